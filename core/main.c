@@ -1,0 +1,84 @@
+/* main.c: subcommand dispatch, usage and exit codes */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+#ifndef KILN_VERSION
+#define KILN_VERSION "unknown"
+#endif
+#ifndef KILN_DATADIR
+#define KILN_DATADIR "."
+#endif
+
+static int cmd_version(int argc, char *argv[]);
+
+static const struct command {
+	const char *name;
+	int (*fn)(int, char *[]);
+	const char *help;
+} commands[] = {
+	{ "gen",     cmd_gen,     "write build.ninja from the plugins (configure and ninja run it)" },
+	{ "list",    cmd_query,   "list components and images with their plugin file:line" },
+	{ "show",    cmd_query,   "show NAME: kind, origin, inputs, outputs, deps, image paths" },
+	{ "graph",   cmd_query,   "print the component graph as Graphviz dot" },
+	{ "why",     cmd_query,   "why PATH: which component puts PATH into which image, and how" },
+	{ "version", cmd_version, "print the version" },
+};
+
+static int
+cmd_version(int argc, char *argv[])
+{
+	printf("kiln %s\n", KILN_VERSION);
+	return 0;
+}
+
+const char *
+kiln_datadir(void)
+{
+	const char *d = getenv("KILN_DATADIR");
+
+	return d && *d ? d : KILN_DATADIR;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: kiln COMMAND [ARGS...]\n\ncommands:\n");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'kiln COMMAND --help' describes a command.\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	static char name[64];
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			snprintf(name, sizeof name, "kiln %s", commands[i].name);
+			argv0 = name;
+			return commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "kiln: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,539 @@
+/* manifest.c: parse and validate manifests (docs/manifest.md) into a sorted tree */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "manifest.h"
+#include "util.h"
+
+#define MAX_PATH_LEN 4095
+#define MAX_NAME_LEN 255
+
+struct parser {
+	const char *name;   /* manifest file name for messages */
+	size_t line;
+	struct manifest *m;
+	struct mnode **flat;  /* entries in file order, before the tree is built */
+	size_t nflat;
+};
+
+static _Noreturn void
+perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: %s:%zu: ", argv0, p->name, p->line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+/* split the next whitespace-separated field off *s and unescape it into b; 0 at end of line */
+static int
+field(struct parser *p, const char **s, struct buf *b)
+{
+	const char *c = *s;
+	int h, l;
+
+	b->len = 0;
+	buf_grow(b, 0);
+	b->s[0] = '\0';
+	while (*c == ' ' || *c == '\t')
+		c++;
+	if (*c == '\0')
+		return 0;
+	while (*c && *c != ' ' && *c != '\t') {
+		if (*c != '\\') {
+			buf_putc(b, *c++);
+			continue;
+		}
+		c++;
+		switch (*c) {
+		case '\\': buf_putc(b, '\\'); break;
+		case 's': buf_putc(b, ' '); break;
+		case 't': buf_putc(b, '\t'); break;
+		case 'n': buf_putc(b, '\n'); break;
+		case 'r': buf_putc(b, '\r'); break;
+		case 'x':
+			if ((h = hexval(c[1])) < 0 || (l = hexval(c[2])) < 0)
+				perr(p, "bad escape '\\x%.2s': expected two hex digits", c + 1);
+			buf_putc(b, h << 4 | l);
+			c += 2;
+			break;
+		case '\0': perr(p, "line ends with a lone backslash");
+		default: perr(p, "unknown escape '\\%c' (known: \\\\ \\s \\t \\n \\r \\xHH)", *c);
+		}
+		c++;
+	}
+	*s = c;
+	return 1;
+}
+
+/* check that path is absolute and normal: no empty, "." or ".." components, no trailing '/' */
+static void
+checkpath(struct parser *p, const char *path, size_t len)
+{
+	const char *c, *e, *end = path + len;
+
+	if (memchr(path, '\0', len))
+		perr(p, "path contains a NUL byte");
+	if (len == 0 || path[0] != '/')
+		perr(p, "path '%s' is not absolute (it must start with '/')", path);
+	if (len > MAX_PATH_LEN)
+		perr(p, "path is %zu bytes long; the limit is %d", len, MAX_PATH_LEN);
+	if (len == 1)
+		return;
+	for (c = path + 1; c <= end; c = e + 1) {
+		e = memchr(c, '/', (size_t)(end - c));
+		if (!e)
+			e = end;
+		if (e == c)
+			perr(p, "path '%s' has an empty component (a doubled or trailing '/')", path);
+		if ((e - c == 1 && c[0] == '.') || (e - c == 2 && c[0] == '.' && c[1] == '.'))
+			perr(p, "path '%s' has a '.' or '..' component", path);
+		if (e - c > MAX_NAME_LEN)
+			perr(p, "path '%s': the name '%.*s...' is %zu bytes long; the limit is %d", path,
+			     20, c, (size_t)(e - c), MAX_NAME_LEN);
+	}
+}
+
+static unsigned long
+number(struct parser *p, const char *what, const char *s, int base, unsigned long max)
+{
+	unsigned long v = 0;
+	const char *c;
+	int d;
+
+	if (!*s)
+		perr(p, "missing %s", what);
+	for (c = s; *c; c++) {
+		d = *c - '0';
+		if (d < 0 || d >= base)
+			perr(p, "%s '%s' is not a %s number", what, s, base == 8 ? "octal" : "decimal");
+		if (v > (max - (unsigned long)d) / (unsigned long)base)
+			perr(p, "%s '%s' is too large (at most %lu)", what, s, max);
+		v = v * (unsigned long)base + (unsigned long)d;
+	}
+	return v;
+}
+
+static struct mnode *
+newnode(const char *path, size_t len)
+{
+	struct mnode *n = xcalloc(1, sizeof *n);
+	const char *slash;
+
+	n->path = xstrndup(path, len);
+	slash = strrchr(n->path, '/');
+	n->name = xstrdup(slash ? slash + 1 : n->path);
+	return n;
+}
+
+static void
+parseline(struct parser *p, const char *s)
+{
+	struct buf f = {0};
+	struct mnode *n;
+	const char *type;
+	enum mtype t;
+
+	if (!field(p, &s, &f) || f.s[0] == '#') {
+		buf_free(&f);
+		return;
+	}
+	if (!strcmp(f.s, "dir")) t = M_DIR;
+	else if (!strcmp(f.s, "file")) t = M_FILE;
+	else if (!strcmp(f.s, "symlink")) t = M_SYMLINK;
+	else if (!strcmp(f.s, "hardlink")) t = M_HARDLINK;
+	else perr(p, "unknown entry type '%s' (known: dir, file, symlink, hardlink)", f.s);
+	type = t == M_DIR ? "dir" : t == M_FILE ? "file" : t == M_SYMLINK ? "symlink" : "hardlink";
+	if (!field(p, &s, &f))
+		perr(p, "%s entry without a path", type);
+	checkpath(p, f.s, f.len);
+	n = newnode(f.s, f.len);
+	n->type = t;
+	n->where = xasprintf("%s:%zu", p->name, p->line);
+	if (t == M_HARDLINK) {
+		if (!field(p, &s, &f))
+			perr(p, "hardlink %s: missing the path of the file it links to", n->path);
+		checkpath(p, f.s, f.len);
+		n->data = xstrndup(f.s, f.len);
+		n->datalen = f.len;
+		goto done;
+	}
+	if (!field(p, &s, &f))
+		perr(p, "%s %s: missing mode", type, n->path);
+	n->mode = (unsigned)number(p, "mode", f.s, 8, 07777);
+	if (!field(p, &s, &f))
+		perr(p, "%s %s: missing uid", type, n->path);
+	n->uid = (uint32_t)number(p, "uid", f.s, 10, 0xFFFFFFFFul);
+	if (!field(p, &s, &f))
+		perr(p, "%s %s: missing gid", type, n->path);
+	n->gid = (uint32_t)number(p, "gid", f.s, 10, 0xFFFFFFFFul);
+	if (t == M_DIR)
+		goto done;
+	if (!field(p, &s, &f))
+		perr(p, "%s %s: missing %s", type, n->path,
+		     t == M_FILE ? "content (src:FILE or data:TEXT)" : "link target");
+	if (t == M_SYMLINK) {
+		if (f.len == 0)
+			perr(p, "symlink %s: empty target", n->path);
+		n->data = xstrndup(f.s, f.len);
+		n->datalen = f.len;
+	} else if (!strncmp(f.s, "src:", 4)) {
+		struct stat st;
+
+		n->src = xstrdup(f.s + 4);
+		if (!*n->src)
+			perr(p, "file %s: empty source path after 'src:'", n->path);
+		if (stat(n->src, &st) != 0)
+			perr(p, "file %s: source '%s': %s", n->path, n->src, strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			perr(p, "file %s: source '%s' is not a regular file", n->path, n->src);
+		n->size = (uint64_t)st.st_size;
+	} else if (!strncmp(f.s, "data:", 5)) {
+		n->datalen = f.len - 5;
+		n->data = xmalloc(n->datalen + 1);
+		memcpy(n->data, f.s + 5, n->datalen + 1);
+		n->size = n->datalen;
+	} else {
+		perr(p, "file %s: content must be src:FILE or data:TEXT, not '%s'", n->path, f.s);
+	}
+done:
+	if (field(p, &s, &f))
+		perr(p, "unexpected extra field '%s' after the %s entry %s", f.s, type, n->path);
+	buf_free(&f);
+	p->flat = xreallocarray(p->flat, p->nflat + 1, sizeof *p->flat);
+	p->flat[p->nflat++] = n;
+}
+
+static int
+cmppath(const void *a, const void *b)
+{
+	const struct mnode *x = *(struct mnode *const *)a, *y = *(struct mnode *const *)b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int
+cmpname(const void *a, const void *b)
+{
+	const struct mnode *x = *(struct mnode *const *)a, *y = *(struct mnode *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+static struct mnode *
+findchild(struct mnode *d, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < d->nchild; i++)
+		if (strlen(d->child[i]->name) == len && !memcmp(d->child[i]->name, name, len))
+			return d->child[i];
+	return NULL;
+}
+
+static void
+addchild(struct mnode *d, struct mnode *c)
+{
+	if ((d->nchild & (d->nchild - 1)) == 0)
+		d->child = xreallocarray(d->child, d->nchild ? d->nchild * 2 : 1, sizeof *d->child);
+	d->child[d->nchild++] = c;
+	c->parent = d;
+}
+
+static void
+flatten(struct manifest *m, struct mnode *n, size_t *cap)
+{
+	size_t i;
+
+	if (m->nall == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		m->all = xreallocarray(m->all, *cap, sizeof *m->all);
+	}
+	m->all[m->nall++] = n;
+	if (n->type == M_FILE)
+		m->total += n->size;
+	if (n->type == M_DIR) {
+		qsort(n->child, n->nchild, sizeof *n->child, cmpname);
+		for (i = 0; i < n->nchild; i++)
+			flatten(m, n->child[i], cap);
+	}
+}
+
+struct manifest *
+manifest_parse(const char *name, const char *text, size_t len)
+{
+	struct parser p = { .name = name };
+	struct manifest *m = xcalloc(1, sizeof *m);
+	const char *c = text, *end = text + len, *nl;
+	size_t i, cap = 0;
+	char *line;
+	int header = 0;
+
+	p.m = m;
+	m->path = xstrdup(name);
+	for (; c < end; c = nl + 1) {
+		p.line++;
+		nl = memchr(c, '\n', (size_t)(end - c));
+		if (!nl)
+			nl = end;
+		line = xstrndup(c, (size_t)(nl - c));
+		if (strlen(line) != (size_t)(nl - c))
+			perr(&p, "line contains a NUL byte");
+		if (!header) {
+			char *s = line;
+
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (*s && *s != '#') {
+				if (strcmp(s, "kiln-manifest 1") != 0)
+					perr(&p, "not a kiln manifest: the first line must be 'kiln-manifest 1'");
+				header = 1;
+			}
+		} else {
+			parseline(&p, line);
+		}
+		free(line);
+	}
+	if (!header) {
+		p.line = 1;
+		perr(&p, "empty file: a manifest starts with the line 'kiln-manifest 1'");
+	}
+
+	/* duplicates are found on the sorted list; parents are created on demand */
+	qsort(p.flat, p.nflat, sizeof *p.flat, cmppath);
+	m->root = newnode("/", 1);
+	m->root->name[0] = '\0';
+	m->root->type = M_DIR;
+	m->root->mode = 0755;
+	m->root->where = xstrdup("(implicit)");
+	for (i = 0; i < p.nflat; i++) {
+		struct mnode *n = p.flat[i], *d = m->root, *c;
+		const char *s = n->path + 1, *e;
+
+		if (i > 0 && !strcmp(p.flat[i - 1]->path, n->path)) {
+			fprintf(stderr, "%s: %s: duplicate entry %s (first declared at %s)\n", argv0,
+			        n->where, n->path, p.flat[i - 1]->where);
+			exit(2);
+		}
+		if (!strcmp(n->path, "/")) {
+			if (n->type != M_DIR) {
+				fprintf(stderr, "%s: %s: the root '/' must be a dir entry\n", argv0, n->where);
+				exit(2);
+			}
+			m->root->mode = n->mode;
+			m->root->uid = n->uid;
+			m->root->gid = n->gid;
+			free(m->root->where);
+			m->root->where = xstrdup(n->where);
+			continue;
+		}
+		/* walk the directories above n, creating missing ones */
+		while ((e = strchr(s, '/'))) {
+			c = findchild(d, s, (size_t)(e - s));
+			if (!c) {
+				c = newnode(n->path, (size_t)(e - n->path));
+				c->type = M_DIR;
+				c->mode = 0755;
+				c->where = xstrdup("(implicit)");
+				addchild(d, c);
+			} else if (c->type != M_DIR) {
+				fprintf(stderr, "%s: %s: %s needs %s to be a directory, but %s declares it a %s\n",
+				        argv0, n->where, n->path, c->path, c->where,
+				        c->type == M_FILE ? "file" : c->type == M_SYMLINK ? "symlink" : "hardlink");
+				exit(2);
+			}
+			d = c;
+			s = e + 1;
+		}
+		c = findchild(d, s, strlen(s));
+		if (c) {
+			/* an implicit parent created earlier, now declared explicitly (sort order puts
+			 * "/a" before "/a/b", so this only happens for directories) */
+			fprintf(stderr, "%s: %s: duplicate entry %s (also at %s)\n", argv0, n->where, n->path,
+			        c->where);
+			exit(2);
+		}
+		addchild(d, n);
+	}
+	/* resolve hard links now that every entry is known */
+	for (i = 0; i < p.nflat; i++) {
+		struct mnode *n = p.flat[i], *t;
+		size_t lo = 0, hi = p.nflat;
+
+		if (n->type != M_HARDLINK)
+			continue;
+		t = NULL;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int r = strcmp(p.flat[mid]->path, n->data);
+
+			if (r == 0) { t = p.flat[mid]; break; }
+			if (r < 0) lo = mid + 1; else hi = mid;
+		}
+		if (!t || t->type != M_FILE) {
+			fprintf(stderr, "%s: %s: hardlink %s: %s is not a file entry of this manifest\n",
+			        argv0, n->where, n->path, n->data);
+			exit(2);
+		}
+		n->target = t;
+	}
+	for (i = 0; i < p.nflat; i++)
+		if (p.flat[i]->type == M_FILE)
+			p.flat[i]->nlink = 1;
+	for (i = 0; i < p.nflat; i++)
+		if (p.flat[i]->type == M_HARDLINK)
+			p.flat[i]->target->nlink++;
+	free(p.flat);
+	flatten(m, m->root, &cap);
+	return m;
+}
+
+struct manifest *
+manifest_load(const char *path)
+{
+	struct manifest *m;
+	size_t len;
+	char *text;
+
+	text = read_file(path, &len);
+	if (!text)
+		fatal("%s: cannot read manifest: %s", path, strerror(errno));
+	m = manifest_parse(path, text, len);
+	free(text);
+	return m;
+}
+
+void
+manifest_free(struct manifest *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nall; i++) {
+		struct mnode *n = m->all[i];
+
+		free(n->name);
+		free(n->path);
+		free(n->src);
+		free(n->data);
+		free(n->child);
+		free(n->where);
+		free(n);
+	}
+	free(m->all);
+	free(m->path);
+	free(m);
+}
+
+struct mnode *
+manifest_lookup(struct manifest *m, const char *path)
+{
+	struct mnode *d = m->root;
+	const char *s, *e;
+
+	if (path[0] != '/')
+		return NULL;
+	for (s = path + 1; *s; s = *e ? e + 1 : e) {
+		e = strchr(s, '/');
+		if (!e)
+			e = s + strlen(s);
+		if (e == s)
+			continue;
+		if (d->type != M_DIR)
+			return NULL;
+		d = findchild(d, s, (size_t)(e - s));
+		if (!d)
+			return NULL;
+	}
+	return d;
+}
+
+FILE *
+mnode_open(struct mnode *n)
+{
+	FILE *f;
+
+	if (n->type == M_HARDLINK)
+		n = n->target;
+	if (n->type != M_FILE)
+		fatal("%s: %s is not a file", n->where, n->path);
+	if (!n->src) {
+		f = tmpfile();
+		if (!f || fwrite(n->data, 1, n->datalen, f) != n->datalen || fseek(f, 0, SEEK_SET) != 0)
+			fatal("%s: %s: cannot buffer inline data: %s", n->where, n->path, strerror(errno));
+		return f;
+	}
+	f = fopen(n->src, "rb");
+	if (!f)
+		fatal("%s: %s: cannot open source '%s': %s", n->where, n->path, n->src, strerror(errno));
+	return f;
+}
+
+char *
+mnode_read_all(struct mnode *n, size_t *len)
+{
+	char *p;
+
+	if (n->type == M_HARDLINK)
+		n = n->target;
+	if (!n->src) {
+		p = xmalloc(n->datalen + 1);
+		memcpy(p, n->data, n->datalen);
+		p[n->datalen] = '\0';
+		*len = n->datalen;
+		return p;
+	}
+	p = read_file(n->src, len);
+	if (!p)
+		fatal("%s: %s: cannot read source '%s': %s", n->where, n->path, n->src, strerror(errno));
+	if (*len != n->size)
+		fatal("%s: %s: source '%s' changed size while the image was written (%llu, now %zu bytes)",
+		      n->where, n->path, n->src, (unsigned long long)n->size, *len);
+	return p;
+}
+
+void
+manifest_escape(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '\\': buf_puts(b, "\\\\"); break;
+		case ' ': buf_puts(b, "\\s"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		default:
+			if (c < 0x20 || c == 0x7f || c == '#') {
+				buf_puts(b, "\\x");
+				buf_putc(b, hex[c >> 4]);
+				buf_putc(b, hex[c & 15]);
+			} else {
+				buf_putc(b, c);
+			}
+		}
+	}
+}

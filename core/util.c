@@ -1,0 +1,463 @@
+/* util.c: see util.h */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+const char *argv0 = "kiln";
+
+static void
+vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: %s", argv0, prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+fatalx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (!p)
+		fatal("out of memory allocating %zu x %zu bytes", n, sz);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		fatal("out of memory allocating %zu bytes", n);
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t sz)
+{
+	if (sz && n > SIZE_MAX / sz)
+		fatal("out of memory: %zu x %zu bytes overflows", n, sz);
+	return xrealloc(p, n * sz);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b = {0};
+
+	va_start(ap, fmt);
+	{
+		va_list aq;
+		int n;
+
+		va_copy(aq, ap);
+		n = vsnprintf(NULL, 0, fmt, aq);
+		va_end(aq);
+		if (n < 0)
+			fatal("vsnprintf: %s", strerror(errno));
+		buf_grow(&b, (size_t)n);
+		vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+		b.len = (size_t)n;
+	}
+	va_end(ap);
+	return b.s;
+}
+
+void
+buf_grow(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap *= 2;
+	b->s = xrealloc(b->s, b->cap);
+}
+
+void
+buf_put(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+buf_putc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	buf_put(b, &ch, 1);
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_put(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap, aq;
+	int n;
+
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		fatal("vsnprintf: %s", strerror(errno));
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	va_end(ap);
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+char *
+read_file(const char *path, size_t *len)
+{
+	struct buf b = {0};
+	char tmp[65536];
+	ssize_t n;
+	int fd, e;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		n = read(fd, tmp, sizeof tmp);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			close(fd);
+			buf_free(&b);
+			errno = e;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		buf_put(&b, tmp, (size_t)n);
+	}
+	close(fd);
+	if (!b.s)
+		b.s = xcalloc(1, 1);
+	if (len)
+		*len = b.len;
+	return b.s;
+}
+
+/* temporary files not yet committed, removed at exit and on fatal signals */
+static struct afile *pending[16];
+static size_t npending;
+
+static void
+cleanup(void)
+{
+	size_t i;
+
+	for (i = 0; i < npending; i++)
+		if (pending[i])
+			unlink(pending[i]->tmp);
+}
+
+static void
+onsignal(int sig)
+{
+	cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+forget(struct afile *a)
+{
+	size_t i;
+
+	for (i = 0; i < npending; i++)
+		if (pending[i] == a)
+			pending[i] = NULL;
+}
+
+struct afile *
+afile_open(const char *path)
+{
+	static int registered;
+	struct afile *a;
+	size_t i;
+	int fd;
+
+	if (!registered) {
+		atexit(cleanup);
+		signal(SIGINT, onsignal);
+		signal(SIGTERM, onsignal);
+		signal(SIGHUP, onsignal);
+		registered = 1;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->path = xstrdup(path);
+	a->tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkstemp(a->tmp);
+	if (fd < 0)
+		fatal("%s: cannot create a temporary file: %s", path, strerror(errno));
+	/* mkstemp makes 0600; outputs get the usual 0644 less the umask */
+	{
+		mode_t um = umask(0);
+
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
+	a->fd = fd;
+	a->f = fdopen(fd, "w+b");
+	if (!a->f)
+		fatal("%s: fdopen: %s", a->tmp, strerror(errno));
+	for (i = 0; i < npending && pending[i]; i++)
+		;
+	if (i == sizeof pending / sizeof pending[0])
+		fatal("%s: too many output files open at once", path);
+	pending[i] = a;
+	if (i == npending)
+		npending++;
+	return a;
+}
+
+static void
+afile_free(struct afile *a)
+{
+	forget(a);
+	free(a->path);
+	free(a->tmp);
+	free(a);
+}
+
+void
+afile_abort(struct afile *a)
+{
+	if (a->f)
+		fclose(a->f);
+	unlink(a->tmp);
+	afile_free(a);
+}
+
+static void
+afile_close(struct afile *a)
+{
+	if (fflush(a->f) != 0 || ferror(a->f))
+		fatal("%s: write error: %s", a->path, strerror(errno));
+	if (fclose(a->f) != 0)
+		fatal("%s: write error: %s", a->path, strerror(errno));
+	a->f = NULL;
+}
+
+void
+afile_commit(struct afile *a)
+{
+	afile_close(a);
+	if (rename(a->tmp, a->path) != 0)
+		fatal("%s: cannot rename %s over it: %s", a->path, a->tmp, strerror(errno));
+	afile_free(a);
+}
+
+void
+afile_commit_if_changed(struct afile *a)
+{
+	size_t oldlen, newlen;
+	char *old, *new;
+	int same;
+
+	afile_close(a);
+	old = read_file(a->path, &oldlen);
+	new = read_file(a->tmp, &newlen);
+	if (!new)
+		fatal("%s: cannot read back: %s", a->tmp, strerror(errno));
+	same = old && oldlen == newlen && memcmp(old, new, newlen) == 0;
+	free(old);
+	free(new);
+	if (same) {
+		unlink(a->tmp);
+		afile_free(a);
+		return;
+	}
+	if (rename(a->tmp, a->path) != 0)
+		fatal("%s: cannot rename %s over it: %s", a->path, a->tmp, strerror(errno));
+	afile_free(a);
+}
+
+void
+xpwrite(int fd, const void *p, size_t n, uint64_t off, const char *name)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = pwrite(fd, c, n, (off_t)off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("%s: write at offset %llu: %s", name, (unsigned long long)off, strerror(errno));
+		}
+		c += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+}
+
+int
+xpread(int fd, void *p, size_t n, uint64_t off)
+{
+	char *c = p;
+	ssize_t r;
+
+	while (n > 0) {
+		r = pread(fd, c, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case '\0': break;
+	case 'K': case 'k': mul = 1ULL << 10; p++; break;
+	case 'M': case 'm': mul = 1ULL << 20; p++; break;
+	case 'G': case 'g': mul = 1ULL << 30; p++; break;
+	case 'T': case 't': mul = 1ULL << 40; p++; break;
+	default: return -1;
+	}
+	if (*p == 'i' && mul != 1)
+		p++;
+	if ((*p == 'B' || *p == 'b') && mul != 1)
+		p++;
+	if (*p != '\0')
+		return -1;
+	if (v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+uint64_t
+source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH"), *p;
+	uint64_t v;
+
+	if (!s || !*s)
+		return 0;
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		;
+	if (*p != '\0' || parse_size(s, &v) != 0)
+		fatal("SOURCE_DATE_EPOCH=%s: not a whole number of seconds", s);
+	return v;
+}

@@ -1,0 +1,93 @@
+/* util.h: errors, allocation, strings and atomic output files shared by every part of kiln. */
+#ifndef KILN_UTIL_H
+#define KILN_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* name printed before every message; main() sets it to "kiln" or "kiln <subcommand>" */
+extern const char *argv0;
+
+/* print "argv0: message" to stderr and exit with status 2 (bad input or environment) */
+_Noreturn void fatal(const char *fmt, ...);
+/* like fatal() with the given exit status */
+_Noreturn void fatalx(int status, const char *fmt, ...);
+/* print "argv0: warning: message" to stderr */
+void warn(const char *fmt, ...);
+/* print "argv0: message" to stderr without exiting */
+void error(const char *fmt, ...);
+
+/* allocation that never returns NULL (fatal on exhaustion) */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t sz);
+void *xrealloc(void *p, size_t n);
+/* grow an array of n elements of size sz so that it can hold need elements; returns it */
+void *xreallocarray(void *p, size_t n, size_t sz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a freshly allocated string */
+char *xasprintf(const char *fmt, ...);
+
+/* growable byte buffer, always NUL-terminated */
+struct buf {
+	char *s;     /* contents */
+	size_t len;  /* bytes used, excluding the terminating NUL */
+	size_t cap;  /* bytes allocated */
+};
+void buf_grow(struct buf *b, size_t extra);
+void buf_putc(struct buf *b, int c);
+void buf_put(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...);
+void buf_free(struct buf *b);
+
+/* read a whole file; returns NULL and sets errno on failure; *len gets its size */
+char *read_file(const char *path, size_t *len);
+
+/* Atomic output: the data goes to a temporary file beside path and is renamed over path only
+ * by afile_commit(), so a failed or interrupted command never leaves a half-written output
+ * that Ninja would treat as up to date. */
+struct afile {
+	char *path;  /* final name */
+	char *tmp;   /* temporary name in the same directory */
+	FILE *f;     /* stream on tmp */
+	int fd;      /* descriptor of f */
+};
+/* create the temporary file for path; fatal on failure; registers cleanup at exit */
+struct afile *afile_open(const char *path);
+/* flush, check for write errors and rename over the final name; fatal on failure */
+void afile_commit(struct afile *a);
+/* like afile_commit, but leaves path untouched (and its mtime) when its content is identical */
+void afile_commit_if_changed(struct afile *a);
+/* remove the temporary file */
+void afile_abort(struct afile *a);
+
+/* pwrite all of n bytes at off, fatal on error */
+void xpwrite(int fd, const void *p, size_t n, uint64_t off, const char *name);
+/* pread exactly n bytes at off; returns 0, or -1 on short read or error */
+int xpread(int fd, void *p, size_t n, uint64_t off);
+
+/* parse a size with an optional K/M/G/T suffix (powers of 1024) or a plain byte count;
+ * returns 0 on success, -1 on a malformed or overflowing value */
+int parse_size(const char *s, uint64_t *out);
+
+/* little-endian accessors */
+static inline uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t rd64(const unsigned char *p) { return rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+static inline void wr16(unsigned char *p, uint16_t v) { p[0] = v; p[1] = v >> 8; }
+static inline void wr32(unsigned char *p, uint32_t v)
+{
+	p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+}
+static inline void wr64(unsigned char *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
+
+/* SOURCE_DATE_EPOCH if set and valid, else 0 (never the wall clock: output must be reproducible) */
+uint64_t source_date_epoch(void);
+
+#endif

@@ -1,0 +1,49 @@
+# tests/lib.sh: helpers for the shell tests. Source it from a test script.
+#
+# Protocol (read by tests/run): each test prints exactly one line per assertion,
+#   "ok NAME" or "FAIL NAME: reason".
+# Environment set by tests/run: KILN (the kiln binary, absolute), SRCDIR (the source tree,
+# absolute), TMPDIR_T (a fresh scratch directory for this test file).
+
+: "${KILN:?KILN is not set; run the tests through tests/run}"
+: "${SRCDIR:?SRCDIR is not set}"
+: "${TMPDIR_T:=$(mktemp -d)}"
+
+ok() { printf 'ok %s\n' "$1"; }
+fail() { printf 'FAIL %s: %s\n' "$1" "$2"; }
+
+# check NAME CMD...: passes when CMD exits 0
+check() {
+	_n=$1; shift
+	if "$@" >"$TMPDIR_T/.out" 2>&1; then ok "$_n"; else
+		fail "$_n" "command failed ($?): $* :: $(head -c 400 "$TMPDIR_T/.out" | tr '\n' ' ')"; fi
+}
+
+# expect_fail NAME STATUS PATTERN CMD...: passes when CMD exits with STATUS (or any non-zero
+# status when STATUS is '*') and its stderr matches the extended regex PATTERN on one line
+expect_fail() {
+	_n=$1 _st=$2 _pat=$3; shift 3
+	"$@" >"$TMPDIR_T/.out" 2>"$TMPDIR_T/.err"
+	_rc=$?
+	if [ "$_rc" -eq 0 ]; then fail "$_n" "expected failure, got exit 0"; return; fi
+	if [ "$_st" != '*' ] && [ "$_rc" -ne "$_st" ]; then
+		fail "$_n" "expected exit $_st, got $_rc: $(head -c 300 "$TMPDIR_T/.err")"; return; fi
+	if [ "$_rc" -gt 128 ]; then fail "$_n" "killed by signal $((_rc - 128))"; return; fi
+	if grep -Eq -- "$_pat" "$TMPDIR_T/.err"; then ok "$_n"; else
+		fail "$_n" "stderr does not match /$_pat/: $(head -c 400 "$TMPDIR_T/.err" | tr '\n' ' ')"; fi
+}
+
+# same NAME FILE1 FILE2: passes when the files are byte-identical
+same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else fail "$1" "$2 and $3 differ"; fi
+}
+
+# eq NAME EXPECTED ACTUAL
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# contains NAME FILE PATTERN (extended regex)
+contains() {
+	if grep -Eq -- "$3" "$2"; then ok "$1"; else fail "$1" "$2 does not match /$3/"; fi
+}
