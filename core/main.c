@@ -26,6 +26,7 @@ static const struct command {
 	{ "show",    cmd_query,   "show NAME: kind, origin, inputs, outputs, deps, image paths" },
 	{ "graph",   cmd_query,   "print the component graph as Graphviz dot" },
 	{ "why",     cmd_query,   "why PATH: which component puts PATH into which image, and how" },
+	{ "initfs",  cmd_initfs,  "Redox initfs archives: create, list, extract" },
 	{ "version", cmd_version, "print the version" },
 };
 
