@@ -27,6 +27,7 @@ static const struct command {
 	{ "graph",   cmd_query,   "print the component graph as Graphviz dot" },
 	{ "why",     cmd_query,   "why PATH: which component puts PATH into which image, and how" },
 	{ "initfs",  cmd_initfs,  "Redox initfs archives: create, list, extract" },
+	{ "redoxfs", cmd_redoxfs, "RedoxFS v8 images: create, list, cat, check" },
 	{ "gpt",     cmd_gpt,     "GPT disks: create (installer layout), list and verify" },
 	{ "version", cmd_version, "print the version" },
 };

@@ -1,0 +1,816 @@
+/* redoxfs.c: the RedoxFS v8 writer and the redoxfs subcommand (see redoxfs.h) */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "manifest.h"
+#include "redoxfs.h"
+#include "seahash.h"
+#include "util.h"
+
+const unsigned rfs_level_off[5] = { 128, 2176, 3200, 3712, 3968 };
+const unsigned rfs_level_n[5] = { 128, 64, 32, 16, 8 };
+
+/* a BlockPtr */
+struct ptr {
+	uint64_t addr, hash;
+};
+
+/* a run of free blocks */
+struct ext {
+	uint64_t start, len;
+};
+
+/* one directory entry while a directory is laid out */
+struct dent {
+	uint32_t hash;      /* rfs_namehash of name */
+	uint32_t id;        /* node id it names */
+	const char *name;
+	size_t len;
+};
+
+/* the layout being written */
+struct wr {
+	int dry;                 /* only count blocks: no reads, no writes, no hashes */
+	int fd;
+	uint64_t off;            /* byte offset of block 0 in fd */
+	const char *name;        /* output name for messages */
+	uint64_t nblocks;        /* blocks the header size allows (UINT64_MAX when dry) */
+	uint64_t next;           /* bump pointer: first block never handed out */
+	struct ext *gap;         /* holes below next left by buddy alignment, sorted */
+	size_t ngap;
+	uint64_t time;
+	const unsigned char *uuid; /* header uuid */
+	unsigned char *rec;      /* one record buffer, 4096 << RFS_MAX_LEVEL bytes */
+	uint32_t *ids;           /* node id of each node, in creation order */
+	struct ptr *nodes;       /* the node block of each, same order */
+	size_t nnodes;
+};
+
+uint32_t
+rfs_namehash(const char *name, size_t len)
+{
+	uint32_t h = (uint32_t)seahash(name, len);
+
+	return h == 0xFFFFFFFFu ? 0xFFFFFFFEu : h;
+}
+
+const char *
+rfs_badname(const char *name, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t i, k, n;
+
+	if (len == 0)
+		return "empty name";
+	if (len > RFS_NAME_MAX)
+		return "name longer than 252 bytes (the RedoxFS limit)";
+	for (i = 0; i < len; i += n) {
+		uint32_t c;
+		if (s[i] == ':')
+			return "name contains ':' (RedoxFS rejects it)";
+		if (s[i] == '/' || s[i] == '\0')
+			return "name contains '/' or NUL";
+		if (s[i] < 0x80) { n = 1; continue; }
+		if (s[i] >= 0xC2 && s[i] <= 0xDF) n = 2, c = s[i] & 0x1F;
+		else if (s[i] >= 0xE0 && s[i] <= 0xEF) n = 3, c = s[i] & 0x0F;
+		else if (s[i] >= 0xF0 && s[i] <= 0xF4) n = 4, c = s[i] & 0x07;
+		else return "name is not valid UTF-8";
+		if (i + n > len)
+			return "name is not valid UTF-8";
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return "name is not valid UTF-8";
+			c = c << 6 | (s[i + k] & 0x3F);
+		}
+		if ((n == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) ||
+		    (n == 4 && (c < 0x10000 || c > 0x10FFFF)))
+			return "name is not valid UTF-8";
+	}
+	return NULL;
+}
+
+/* ---- blocks ---- */
+
+static void
+put(struct wr *w, uint64_t index, const void *p, size_t n)
+{
+	if (!w->dry)
+		xpwrite(w->fd, p, n, w->off + index * RFS_BLOCK, w->name);
+}
+
+static void
+addgap(struct wr *w, uint64_t start, uint64_t end)
+{
+	if (end <= start)
+		return;
+	w->gap = xreallocarray(w->gap, w->ngap + 1, sizeof *w->gap);
+	w->gap[w->ngap].start = start;
+	w->gap[w->ngap].len = end - start;
+	w->ngap++;
+}
+
+/* hand out a level-L block at a multiple of 2^L: first fit in a hole, else at the end */
+static uint64_t
+balloc(struct wr *w, unsigned level)
+{
+	uint64_t n = (uint64_t)1 << level, a, end;
+	size_t i;
+
+	for (i = 0; i < w->ngap; i++) {
+		struct ext *g = &w->gap[i];
+		a = (g->start + n - 1) & ~(n - 1);
+		end = g->start + g->len;
+		if (a + n > end)
+			continue;
+		if (a + n < end) {
+			/* keep the tail of the hole, insert the head before it if any */
+			uint64_t s0 = g->start;
+			g->start = a + n;
+			g->len = end - g->start;
+			if (a > s0) {
+				w->gap = xreallocarray(w->gap, w->ngap + 1, sizeof *w->gap);
+				memmove(w->gap + i + 1, w->gap + i, (w->ngap - i) * sizeof *w->gap);
+				w->gap[i].start = s0;
+				w->gap[i].len = a - s0;
+				w->ngap++;
+			}
+		} else if (a > g->start) {
+			g->len = a - g->start;
+		} else {
+			memmove(w->gap + i, w->gap + i + 1, (w->ngap - i - 1) * sizeof *w->gap);
+			w->ngap--;
+		}
+		return a;
+	}
+	a = (w->next + n - 1) & ~(n - 1);
+	addgap(w, w->next, a);
+	w->next = a + n;
+	if (w->next > w->nblocks)
+		fatal("%s: image too small: the content needs more than %llu blocks", w->name,
+		      (unsigned long long)w->nblocks);
+	return a;
+}
+
+/* allocate, hash and write one metadata block */
+static struct ptr
+putblock(struct wr *w, const unsigned char *b)
+{
+	struct ptr p;
+	uint64_t i = balloc(w, 0);
+
+	put(w, i, b, RFS_BLOCK);
+	p.addr = rfs_addr(i, 0);
+	p.hash = w->dry ? 0 : seahash(b, RFS_BLOCK);
+	return p;
+}
+
+static void
+wrptr(unsigned char *p, struct ptr v)
+{
+	wr64(p, v.addr);
+	wr64(p + 8, v.hash);
+}
+
+/* ---- node ids ---- */
+
+/* the id after id, skipping ids with a field of 254 or 255 */
+static uint32_t
+next_id(uint32_t id)
+{
+	int i;
+
+	id++;
+	for (i = 0; i < 4; i++)
+		if ((id >> (8 * i) & 0xFF) >= RFS_TREE_PTRS)
+			id = (id | ((1u << (8 * i + 8)) - 1)) + 1;
+	if (!id)
+		fatal("too many files for a RedoxFS node tree");
+	return id;
+}
+
+/* ---- file data ---- */
+
+/* where content comes from: a host stream or bytes in memory */
+struct src {
+	FILE *f;
+	const char *mem;
+	uint64_t pos, len;
+	struct mnode *n;
+};
+
+static void
+src_read(struct wr *w, struct src *s, unsigned char *p, size_t n)
+{
+	if (s->mem) {
+		memcpy(p, s->mem + s->pos, n);
+	} else if (fread(p, 1, n, s->f) != n) {
+		if (ferror(s->f))
+			fatal("%s: %s: cannot read source '%s': %s", s->n->where, s->n->path,
+			      s->n->src ? s->n->src : "(inline)", strerror(errno));
+		fatal("%s: %s: source '%s' changed size while the image was written (%llu bytes expected)",
+		      s->n->where, s->n->path, s->n->src ? s->n->src : "(inline)",
+		      (unsigned long long)s->len);
+	}
+	s->pos += n;
+}
+
+/* the smallest level whose size holds n bytes (n > 0) */
+static unsigned
+level_for(uint64_t n)
+{
+	unsigned l = 0;
+
+	while (((uint64_t)RFS_BLOCK << l) < n)
+		l++;
+	return l;
+}
+
+/* write the BlockList tree of depth d over record pointers p[0..n) and return its root */
+static struct ptr
+blocklist(struct wr *w, const struct ptr *p, uint64_t n, unsigned d, uint64_t *blocks)
+{
+	unsigned char b[RFS_BLOCK];
+	uint64_t per = (uint64_t)1 << (8 * (d - 1)), i;
+
+	memset(b, 0, sizeof b);
+	for (i = 0; i * per < n; i++) {
+		uint64_t k = n - i * per < per ? n - i * per : per;
+		wrptr(b + 16 * i, d == 1 ? p[i] : blocklist(w, p + i * per, k, d - 1, blocks));
+	}
+	*blocks += 1;
+	return putblock(w, b);
+}
+
+/* the data of a file or symlink: inline in node, or records and indirect tables */
+static void
+write_data(struct wr *w, struct mnode *n, unsigned char *node, unsigned reclevel,
+           uint64_t *blocks)
+{
+	struct src s = { 0 };
+	uint64_t rsz = (uint64_t)RFS_BLOCK << reclevel, nrec, r, base, cap;
+	struct ptr *recs;
+	unsigned k;
+
+	s.n = n;
+	if (n->type == M_SYMLINK) {
+		s.mem = n->data;
+		s.len = n->datalen;
+	} else {
+		s.len = n->src ? n->size : n->datalen;
+		if (!n->src)
+			s.mem = n->data;
+	}
+	if (s.len < RFS_INLINE_MAX) {
+		wr32(node + RFS_N_FLAGS, RFS_FLAG_INLINE);
+		if (!w->dry && s.len) {
+			if (!s.mem)
+				s.f = mnode_open(n);
+			src_read(w, &s, node + RFS_N_DATA, (size_t)s.len);
+		}
+	} else {
+		nrec = (s.len + rsz - 1) / rsz;
+		cap = 0;
+		for (k = 0; k < 5; k++)
+			cap += (uint64_t)rfs_level_n[k] << (8 * k);
+		if (nrec > cap)
+			fatal("%s: %s: file too large for RedoxFS (%llu bytes)", n->where, n->path,
+			      (unsigned long long)s.len);
+		recs = xreallocarray(NULL, nrec, sizeof *recs);
+		if (!w->dry && !s.mem)
+			s.f = mnode_open(n);
+		for (r = 0; r < nrec; r++) {
+			uint64_t len = s.len - r * rsz < rsz ? s.len - r * rsz : rsz;
+			unsigned lvl = level_for(len);
+			size_t stored = (size_t)RFS_BLOCK << lvl;
+			uint64_t at = balloc(w, lvl);
+			if (!w->dry) {
+				src_read(w, &s, w->rec, (size_t)len);
+				memset(w->rec + len, 0, stored - len);
+				put(w, at, w->rec, stored);
+				recs[r].hash = seahash(w->rec, stored);
+			} else {
+				recs[r].hash = 0;
+			}
+			recs[r].addr = rfs_addr(at, lvl);
+			*blocks += (uint64_t)1 << lvl;
+		}
+		/* level 0 points at records; level k at BlockList trees of depth k */
+		base = 0;
+		for (k = 0; k < 5 && base < nrec; k++) {
+			uint64_t per = (uint64_t)1 << (8 * k), j;
+			for (j = 0; j < rfs_level_n[k] && base < nrec; j++) {
+				uint64_t cnt = nrec - base < per ? nrec - base : per;
+				struct ptr p = k ? blocklist(w, recs + base, cnt, k, blocks) : recs[base];
+				wrptr(node + rfs_level_off[k] + 16 * j, p);
+				base += cnt;
+			}
+		}
+		free(recs);
+	}
+	if (s.f) {
+		if (getc(s.f) != EOF)
+			fatal("%s: %s: source '%s' changed size while the image was written (%llu bytes expected)",
+			      n->where, n->path, n->src, (unsigned long long)s.len);
+		fclose(s.f);
+	}
+	wr64(node + RFS_N_SIZE, s.len);
+}
+
+/* ---- directories ---- */
+
+static int
+dentcmp(const void *a, const void *b)
+{
+	const struct dent *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	c = memcmp(x->name, y->name, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* one child of an HTree node being built */
+struct hslot {
+	uint32_t key;       /* largest name hash below it */
+	struct ptr p;
+};
+
+/* DirLists sorted by name hash, then HTree levels above them when there is more than one */
+static void
+write_dir(struct wr *w, struct mnode *d, unsigned char *node, uint64_t *blocks)
+{
+	struct dent *e;
+	struct hslot *sl = NULL, *up;
+	size_t i, j, ns = 0, nup, nb = 0;
+	unsigned char b[RFS_BLOCK];
+	unsigned levels = 0;
+
+	if (!d->nchild)
+		return;
+	e = xreallocarray(NULL, d->nchild, sizeof *e);
+	for (i = 0; i < d->nchild; i++) {
+		struct mnode *c = d->child[i];
+		e[i].name = c->name;
+		e[i].len = strlen(c->name);
+		e[i].hash = rfs_namehash(c->name, e[i].len);
+		e[i].id = (uint32_t)(c->type == M_HARDLINK ? c->target->id : c->id);
+	}
+	qsort(e, d->nchild, sizeof *e, dentcmp);
+	/* pack greedily, keeping names of equal hash in one DirList */
+	for (i = 0; i < d->nchild; i = j) {
+		size_t used = 0, cnt = 0;
+		memset(b, 0, sizeof b);
+		for (j = i; j < d->nchild; j++) {
+			size_t g = j, glen = 0;
+			while (g < d->nchild && e[g].hash == e[j].hash)
+				glen += 5 + e[g++].len;
+			if (used + glen > RFS_DIRLIST_DATA) {
+				if (cnt)
+					break;
+				/* a group larger than a DirList: split it after all (lookup allows
+				 * equal hashes to straddle two children) */
+				for (g = j, glen = 0; used + glen + 5 + e[g].len <= RFS_DIRLIST_DATA; g++)
+					glen += 5 + e[g].len;
+			}
+			for (; j < g; j++) {
+				wr32(b + used, e[j].id);
+				b[used + 4] = (unsigned char)e[j].len;
+				memcpy(b + used + 5, e[j].name, e[j].len);
+				used += 5 + e[j].len;
+				cnt++;
+			}
+			j--;
+		}
+		wr16(b + RFS_DIRLIST_DATA, (uint16_t)cnt);
+		wr16(b + RFS_DIRLIST_DATA + 2, (uint16_t)used);
+		sl = xreallocarray(sl, ns + 1, sizeof *sl);
+		sl[ns].key = e[j - 1].hash;
+		sl[ns].p = putblock(w, b);
+		ns++;
+		nb++;
+	}
+	/* HTree levels until one root remains */
+	while (ns > 1) {
+		nup = (ns + RFS_HTREE_SLOTS - 1) / RFS_HTREE_SLOTS;
+		up = xreallocarray(NULL, nup, sizeof *up);
+		for (i = 0; i < nup; i++) {
+			memset(b, 0, sizeof b);
+			for (j = 0; j < RFS_HTREE_SLOTS; j++) {
+				size_t k = i * RFS_HTREE_SLOTS + j;
+				if (k < ns) {
+					wr32(b + 20 * j, sl[k].key);
+					wrptr(b + 20 * j + 4, sl[k].p);
+					up[i].key = sl[k].key;
+				} else {
+					wr32(b + 20 * j, 0xFFFFFFFFu);
+				}
+			}
+			up[i].p = putblock(w, b);
+			nb++;
+		}
+		free(sl);
+		sl = up;
+		ns = nup;
+		levels++;
+	}
+	wr64(node + RFS_N_DATA, RFS_MARKER(levels));
+	wr64(node + RFS_N_DATA + 8, UINT64_MAX);
+	wrptr(node + RFS_N_DATA + 16, sl[0].p);
+	wr64(node + RFS_N_SIZE, (uint64_t)RFS_BLOCK * nb);
+	*blocks += nb;
+	free(sl);
+	free(e);
+}
+
+/* ---- the whole image ---- */
+
+static void
+check_names(struct manifest *m)
+{
+	size_t i;
+	const char *why;
+
+	for (i = 1; i < m->nall; i++) {
+		struct mnode *n = m->all[i];
+		if ((why = rfs_badname(n->name, strlen(n->name))))
+			fatal("%s: %s: %s", n->where, n->path, why);
+	}
+}
+
+/* write the level-0 TreeLists over the nodes, then the lists above, up to the level-3 root */
+static struct ptr
+write_tree(struct wr *w)
+{
+	/* per level: the child pointers and whether each child is full, indexed by id >> 8k */
+	struct { uint32_t key; struct ptr p; int full; } *cur = NULL, *nxt;
+	size_t ncur = 0, nnxt, i, j;
+	unsigned char b[RFS_BLOCK];
+	unsigned lvl;
+
+	/* level 0: slots are nodes; slot 0 of list 0 is id 0, reserved and full */
+	cur = xreallocarray(NULL, w->nnodes + 1, sizeof *cur);
+	cur[0].key = 0;
+	cur[0].p.addr = cur[0].p.hash = 0;
+	cur[0].full = 1;
+	for (i = 0; i < w->nnodes; i++) {
+		cur[i + 1].key = w->ids[i];
+		cur[i + 1].p = w->nodes[i];
+		cur[i + 1].full = 1;
+	}
+	ncur = w->nnodes + 1;
+	for (lvl = 0; lvl < 4; lvl++) {
+		nxt = xreallocarray(NULL, ncur, sizeof *nxt);
+		nnxt = 0;
+		for (i = 0; i < ncur; i = j) {
+			uint32_t parent = cur[i].key >> 8;
+			unsigned nfull = 0;
+			memset(b, 0, sizeof b);
+			for (j = i; j < ncur && cur[j].key >> 8 == parent; j++) {
+				unsigned k = cur[j].key & 0xFF;
+				wrptr(b + 16 * k, cur[j].p);
+				if (cur[j].full) {
+					b[4064 + k / 8] |= (unsigned char)(1u << (k % 8));
+					nfull++;
+				}
+			}
+			nxt[nnxt].key = parent;
+			nxt[nnxt].p = putblock(w, b);
+			nxt[nnxt].full = nfull == RFS_TREE_PTRS;
+			nnxt++;
+		}
+		free(cur);
+		cur = nxt;
+		ncur = nnxt;
+	}
+	/* the level-3 list is the single root: every key is 0 by now */
+	{
+		struct ptr root = cur[0].p;
+		free(cur);
+		return root;
+	}
+}
+
+/* the allocation log: every hole and the tail, as positive entries, oldest list first */
+static struct ptr
+write_alloc(struct wr *w)
+{
+	size_t nent, nlist, i, k;
+	struct ptr prev = { 0, 0 };
+	unsigned char b[RFS_BLOCK];
+	uint64_t first;
+
+	nent = w->ngap + (w->next < w->nblocks ? 1 : 0);
+	nlist = nent ? (nent + RFS_ALLOC_ENTRIES - 1) / RFS_ALLOC_ENTRIES : 1;
+	/* the lists take blocks from the end, so the holes stay as they are */
+	first = w->next;
+	w->next += nlist;
+	if (w->next > w->nblocks)
+		fatal("%s: image too small: the content needs more than %llu blocks", w->name,
+		      (unsigned long long)w->nblocks);
+	if (w->next < w->nblocks && !w->dry)
+		addgap(w, w->next, w->nblocks);
+	for (k = 0, i = 0; k < nlist; k++) {
+		size_t e;
+		memset(b, 0, sizeof b);
+		wrptr(b, prev);
+		for (e = 0; e < RFS_ALLOC_ENTRIES && i < w->ngap; e++, i++) {
+			wr64(b + 16 + 16 * e, w->gap[i].start);
+			wr64(b + 24 + 16 * e, w->gap[i].len);
+		}
+		put(w, first + k, b, RFS_BLOCK);
+		prev.addr = rfs_addr(first + k, 0);
+		prev.hash = w->dry ? 0 : seahash(b, RFS_BLOCK);
+	}
+	return prev;
+}
+
+/* lay out and write everything; with w->dry only w->next is meaningful afterwards */
+static void
+layout(struct wr *w, struct manifest *m)
+{
+	unsigned char node[RFS_BLOCK], hdr[RFS_BLOCK];
+	struct ptr tree, alloc;
+	uint32_t id = 0;
+	size_t i;
+
+	check_names(m);
+	w->next = RFS_FIRST;
+	w->ids = xreallocarray(NULL, m->nall, sizeof *w->ids);
+	w->nodes = xreallocarray(NULL, m->nall, sizeof *w->nodes);
+	w->nnodes = 0;
+	for (i = 0; i < m->nall; i++)
+		if (m->all[i]->type != M_HARDLINK)
+			m->all[i]->id = id = next_id(id);
+	for (i = 0; i < m->nall; i++) {
+		struct mnode *n = m->all[i];
+		uint64_t blocks = 1;
+		unsigned type, reclevel = 0, links = 1;
+		if (n->type == M_HARDLINK)
+			continue;
+		memset(node, 0, sizeof node);
+		switch (n->type) {
+		case M_DIR:
+			type = RFS_MODE_DIR;
+			write_dir(w, n, node, &blocks);
+			break;
+		case M_FILE:
+			type = RFS_MODE_FILE;
+			reclevel = RFS_FILE_RECLEVEL;
+			links = n->nlink ? n->nlink : 1;
+			write_data(w, n, node, reclevel, &blocks);
+			break;
+		default:
+			type = RFS_MODE_SYMLINK;
+			write_data(w, n, node, reclevel, &blocks);
+			break;
+		}
+		wr16(node + RFS_N_MODE, (uint16_t)(type | (n->mode & 0xFFF)));
+		wr32(node + RFS_N_UID, n->uid);
+		wr32(node + RFS_N_GID, n->gid);
+		wr32(node + RFS_N_LINKS, links);
+		wr64(node + RFS_N_BLOCKS, blocks);
+		wr64(node + RFS_N_CTIME, w->time);
+		wr64(node + RFS_N_MTIME, w->time);
+		wr64(node + RFS_N_ATIME, w->time);
+		wr32(node + RFS_N_RECLEVEL, reclevel);
+		w->ids[w->nnodes] = (uint32_t)n->id;
+		w->nodes[w->nnodes++] = putblock(w, node);
+	}
+	tree = write_tree(w);
+	alloc = write_alloc(w);
+	if (w->dry)
+		return;
+	memset(hdr, 0, sizeof hdr);
+	memcpy(hdr + RFS_H_SIG, "RedoxFS", 8);
+	wr64(hdr + RFS_H_VERSION, RFS_VERSION);
+	memcpy(hdr + RFS_H_UUID, w->uuid, 16);
+	wr64(hdr + RFS_H_SIZE, w->nblocks * RFS_BLOCK);
+	wr64(hdr + RFS_H_GEN, 0);
+	wrptr(hdr + RFS_H_TREE, tree);
+	wrptr(hdr + RFS_H_ALLOC, alloc);
+	wr64(hdr + RFS_H_HASH, seahash(hdr, RFS_H_ENCHASH));
+	wr64(hdr + RFS_H_ENCHASH, rd64(hdr + RFS_H_HASH));
+	put(w, 0, hdr, RFS_BLOCK);
+}
+
+static void
+wr_free(struct wr *w)
+{
+	free(w->gap);
+	free(w->ids);
+	free(w->nodes);
+	free(w->rec);
+}
+
+uint64_t
+rfs_needed(struct manifest *m)
+{
+	struct wr w = { 0 };
+
+	w.dry = 1;
+	w.nblocks = UINT64_MAX;
+	w.name = m->path;
+	layout(&w, m);
+	wr_free(&w);
+	return w.next;
+}
+
+void
+rfs_write(struct manifest *m, int fd, uint64_t off, const char *name, const struct rfs_opts *o)
+{
+	struct wr w = { 0 };
+
+	w.fd = fd;
+	w.off = off;
+	w.name = name;
+	w.nblocks = o->size / RFS_BLOCK;
+	w.time = o->time;
+	w.uuid = o->uuid;
+	w.rec = xmalloc((size_t)RFS_BLOCK << RFS_MAX_LEVEL);
+	layout(&w, m);
+	wr_free(&w);
+}
+
+/* ---- the subcommand ---- */
+
+static const char usage_text[] =
+	"usage: kiln redoxfs create MANIFEST -o OUT --size N [--uuid UUID]\n"
+	"       kiln redoxfs list IMG [--offset BYTES]\n"
+	"       kiln redoxfs cat IMG PATH [--offset BYTES]\n"
+	"       kiln redoxfs check IMG [--offset BYTES]\n";
+
+/* parse "00112233-4455-6677-8899-aabbccddeeff" (hyphens optional); 0 or -1 */
+static int
+parse_uuid(const char *s, unsigned char *u)
+{
+	int n = 0, hi = -1, v;
+
+	for (; *s; s++) {
+		if (*s == '-')
+			continue;
+		if (*s >= '0' && *s <= '9') v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f') v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F') v = *s - 'A' + 10;
+		else return -1;
+		if (n == 16)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			u[n++] = (unsigned char)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return n == 16 && hi < 0 ? 0 : -1;
+}
+
+/* a uuid derived from the manifest text and the output's file name, shaped like a v4 */
+static void
+derive_uuid(const char *manifest, const char *out, unsigned char *u)
+{
+	struct seahash h;
+	const char *base = strrchr(out, '/');
+	size_t len;
+	char *text = read_file(manifest, &len);
+	uint64_t a, b;
+
+	if (!text)
+		fatal("%s: %s", manifest, strerror(errno));
+	base = base ? base + 1 : out;
+	seahash_init(&h);
+	seahash_update(&h, "kiln redoxfs uuid\n", 18);
+	seahash_update(&h, text, len);
+	seahash_update(&h, base, strlen(base) + 1);
+	a = seahash_final(&h);
+	seahash_update(&h, "\1", 1);
+	b = seahash_final(&h);
+	wr64(u, a);
+	wr64(u + 8, b);
+	u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
+	u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+	free(text);
+}
+
+static int
+do_create(const char *mpath, const char *out, const char *size, const char *uuid)
+{
+	struct manifest *m;
+	struct rfs_opts o;
+	struct afile *a;
+	uint64_t need;
+
+	if (parse_size(size, &o.size) < 0)
+		fatal("--size %s: not a size (bytes, or with a K, M, G or T suffix)", size);
+	if (uuid && parse_uuid(uuid, o.uuid) < 0)
+		fatal("--uuid %s: not a UUID (32 hex digits, hyphens allowed)", uuid);
+	m = manifest_load(mpath);
+	if (!uuid)
+		derive_uuid(mpath, out, o.uuid);
+	o.time = source_date_epoch();
+	need = rfs_needed(m);
+	if (o.size / RFS_BLOCK < need)
+		fatal("%s: image too small: --size %s gives %llu bytes, the content needs %llu bytes "
+		      "(%llu blocks of 4096); use --size %lluK or more", out, size,
+		      (unsigned long long)o.size, (unsigned long long)need * RFS_BLOCK,
+		      (unsigned long long)need, (unsigned long long)need * 4);
+	a = afile_open(out);
+	if (ftruncate(a->fd, (off_t)o.size) < 0)
+		fatal("%s: cannot size the image to %llu bytes: %s", out,
+		      (unsigned long long)o.size, strerror(errno));
+	rfs_write(m, a->fd, 0, out, &o);
+	afile_commit(a);
+	manifest_free(m);
+	return 0;
+}
+
+/* open an image for list, cat and check; exits 2 when it has no valid header */
+static void
+open_image(struct rfs *fs, const char *img, const char *offset)
+{
+	uint64_t off = 0;
+	struct stat st;
+	int fd;
+
+	if (offset && parse_size(offset, &off) < 0)
+		fatal("--offset %s: not a byte count", offset);
+	fd = open(img, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		fatal("%s: %s", img, strerror(errno));
+	if ((uint64_t)st.st_size < off)
+		fatal("%s: offset %llu is beyond the end of the image (%llu bytes)", img,
+		      (unsigned long long)off, (unsigned long long)st.st_size);
+	if (rfs_open(fs, fd, NULL, (uint64_t)st.st_size - off, off, img) < 0)
+		fatal("%s", fs->err);
+}
+
+int
+cmd_redoxfs(int argc, char *argv[])
+{
+	const char *pos[3], *out = NULL, *size = NULL, *uuid = NULL, *offset = NULL, *sub;
+	int npos = 0, i, rc;
+	struct rfs fs;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	sub = argv[1];
+	for (i = 2; i < argc; i++) {
+		const char **opt = NULL, *a = argv[i];
+		size_t l;
+		if (!strcmp(a, "-o")) opt = &out;
+		else if (!strncmp(a, "--size", l = 6) && (a[l] == '=' || !a[l])) opt = &size;
+		else if (!strncmp(a, "--uuid", l = 6) && (a[l] == '=' || !a[l])) opt = &uuid;
+		else if (!strncmp(a, "--offset", l = 8) && (a[l] == '=' || !a[l])) opt = &offset;
+		else if (a[0] == '-' && a[1])
+			fatal("unknown option '%s'\n%s", a, usage_text);
+		if (opt) {
+			l = strcmp(a, "-o") ? l : 2;
+			if (a[l] == '=')
+				*opt = a + l + 1;
+			else if (i + 1 < argc)
+				*opt = argv[++i];
+			else
+				fatal("option %s needs a value", a);
+			continue;
+		}
+		if (npos == 3)
+			fatal("too many arguments\n%s", usage_text);
+		pos[npos++] = a;
+	}
+	if (!strcmp(sub, "create")) {
+		if (npos != 1 || !out || !size)
+			fatal("create needs MANIFEST, -o OUT and --size N\n%s", usage_text);
+		return do_create(pos[0], out, size, uuid);
+	}
+	if (!strcmp(sub, "list") || !strcmp(sub, "check") || !strcmp(sub, "cat")) {
+		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid)
+			fatal("wrong arguments for %s\n%s", sub, usage_text);
+		open_image(&fs, pos[0], offset);
+		if (!strcmp(sub, "list")) {
+			rc = rfs_list(&fs, stdout) < 0 ? 2 : 0;
+		} else if (!strcmp(sub, "cat")) {
+			rc = rfs_cat(&fs, pos[1], stdout) < 0 ? 2 : 0;
+		} else {
+			long n = rfs_check(&fs, stdout);
+			if (n > 0)
+				printf("%s: %ld problem%s\n", pos[0], n, n == 1 ? "" : "s");
+			rc = n < 0 ? 2 : n > 0;
+		}
+		if (rc == 2)
+			error("%s", fs.err);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			fatal("writing to standard output: %s", strerror(errno));
+		rfs_close(&fs);
+		return rc;
+	}
+	fatal("unknown subcommand '%s'\n%s", sub, usage_text);
+}
