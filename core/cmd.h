@@ -14,6 +14,9 @@ int cmd_cargo(int argc, char *argv[]);   /* cargo.c: the cargo wrapper */
 int cmd_manifest(int argc, char *argv[]);/* manifest_cmd.c: manifest check|merge */
 int cmd_doctor(int argc, char *argv[]);  /* doctor.c: prerequisite report */
 
+/* how kiln was started (argv[0]), to find the binary for the generated rules */
+extern const char *kiln_self;
+
 /* where lua/, rules/ and plugins/ live: $KILN_DATADIR, else the compiled-in directory */
 const char *kiln_datadir(void);
 

@@ -1,0 +1,56 @@
+/* lua_host.h: the Lua state that runs lua/ and the plugins, and the C primitives it builds on.
+ *
+ * Plugins never see these primitives: lua/kiln.lua receives them as a table and wraps them in
+ * the plugin API. Everything the plugins read (files, directories, environment variables,
+ * programs found on PATH) is recorded here, so that build.ninja regenerates when it changes. */
+#ifndef KILN_LUA_HOST_H
+#define KILN_LUA_HOST_H
+
+#include <stddef.h>
+
+#include "graph.h"
+
+/* what configure recorded in kiln.conf (or what was given on the command line) */
+struct conf {
+	char *datadir;        /* where lua/, rules/, plugins/ and examples/ are */
+	char *builddir;       /* absolute path of the build directory (the current directory) */
+	char *arch;
+	char *redox_src;      /* "" when none */
+	char *system;         /* the base plugin set: "redox", "demo", "none" or "" (choose) */
+	char **plugin_dirs;
+	size_t nplugin_dirs;
+	char **opts;          /* "name=value" options for plugin-declared options */
+	size_t nopts;
+	char *kiln;           /* absolute path of the kiln binary */
+};
+
+/* a file that kiln gen writes into the build dir after validation */
+struct genfile {
+	char *path;
+	char *content;
+	size_t len;
+	char *origin;
+};
+
+struct host {
+	struct lua_State *L;
+	struct graph *g;
+	struct conf *conf;
+	char **inputs;        /* files and directories read: the regeneration depfile */
+	size_t ninputs;
+	struct genfile *gens;
+	size_t ngens;
+	int api;              /* registry reference of the table lua/kiln.lua returned */
+};
+
+/* create the state, load lua/kiln.lua; fatal with a message on failure */
+struct host *host_new(struct conf *c, struct graph *g);
+/* call api[fn](args...) with string arguments; returns 0 on success, else prints the Lua
+ * error (file:line: message) and returns -1 */
+int host_call(struct host *h, const char *fn, int nargs, const char **args);
+/* the number api[fn]() returns, or -1 */
+long host_number(struct host *h, const char *fn);
+/* record a file or directory as an input of the generator */
+void host_record(struct host *h, const char *path);
+
+#endif

@@ -1,0 +1,766 @@
+-- lua/kiln.lua: the plugin API.
+--
+-- kiln gen loads this file with the C primitives (core) and the configuration (conf). It
+-- loads every plugin into its own strict environment, collects the declarations (components,
+-- files, images, options), resolves them into rules and edges through the modules of rules/,
+-- and hands the graph back to C, which validates it and writes build.ninja.
+--
+-- Plugins describe; they do not execute. They see no io, os, require, load or debug; they read
+-- files and directories only through fs.*, which the C side records so that build.ninja
+-- regenerates when anything they read changes.
+
+local core, conf = ...
+
+local api = {}             -- the functions C calls: load, finish, summary, query, list_options
+local K = {                -- state shared with rules/ and lua/query.lua
+	core = core,
+	conf = conf,
+	components = {},       -- in declaration order
+	by_name = {},          -- component or image name -> declaration
+	images = {},
+	options = {},
+	option_by_name = {},
+	plugins = {},          -- plugin files loaded, in order (display names)
+	rules = {},            -- ninja rules already emitted
+	nedges = 0,
+	pools = {},
+}
+
+local datadir = conf.datadir
+local sfmt = string.format
+
+---------------------------------------------------------------------------------------------
+-- errors, origins, suggestions
+
+local plugin_chunks = {}   -- chunk source ("@name") -> true for every plugin file
+
+-- the file:line of the innermost plugin frame on the stack (the line that declared something)
+local function origin()
+	for level = 2, 64 do
+		local info = debug.getinfo(level, "Sl")
+		if not info then break end
+		if plugin_chunks[info.source] then
+			return info.short_src .. ":" .. info.currentline
+		end
+	end
+	return "kiln"
+end
+K.origin = origin
+
+-- raise an error located at where (a "file:line"), or at the current plugin line
+local function fail(msg, where)
+	error((where or origin()) .. ": " .. msg, 0)
+end
+K.fail = fail
+
+local function distance(a, b)
+	local la, lb = #a, #b
+	if math.abs(la - lb) > 3 then return 99 end
+	local prev, cur = {}, {}
+	for j = 0, lb do prev[j] = j end
+	for i = 1, la do
+		cur[0] = i
+		for j = 1, lb do
+			local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+			cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+		end
+		prev, cur = cur, prev
+	end
+	return prev[lb]
+end
+
+-- " (did you mean 'x'?)" for the closest of candidates, or ""
+local function suggest(word, candidates)
+	local best, bestd = nil, math.max(2, #word // 3)
+	local list = {}
+	for k in pairs(candidates) do
+		list[#list + 1] = type(k) == "string" and k or candidates[k]
+	end
+	table.sort(list)
+	for _, c in ipairs(list) do
+		local d = distance(word, c)
+		if d <= bestd and (not best or d < bestd) then best, bestd = c, d end
+	end
+	return best and sfmt(" (did you mean '%s'?)", best) or ""
+end
+K.suggest = suggest
+
+---------------------------------------------------------------------------------------------
+-- field checking: every declaration is checked against a schema
+
+-- types: "string", "boolean", "number", "list" (array of strings), "table", "spec" (a build
+-- spec from a rules constructor), "size" (number or "64M"), "mode" (octal string)
+local function check_type(v, ty)
+	if ty == "list" then
+		if type(v) == "string" then return true end
+		if type(v) ~= "table" then return false end
+		for k, x in pairs(v) do
+			if type(k) ~= "number" or type(x) ~= "string" then return false end
+		end
+		return true
+	elseif ty == "spec" then
+		return type(v) == "table" and v.is_spec == true
+	elseif ty == "size" then
+		return type(v) == "number" or (type(v) == "string" and v:match("^%d+[KkMmGgTt]?$") ~= nil)
+	elseif ty == "mode" then
+		return type(v) == "string" and v:match("^0?[0-7][0-7][0-7][0-7]?$") ~= nil
+	elseif ty == "any" then
+		return true
+	end
+	return type(v) == ty
+end
+
+local type_words = {
+	list = "a list of strings", spec = "a build spec (cc{...}, cargo{...}, ...)",
+	size = "a size such as 64M or a number of bytes", mode = "an octal mode string such as \"0755\"",
+	table = "a table", string = "a string", boolean = "true or false", number = "a number",
+}
+
+-- check t against schema {field = type}; what names the declaration in messages
+local function check_fields(t, schema, what, where)
+	for k, v in pairs(t) do
+		if type(k) == "string" then
+			local ty = schema[k]
+			if not ty then
+				fail(sfmt("unknown field '%s' in %s%s", k, what, suggest(k, schema)), where)
+			end
+			if not check_type(v, ty) then
+				fail(sfmt("field '%s' of %s must be %s, not %s", k, what, type_words[ty] or ty,
+					type(v) == "string" and sfmt("%q", v) or type(v)), where)
+			end
+		elseif type(k) ~= "number" then
+			fail(sfmt("%s has a key of type %s", what, type(k)), where)
+		end
+	end
+end
+K.check_fields = check_fields
+
+local function aslist(v)
+	if v == nil then return {} end
+	if type(v) == "string" then return { v } end
+	return v
+end
+K.aslist = aslist
+
+local function parse_size(v, what, where)
+	if type(v) == "number" then return math.tointeger(v) or fail(what .. ": size must be whole", where) end
+	local n, suf = v:match("^(%d+)([KkMmGgTt]?)$")
+	if not n then fail(sfmt("%s: '%s' is not a size (use a number of bytes, or K, M, G)", what, v), where) end
+	local mul = ({ [""] = 1, k = 1024, m = 1024 ^ 2, g = 1024 ^ 3, t = 1024 ^ 4 })[suf:lower()]
+	return math.tointeger(tonumber(n) * mul)
+end
+K.parse_size = parse_size
+
+---------------------------------------------------------------------------------------------
+-- paths and quoting
+
+local function normalize(p)
+	local abs = p:sub(1, 1) == "/"
+	local out = {}
+	for c in p:gmatch("[^/]+") do
+		if c == ".." and #out > 0 and out[#out] ~= ".." then
+			out[#out] = nil
+		elseif c == ".." and abs then
+			-- "/.." is "/"
+		elseif c ~= "." then
+			out[#out + 1] = c
+		end
+	end
+	local s = table.concat(out, "/")
+	if abs then return "/" .. s end
+	return s == "" and "." or s
+end
+K.normalize = normalize
+
+-- p relative to base unless absolute
+local function join(base, p)
+	if p:sub(1, 1) == "/" then return normalize(p) end
+	return normalize(base .. "/" .. p)
+end
+K.join = join
+
+local function dirname(p)
+	return p:match("^(.*)/[^/]*$") or "."
+end
+K.dirname = dirname
+
+local function basename(p)
+	return p:match("([^/]*)$")
+end
+K.basename = basename
+
+-- quote a word for the shell, then escape it for a Ninja variable value
+local function shq(s)
+	s = tostring(s)
+	if s ~= "" and not s:find("[^%w%._/%-+=,:@%%]") then return s end
+	return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+local function Q(s)
+	return (shq(s):gsub("%$", "$$"))
+end
+K.shq, K.Q = shq, Q
+
+-- a path must be representable in build.ninja
+local function check_path(p, what, where)
+	if p:find("[\n\r%z]") then
+		fail(sfmt("%s: the path %q contains a newline or NUL, which Ninja cannot represent", what, p), where)
+	end
+	return p
+end
+K.check_path = check_path
+
+-- short display form of an absolute path: relative to kiln's data dir when inside it
+local function display(p)
+	if p:sub(1, #datadir + 1) == datadir .. "/" then return p:sub(#datadir + 2) end
+	return p
+end
+K.display = display
+
+---------------------------------------------------------------------------------------------
+-- Ninja emission helpers used by rules/
+
+-- declare a Ninja rule once; vars is a list of {name, value} pairs
+function K.rule(name, vars, where)
+	if K.rules[name] then return name end
+	K.rules[name] = true
+	local list = {}
+	for _, kv in ipairs(vars) do list[#list + 1] = kv end
+	core.rule { name = name, vars = list, origin = where or "kiln" }
+	return name
+end
+
+function K.pool(name, depth)
+	if K.pools[name] then return name end
+	K.pools[name] = depth
+	core.pool(name, depth)
+	return name
+end
+
+-- add a build edge; e = {rule, outs, iouts, ins, imps, orders, vals, vars = {{k, v}}, pool,
+-- origin, owner}
+function K.edge(e)
+	for _, list in ipairs { e.outs, e.iouts or {}, e.ins or {}, e.imps or {}, e.orders or {}, e.vals or {} } do
+		for _, p in ipairs(list) do check_path(p, e.owner or "edge", e.origin) end
+	end
+	K.nedges = K.nedges + 1
+	core.edge(e)
+end
+
+function K.generate(path, content, where)
+	core.generate(path, content, where or "kiln")
+end
+
+K.pool("console", 1)
+
+---------------------------------------------------------------------------------------------
+-- modules of rules/ (loaded on demand, each once; they see K)
+
+local rule_modules = {}
+function K.rules_module(name)
+	local m = rule_modules[name]
+	if m then return m end
+	local path = datadir .. "/rules/" .. name .. ".lua"
+	local env = setmetatable({}, { __index = _G })
+	local fn, err = core.loadfile(path, "rules/" .. name .. ".lua", env)
+	if not fn then error(err, 0) end
+	m = fn(K)
+	rule_modules[name] = m
+	return m
+end
+
+local function lua_module(name)
+	local path = datadir .. "/lua/" .. name .. ".lua"
+	local fn, err = core.loadfile(path, "lua/" .. name .. ".lua", setmetatable({}, { __index = _G }))
+	if not fn then error(err, 0) end
+	return fn(K)
+end
+
+local kindmod = lua_module("kinds")
+local kinds = kindmod.table
+K.kinds = kinds
+K.toolchain = lua_module("toolchain")
+
+---------------------------------------------------------------------------------------------
+-- options
+
+local function option_value(o, raw, where)
+	if o.type == "bool" then
+		if raw == "yes" or raw == "true" or raw == "1" or raw == "on" then return true end
+		if raw == "no" or raw == "false" or raw == "0" or raw == "off" then return false end
+		fail(sfmt("option --%s=%s: expected yes or no", o.name, raw), where)
+	elseif o.type == "int" then
+		local n = math.tointeger(tonumber(raw))
+		if not n then fail(sfmt("option --%s=%s: expected a whole number", o.name, raw), where) end
+		return n
+	elseif o.type == "size" then
+		return parse_size(raw, "option --" .. o.name, where)
+	elseif o.type == "choice" then
+		for _, v in ipairs(o.values) do if v == raw then return raw end end
+		fail(sfmt("option --%s=%s: expected one of %s", o.name, raw, table.concat(o.values, ", ")), where)
+	end
+	return raw
+end
+
+local given_opts = {}      -- name -> raw value from kiln.conf / the command line
+for _, kv in ipairs(conf.opts) do
+	local k, v = kv:match("^([^=]+)=(.*)$")
+	given_opts[k] = v
+end
+
+local option_schema = { name = "string", type = "string", default = "any", help = "string", values = "table" }
+local option_types = { bool = true, int = true, size = true, string = true, choice = true, path = true }
+
+local function option(t)
+	local where = origin()
+	check_fields(t, option_schema, "option", where)
+	if not t.name or not t.name:match("^[%w][%w%-]*$") then
+		fail("option needs a name of letters, digits and dashes", where)
+	end
+	local o = K.option_by_name[t.name]
+	if o then
+		fail(sfmt("option '%s' is declared twice (first at %s)", t.name, o.origin), where)
+	end
+	if ({ arch = 1, ["redox-src"] = 1, ["plugin-dir"] = 1, prefix = 1, ["install-deps"] = 1, help = 1 })[t.name] then
+		fail(sfmt("option '%s' is a built-in configure option", t.name), where)
+	end
+	t.type = t.type or "string"
+	if not option_types[t.type] then
+		fail(sfmt("option '%s': unknown type '%s'%s", t.name, t.type, suggest(t.type, option_types)), where)
+	end
+	if t.type == "choice" and not t.values then fail(sfmt("option '%s': a choice needs values", t.name), where) end
+	if not t.help then fail(sfmt("option '%s' needs a help text", t.name), where) end
+	o = { name = t.name, type = t.type, help = t.help, values = t.values, origin = where, default = t.default }
+	local raw = given_opts[t.name]
+	if raw ~= nil then
+		o.value = option_value(o, raw, "kiln.conf")
+		o.given = true
+	elseif t.default ~= nil then
+		o.value = type(t.default) == "string" and option_value(o, t.default, where) or t.default
+	end
+	K.options[#K.options + 1] = o
+	K.option_by_name[t.name] = o
+	return o.value
+end
+
+-- the value of a declared option
+local function opt(name)
+	local o = K.option_by_name[name]
+	if not o then fail(sfmt("no option '%s' is declared%s", name, suggest(name, K.option_by_name))) end
+	return o.value
+end
+
+---------------------------------------------------------------------------------------------
+-- declarations: component, files, image
+
+local current = nil        -- the plugin being loaded: {path, dir, name}
+
+local function declare(t, what)
+	local where = origin()
+	if type(t) ~= "table" then fail(what .. " takes a table: " .. what .. " { name = ..., ... }", where) end
+	if type(t.name) ~= "string" or not t.name:match("^[%w_][%w_%-%.]*$") then
+		fail(sfmt("%s needs a name made of letters, digits, '_', '-' and '.'", what), where)
+	end
+	local prev = K.by_name[t.name]
+	if prev then
+		fail(sfmt("%s '%s' is already declared at %s", what, t.name, prev.origin), where)
+	end
+	if ({ image = 1, check = 1, run = 1, ["boot-test"] = 1, all = 1, clean = 1, reconfigure = 1, ["build.ninja"] = 1 })[t.name] then
+		fail(sfmt("'%s' is a reserved target name", t.name), where)
+	end
+	return where
+end
+
+local component_schema = {
+	name = "string", kind = "string", dir = "string", build = "spec", deps = "list",
+	install = "table", policy = "string", waive = "table", strip = "boolean", check = "boolean",
+	description = "string", mode = "mode",
+}
+
+local function component(t)
+	local where = declare(t, "component")
+	check_fields(t, component_schema, sfmt("component '%s'", t.name), where)
+	local kind = t.kind or fail(sfmt("component '%s' needs a kind (%s)", t.name, kinds.names()), where)
+	if not kinds[kind] then
+		fail(sfmt("component '%s': unknown kind '%s'%s (known: %s)", t.name, kind,
+			suggest(kind, kinds), kindmod.names()), where)
+	end
+	if not t.build then fail(sfmt("component '%s' needs build = ... (cc{}, cargo{}, prebuilt{}...)", t.name), where) end
+	local c = {
+		decl = "component", name = t.name, kind = kind, origin = where, plugin = current.name,
+		dir = t.dir and join(current.dir, t.dir) or current.dir,
+		build = t.build, deps = aslist(t.deps), install = t.install or {},
+		policy = t.policy, waive = t.waive or {}, strip = t.strip, check = t.check,
+		description = t.description, mode = t.mode,
+	}
+	for img, paths in pairs(c.install) do
+		if type(img) ~= "string" or not check_type(paths, "list") then
+			fail(sfmt("component '%s': install must map image names to paths, e.g. install = { initfs = \"/bin/%s\" }", t.name, t.name), where)
+		end
+		for _, p in ipairs(aslist(paths)) do
+			if p:sub(1, 1) ~= "/" then fail(sfmt("component '%s': install path '%s' must be absolute", t.name, p), where) end
+		end
+	end
+	K.components[#K.components + 1] = c
+	K.by_name[t.name] = c
+	return c
+end
+
+local files_schema = { name = "string", image = "string", dir = "string", description = "string" }
+local entry_schema = {
+	src = "string", data = "string", symlink = "string", dir = "boolean", hardlink = "string",
+	mode = "mode", uid = "number", gid = "number",
+}
+
+-- files { name = "etc", image = "initfs", ["/etc/init.rc"] = "init.rc", ["/etc/x"] = { data = "..." } }
+local function files(t)
+	local where = declare(t, "files")
+	local fields = {}
+	for k, v in pairs(t) do
+		if type(k) ~= "string" or k:sub(1, 1) ~= "/" then fields[k] = v end
+	end
+	check_fields(fields, files_schema, sfmt("files '%s'", t.name), where)
+	if not t.image then fail(sfmt("files '%s' needs image = NAME", t.name), where) end
+	local dir = t.dir and join(current.dir, t.dir) or current.dir
+	local entries = {}
+	for path, e in pairs(t) do
+		if type(path) == "string" and path:sub(1, 1) == "/" then
+			if type(e) == "string" then e = { src = e } end
+			if type(e) ~= "table" then
+				fail(sfmt("files '%s': %s must be a source path or a table", t.name, path), where)
+			end
+			check_fields(e, entry_schema, sfmt("the entry %s of files '%s'", path, t.name), where)
+			local n = 0
+			for _, k in ipairs { "src", "data", "symlink", "dir", "hardlink" } do
+				if e[k] ~= nil then n = n + 1 end
+			end
+			if n ~= 1 then
+				fail(sfmt("files '%s': %s needs exactly one of src, data, symlink, dir, hardlink", t.name, path), where)
+			end
+			local ent = { path = path, mode = e.mode, uid = e.uid, gid = e.gid, origin = where }
+			if e.src then
+				ent.type, ent.src = "file", check_path(join(dir, e.src), "files " .. t.name, where)
+			elseif e.data then
+				ent.type, ent.data = "file", e.data
+			elseif e.symlink then
+				ent.type, ent.target = "symlink", e.symlink
+			elseif e.hardlink then
+				ent.type, ent.target = "hardlink", e.hardlink
+			else
+				ent.type = "dir"
+			end
+			entries[#entries + 1] = ent
+		end
+	end
+	table.sort(entries, function(a, b) return a.path < b.path end)
+	local c = {
+		decl = "files", name = t.name, kind = "data", origin = where, plugin = current.name,
+		image = t.image, entries = entries, deps = {}, install = {}, description = t.description,
+	}
+	K.components[#K.components + 1] = c
+	K.by_name[t.name] = c
+	return c
+end
+
+local image_schema = {
+	name = "string", format = "string", size = "size", max_size = "size", bootstrap = "string",
+	partitions = "table", install = "table", description = "string", uuid = "string",
+	default = "boolean", seed = "string",
+}
+local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
+
+local function image(t)
+	local where = declare(t, "image")
+	check_fields(t, image_schema, sfmt("image '%s'", t.name), where)
+	if not t.format then fail(sfmt("image '%s' needs a format (initfs, redoxfs, fat, gpt)", t.name), where) end
+	if not formats[t.format] then
+		fail(sfmt("image '%s': unknown format '%s'%s (known: initfs, redoxfs, fat, gpt)", t.name, t.format,
+			suggest(t.format, formats)), where)
+	end
+	local i = {
+		decl = "image", name = t.name, format = t.format, origin = where, plugin = current.name,
+		size = t.size and parse_size(t.size, "image " .. t.name, where),
+		max_size = t.max_size and parse_size(t.max_size, "image " .. t.name, where),
+		bootstrap = t.bootstrap, partitions = t.partitions, install = t.install or {},
+		description = t.description, uuid = t.uuid, default = t.default, seed = t.seed,
+		deps = {}, contents = {},
+	}
+	K.rules_module(t.format).declare(i, t)
+	K.images[#K.images + 1] = i
+	K.by_name[t.name] = i
+	return i
+end
+
+---------------------------------------------------------------------------------------------
+-- the plugin environment
+
+local fs = {}
+-- fs.exists(path): "file", "dir" or nil; recorded
+function fs.exists(p) return core.stat(join(current.dir, p)) end
+-- fs.list(dir): sorted names in dir; recorded
+function fs.list(p)
+	local l, err = core.listdir(join(current.dir, p))
+	if not l then fail(err) end
+	return l
+end
+-- fs.read(path): contents; recorded
+function fs.read(p)
+	local s, err = core.readfile(join(current.dir, p))
+	if not s then fail(err) end
+	return s
+end
+
+local function here(p) return join(current.dir, p) end
+local function redox(p)
+	if conf.redox_src == "" then fail("redox(...) needs a Redox tree: configure with --redox-src=DIR") end
+	return join(conf.redox_src, p)
+end
+
+local base_env = {
+	-- declarations
+	component = component, files = files, image = image, option = option, opt = opt,
+	-- paths and reading
+	here = here, redox = redox, fs = fs,
+	env = function(name)
+		if type(name) ~= "string" then fail("env takes a variable name") end
+		return core.getenv(name)
+	end,
+	find_program = function(name) return core.find_program(name) end,
+	arch = conf.arch, redox_src = conf.redox_src ~= "" and conf.redox_src or nil,
+	-- safe parts of the standard library
+	string = string, table = table, math = math, utf8 = utf8,
+	pairs = pairs, ipairs = ipairs, next = next, select = select, type = type,
+	tostring = tostring, tonumber = tonumber, error = error, assert = assert, pcall = pcall,
+	setmetatable = setmetatable, getmetatable = getmetatable, rawget = rawget, rawset = rawset,
+	rawequal = rawequal, rawlen = rawlen,
+	print = function(...)
+		local t = {}
+		for i = 1, select("#", ...) do t[i] = tostring((select(i, ...))) end
+		io.stderr:write(origin(), ": ", table.concat(t, "\t"), "\n")
+	end,
+}
+K.base_env = base_env
+
+-- build-spec constructors come from rules/: cc, host_cc, cross_cc, cargo, prebuilt, command
+for _, m in ipairs { "cc", "cargo", "prebuilt" } do
+	for name, ctor in pairs(K.rules_module(m).constructors or {}) do
+		base_env[name] = ctor
+	end
+end
+
+local function plugin_env()
+	return setmetatable({}, {
+		__index = function(_, k)
+			local v = base_env[k]
+			if v == nil then
+				fail(sfmt("undefined global '%s'%s", tostring(k), suggest(tostring(k), base_env)))
+			end
+			return v
+		end,
+	})
+end
+
+local function load_plugin(path)
+	local name = display(path)
+	plugin_chunks["@" .. name] = true
+	local fn, err = core.loadfile(path, name, plugin_env())
+	if not fn then error(err, 0) end
+	local prev = current
+	current = { path = path, dir = dirname(path), name = name }
+	fn()
+	current = prev
+	K.plugins[#K.plugins + 1] = name
+end
+
+-- the directories whose *.lua files are plugins, in load order
+local function plugin_dirs()
+	local dirs = {}
+	K.system = conf.system ~= "" and conf.system or (conf.redox_src ~= "" and "redox" or "demo")
+	if K.system == "redox" then
+		if conf.redox_src == "" then error("kiln: --system=redox needs --redox-src=DIR", 0) end
+		dirs[1] = datadir .. "/plugins"
+	elseif K.system == "demo" then
+		dirs[1] = datadir .. "/examples/demo"
+	end
+	for _, d in ipairs(conf.plugin_dirs) do dirs[#dirs + 1] = d end
+	return dirs
+end
+
+function api.load()
+	for _, dir in ipairs(plugin_dirs()) do
+		local names, err = core.listdir(dir)
+		if not names then error("kiln: plugin directory " .. err, 0) end
+		for _, n in ipairs(names) do
+			if n:match("%.lua$") and core.stat(dir .. "/" .. n) == "file" then
+				load_plugin(dir .. "/" .. n)
+			end
+		end
+	end
+	-- options given but declared by no plugin
+	local names = {}
+	for k in pairs(given_opts) do names[#names + 1] = k end
+	table.sort(names)
+	for _, k in ipairs(names) do
+		if not K.option_by_name[k] then
+			local known = {}
+			for _, o in ipairs(K.options) do known[#known + 1] = "--" .. o.name end
+			fail(sfmt("unknown option --%s%s (options declared by the plugins: %s)", k,
+				suggest(k, K.option_by_name), #known > 0 and table.concat(known, " ") or "none"), "kiln.conf")
+		end
+	end
+end
+
+---------------------------------------------------------------------------------------------
+-- resolution: declarations -> rules and edges
+
+-- check component dependencies: unknown names and cycles, with every location involved
+local function check_deps()
+	for _, c in ipairs(K.components) do
+		for _, d in ipairs(c.deps) do
+			if not K.by_name[d] then
+				fail(sfmt("component '%s' depends on '%s', which no plugin declares%s", c.name, d,
+					suggest(d, K.by_name)), c.origin)
+			end
+		end
+	end
+	local state, stack = {}, {}
+	local function visit(c)
+		if state[c] == "done" then return end
+		if state[c] == "active" then
+			local parts, start = {}, nil
+			for i, s in ipairs(stack) do if s == c then start = i end end
+			for i = start, #stack do
+				parts[#parts + 1] = sfmt("%s (%s)", stack[i].name, stack[i].origin)
+			end
+			parts[#parts + 1] = c.name
+			fail("dependency cycle: " .. table.concat(parts, " -> "), c.origin)
+		end
+		state[c] = "active"
+		stack[#stack + 1] = c
+		for _, d in ipairs(c.deps) do visit(K.by_name[d]) end
+		stack[#stack] = nil
+		state[c] = "done"
+	end
+	for _, c in ipairs(K.components) do visit(c) end
+end
+
+-- output directory of a component
+function K.outdir(c) return "out/" .. c.name end
+
+-- files every edge of component c must wait for: the outputs of its dependencies
+function K.dep_outputs(c)
+	local list = {}
+	for _, d in ipairs(c.deps) do
+		for _, o in ipairs(K.by_name[d].outputs or {}) do list[#list + 1] = o end
+	end
+	return list
+end
+
+-- the list of (image, path) where component c's main output is installed
+local function install_targets(c)
+	local list = {}
+	local imgs = {}
+	for img in pairs(c.install) do imgs[#imgs + 1] = img end
+	table.sort(imgs)
+	for _, img in ipairs(imgs) do
+		for _, p in ipairs(aslist(c.install[img])) do list[#list + 1] = { image = img, path = p } end
+	end
+	return list
+end
+K.install_targets = install_targets
+
+local function add_content(img_name, entry, who)
+	local img = K.by_name[img_name]
+	if not img or img.decl ~= "image" then
+		fail(sfmt("%s installs %s into '%s', which is not a declared image%s", who.name, entry.path,
+			img_name, suggest(img_name, K.by_name)), who.origin)
+	end
+	if img.format == "gpt" then
+		fail(sfmt("%s installs %s into '%s', a partitioned disk: install into one of its filesystem images",
+			who.name, entry.path, img_name), who.origin)
+	end
+	entry.component = who.name
+	entry.origin = entry.origin or who.origin
+	img.contents[#img.contents + 1] = entry
+end
+
+function api.finish()
+	check_deps()
+	-- 1. components: build edges with their checks (validations), then strip
+	for _, c in ipairs(K.components) do
+		if c.decl == "component" then
+			local mod = K.rules_module(c.build.module)
+			c.outputs = mod.generate(c, c.build)
+			c.final = K.rules_module("elf").postlink(c)
+		end
+	end
+	-- 2. image contents from installs and files
+	for _, c in ipairs(K.components) do
+		if c.decl == "files" then
+			for _, e in ipairs(c.entries) do add_content(c.image, e, c) end
+			c.outputs = {}
+			for _, e in ipairs(c.entries) do if e.src then c.outputs[#c.outputs + 1] = e.src end end
+		else
+			for _, t in ipairs(install_targets(c)) do
+				add_content(t.image, { path = t.path, type = "file", src = c.final,
+					mode = c.mode or K.kinds[c.kind].mode or "0755" }, c)
+			end
+		end
+	end
+	for _, i in ipairs(K.images) do
+		i.output = "out/images/" .. i.name .. ".img"
+		for _, t in ipairs(install_targets(i)) do
+			add_content(t.image, { path = t.path, type = "file", src = i.output, mode = "0644" }, i)
+		end
+	end
+	-- 3. images, in dependency order (an image installed in another comes first)
+	local done = {}
+	local function build_image(i, chain)
+		if done[i] then return end
+		if chain[i] then fail(sfmt("image '%s' contains itself (through %s)", i.name, chain[i]), i.origin) end
+		chain[i] = i.name
+		for _, e in ipairs(i.contents) do
+			local src = e.src and K.image_by_output and K.image_by_output[e.src]
+			if src then build_image(src, chain) end
+		end
+		for _, p in ipairs(i.partitions or {}) do
+			if p.image then build_image(K.by_name[p.image], chain) end
+		end
+		chain[i] = nil
+		K.rules_module(i.format).generate(i)
+		done[i] = true
+	end
+	K.image_by_output = {}
+	for _, i in ipairs(K.images) do K.image_by_output[i.output] = i end
+	for _, i in ipairs(K.images) do build_image(i, {}) end
+	-- 4. aliases, default, regeneration, tests
+	K.rules_module("top").generate()
+end
+
+function api.summary()
+	local ncomp = 0
+	for _, c in ipairs(K.components) do ncomp = ncomp + 1 end
+	io.stdout:write(sfmt("kiln %s: arch %s, system %s%s\n", conf.version, conf.arch, K.system,
+		K.system == "demo" and " (the bundled demo, since no --redox-src was given)" or
+		K.system == "redox" and (" (" .. conf.redox_src .. ")") or " (only --plugin-dir plugins)"))
+	io.stdout:write(sfmt("  plugins: %d loaded: %s\n", #K.plugins, table.concat(K.plugins, " ")))
+	io.stdout:write(sfmt("  graph: %d components, %d images, %d edges\n", ncomp, #K.images, K.nedges))
+	io.stdout:write("  wrote build.ninja; next: ninja image\n")
+end
+
+function api.list_options()
+	local opts = {}
+	for _, o in ipairs(K.options) do opts[#opts + 1] = o end
+	table.sort(opts, function(a, b) return a.name < b.name end)
+	for _, o in ipairs(opts) do
+		local t = o.type == "choice" and table.concat(o.values, "|") or o.type
+		local d = o.default ~= nil and (", default " .. tostring(o.default)) or ""
+		io.stdout:write(sfmt("  --%-22s %s (%s%s) [%s]\n", o.name .. "=" .. o.type:upper(), o.help, t, d, o.origin))
+	end
+	if #opts == 0 then io.stdout:write("  (none)\n") end
+end
+
+function api.query(cmd, ...)
+	return lua_module("query").run(cmd, ...)
+end
+
+return api

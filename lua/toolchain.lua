@@ -1,0 +1,64 @@
+-- lua/toolchain.lua: finding the C compilers the rules need, on PATH (every lookup recorded, so
+-- installing a compiler regenerates build.ninja). Nothing is run: a probe that spawned a
+-- compiler would make plugin evaluation impure.
+local K = ...
+local core, conf = K.core, K.conf
+
+local T = {}
+local cache = {}
+
+-- candidates per arch: a GNU cross gcc, then clang with lld
+local cross = {
+	aarch64 = {
+		{ "aarch64-linux-gnu-gcc" }, { "aarch64-none-elf-gcc" }, { "aarch64-elf-gcc" },
+		{ "clang", "ld.lld", flags = { "--target=aarch64-none-elf", "-fuse-ld=lld" } },
+	},
+	x86_64 = {
+		{ "x86_64-linux-gnu-gcc" }, { "x86_64-elf-gcc" },
+		{ "clang", "ld.lld", flags = { "--target=x86_64-none-elf", "-fuse-ld=lld" } },
+	},
+}
+
+local install_hint = {
+	aarch64 = "install gcc-aarch64-linux-gnu (Debian/Ubuntu) or aarch64-elf-gcc (Homebrew), or run ./configure --install-deps",
+	x86_64 = "install gcc-x86-64-linux-gnu (Debian/Ubuntu) or x86_64-elf-gcc (Homebrew), or run ./configure --install-deps",
+}
+
+-- T.get("host" | "target") -> { cc = "shell words", name = "...", flags = {...} }, or nil, why
+function T.get(which)
+	if cache[which] then return cache[which] end
+	local tc
+	if which == "host" then
+		local cc = core.getenv("CC")
+		if cc and cc ~= "" then
+			tc = { cc = cc, name = cc, flags = {} }
+		else
+			for _, n in ipairs { "cc", "gcc", "clang" } do
+				local p = core.find_program(n)
+				if p then tc = { cc = K.Q(p), name = n, path = p, flags = {} } break end
+			end
+		end
+		if not tc then return nil, "no host C compiler (cc, gcc, clang) on PATH; install gcc or clang" end
+	else
+		for _, cand in ipairs(cross[conf.arch]) do
+			local p = core.find_program(cand[1])
+			local ok = p and (not cand[2] or core.find_program(cand[2]))
+			if ok then
+				local words = { K.Q(p) }
+				for _, f in ipairs(cand.flags or {}) do words[#words + 1] = K.Q(f) end
+				tc = { cc = table.concat(words, " "), name = cand[1], path = p, flags = cand.flags or {} }
+				break
+			end
+		end
+		if not tc then
+			local names = {}
+			for _, cand in ipairs(cross[conf.arch]) do names[#names + 1] = table.concat(cand, "+") end
+			return nil, string.format("no C cross compiler for %s on PATH (tried %s); %s", conf.arch,
+				table.concat(names, ", "), install_hint[conf.arch])
+		end
+	end
+	cache[which] = tc
+	return tc
+end
+
+return T

@@ -1,0 +1,90 @@
+-- rules/cc.lua: C programs, for the host (host_cc) or for the target (cross_cc), compiled one
+-- object per source with gcc-style depfiles and linked with the same driver.
+local K = ...
+local sfmt = string.format
+
+local M = { constructors = {} }
+
+local schema = {
+	sources = "list", cflags = "list", ldflags = "list", libs = "list", includes = "list",
+	linker_script = "string", output = "string", freestanding = "boolean", toolchain = "string",
+}
+
+-- flags every freestanding target program gets: no libc, no PIE, static
+local freestanding_cflags = { "-ffreestanding", "-fno-pic", "-fno-pie", "-fno-stack-protector", "-nostdlib" }
+local freestanding_ldflags = { "-nostdlib", "-static", "-no-pie", "-Wl,--build-id=none" }
+
+local function ctor(toolchain)
+	return function(t)
+		local where = K.origin()
+		K.check_fields(t, schema, "cc{}", where)
+		if not t.sources then K.fail("cc{} needs sources = { ... }", where) end
+		return {
+			is_spec = true, module = "cc", origin = where, toolchain = t.toolchain or toolchain,
+			sources = K.aslist(t.sources), cflags = K.aslist(t.cflags), ldflags = K.aslist(t.ldflags),
+			libs = K.aslist(t.libs), includes = K.aslist(t.includes), linker_script = t.linker_script,
+			output = t.output, freestanding = t.freestanding,
+		}
+	end
+end
+M.constructors.cc = ctor(nil)
+M.constructors.host_cc = ctor("host")
+M.constructors.cross_cc = ctor("target")
+
+local function words(list)
+	local w = {}
+	for _, x in ipairs(list) do w[#w + 1] = K.Q(x) end
+	return table.concat(w, " ")
+end
+
+function M.generate(c, s)
+	local which = s.toolchain or K.kinds[c.kind].toolchain or "host"
+	local tc, why = K.toolchain.get(which)
+	if not tc then K.fail(sfmt("component '%s' needs a %s C compiler: %s", c.name, which, why), s.origin) end
+	K.rule("cc", {
+		{ "command", "$cc -MD -MF $out.d $cflags -c $in -o $out" },
+		{ "description", "CC $out" },
+		{ "depfile", "$out.d" },
+		{ "deps", "gcc" },
+	}, "rules/cc.lua")
+	K.rule("link", {
+		{ "command", "$cc $ldflags -o $out $in $libs" },
+		{ "description", "LINK $out" },
+	}, "rules/cc.lua")
+
+	local cflags, ldflags = {}, {}
+	local free = s.freestanding
+	if free == nil then free = which == "target" end
+	if free then
+		for _, f in ipairs(freestanding_cflags) do cflags[#cflags + 1] = f end
+		for _, f in ipairs(freestanding_ldflags) do ldflags[#ldflags + 1] = f end
+	end
+	for _, d in ipairs(s.includes) do cflags[#cflags + 1] = "-I" .. K.join(c.dir, d) end
+	for _, f in ipairs(s.cflags) do cflags[#cflags + 1] = f end
+	for _, f in ipairs(s.ldflags) do ldflags[#ldflags + 1] = f end
+	local imps = K.dep_outputs(c)
+	if s.linker_script then
+		local ld = K.check_path(K.join(c.dir, s.linker_script), c.name, s.origin)
+		ldflags[#ldflags + 1] = "-T" .. ld
+		imps[#imps + 1] = ld
+	end
+	local out = K.outdir(c)
+	local objs = {}
+	for _, src in ipairs(s.sources) do
+		local path = K.check_path(K.join(c.dir, src), c.name, s.origin)
+		local rel = K.normalize(src):gsub("%.%.", "__"):gsub("^/", "")
+		local obj = out .. "/obj/" .. rel:gsub("%.[^./]*$", "") .. ".o"
+		K.edge { rule = "cc", outs = { obj }, ins = { path }, orders = #imps > 0 and imps or nil,
+			vars = { { "cc", tc.cc }, { "cflags", words(cflags) } },
+			origin = c.origin, owner = c.name }
+		objs[#objs + 1] = obj
+	end
+	local exe = out .. "/" .. (s.output or c.name)
+	K.edge { rule = "link", outs = { exe }, ins = objs, imps = imps,
+		vals = K.rules_module("elf").checks(c, exe),
+		vars = { { "cc", tc.cc }, { "ldflags", words(ldflags) }, { "libs", words(s.libs) } },
+		origin = c.origin, owner = c.name }
+	return { exe }
+end
+
+return M

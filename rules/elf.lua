@@ -1,0 +1,58 @@
+-- rules/elf.lua: the post-link ELF check (a Ninja validation of the link edge, so it never
+-- delays the rest of the build) and stripping before a binary goes into an image.
+local K = ...
+local sfmt = string.format
+
+local M = {}
+
+local function policy_of(c)
+	if c.check == false then return nil end
+	return c.policy or K.kinds[c.kind].policy
+end
+
+-- validation outputs for file, the output of component c; emits the check edge
+function M.checks(c, file)
+	local policy = policy_of(c)
+	if not policy then return nil end
+	K.rule("elf_check", {
+		{ "command", K.Q(K.conf.kiln) .. " elf check $in --policy=$policy --arch=$arch $flags --stamp=$out" },
+		{ "description", "CHECK $in ($policy)" },
+	}, "rules/elf.lua")
+	local flags = { "--forbid-path=" .. K.shq(K.conf.builddir) }
+	local ids = {}
+	for id in pairs(c.waive) do ids[#ids + 1] = id end
+	table.sort(ids)
+	for _, id in ipairs(ids) do
+		local reason = c.waive[id]
+		if type(reason) ~= "string" or reason == "" then
+			K.fail(sfmt("component '%s': the waiver of '%s' needs a written reason", c.name, id), c.origin)
+		end
+		flags[#flags + 1] = K.shq("--waive=" .. id .. "=" .. reason)
+	end
+	local stamp = file .. ".check"
+	K.edge { rule = "elf_check", outs = { stamp }, ins = { file },
+		vars = { { "policy", policy }, { "arch", K.conf.arch }, { "flags", (table.concat(flags, " "):gsub("%$", "$$")) } },
+		origin = c.origin, owner = c.name }
+	c.check_stamp = stamp
+	return { stamp }
+end
+
+-- after the build edges: the file that goes into images (stripped if the kind says so)
+function M.postlink(c)
+	local main = c.outputs and c.outputs[1]
+	if not main then return nil end
+	local strip = c.strip
+	if strip == nil then strip = K.kinds[c.kind].strip end
+	if not strip then return main end
+	K.rule("elf_strip", {
+		{ "command", K.Q(K.conf.kiln) .. " elf strip $in -o $out" },
+		{ "description", "STRIP $out" },
+		{ "restat", "1" },
+	}, "rules/elf.lua")
+	local out = K.outdir(c) .. "/stripped/" .. K.basename(main)
+	K.edge { rule = "elf_strip", outs = { out }, ins = { main }, origin = c.origin, owner = c.name }
+	c.outputs[#c.outputs + 1] = out
+	return out
+end
+
+return M

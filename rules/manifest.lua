@@ -1,0 +1,55 @@
+-- rules/manifest.lua: the staging manifest of a filesystem image (docs/manifest.md), written
+-- by kiln gen into gen/manifests/ from the install entries of every component and the files
+-- declarations. The image edge reads it; its sources are the edge's inputs.
+local K = ...
+local sfmt = string.format
+
+local M = {}
+
+local function esc(s)
+	return (s:gsub("[%c\\ #\127]", function(ch)
+		if ch == "\\" then return "\\\\" end
+		if ch == " " then return "\\s" end
+		if ch == "\t" then return "\\t" end
+		if ch == "\n" then return "\\n" end
+		if ch == "\r" then return "\\r" end
+		return sfmt("\\x%02x", ch:byte())
+	end))
+end
+M.escape = esc
+
+-- write img's manifest; returns its path and the list of files it names (the edge's inputs)
+function M.write(img)
+	local entries = {}
+	for _, e in ipairs(img.contents) do entries[#entries + 1] = e end
+	table.sort(entries, function(a, b) return a.path < b.path end)
+	local lines = { "kiln-manifest 1", sfmt("# image %s (%s), declared at %s", img.name, img.format, img.origin) }
+	local srcs, seen = {}, {}
+	for i, e in ipairs(entries) do
+		if i > 1 and entries[i - 1].path == e.path then
+			local p = entries[i - 1]
+			K.fail(sfmt("image '%s': %s is installed twice\n    Collision: %s (%s)\n    Collision: %s (%s)",
+				img.name, e.path, p.origin, p.component, e.origin, e.component), e.origin)
+		end
+		local mode = e.mode or (e.type == "dir" and "0755" or e.type == "symlink" and "0777" or "0644")
+		local owner = sfmt("%s %d %d", mode, e.uid or 0, e.gid or 0)
+		local p = esc(e.path)
+		if e.type == "dir" then
+			lines[#lines + 1] = sfmt("dir %s %s", p, owner)
+		elseif e.type == "symlink" then
+			lines[#lines + 1] = sfmt("symlink %s %s %s", p, owner, esc(e.target))
+		elseif e.type == "hardlink" then
+			lines[#lines + 1] = sfmt("hardlink %s %s", p, esc(e.target))
+		elseif e.src then
+			lines[#lines + 1] = sfmt("file %s %s src:%s", p, owner, esc(e.src))
+			if not seen[e.src] then srcs[#srcs + 1] = e.src; seen[e.src] = true end
+		else
+			lines[#lines + 1] = sfmt("file %s %s data:%s", p, owner, esc(e.data))
+		end
+	end
+	local path = "gen/manifests/" .. img.name .. ".manifest"
+	K.generate(path, table.concat(lines, "\n") .. "\n", img.origin)
+	return path, srcs
+end
+
+return M

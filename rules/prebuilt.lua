@@ -1,0 +1,27 @@
+-- rules/prebuilt.lua: a component whose output is a file that is not built here (the UEFI
+-- bootloader, which Cranelift cannot emit). It is copied into the build dir so that its
+-- check runs as a validation of that copy, like every other binary.
+local K = ...
+
+local M = { constructors = {} }
+
+function M.constructors.prebuilt(t)
+	local where = K.origin()
+	K.check_fields(t, { file = "string" }, "prebuilt{}", where)
+	if not t.file then K.fail("prebuilt{} needs file = PATH", where) end
+	return { is_spec = true, module = "prebuilt", origin = where, file = t.file }
+end
+
+function M.generate(c, s)
+	K.rule("copy", {
+		{ "command", "cp -f $in $out.tmp && mv -f $out.tmp $out" },
+		{ "description", "COPY $out" },
+	}, "rules/prebuilt.lua")
+	local src = K.check_path(K.join(c.dir, s.file), c.name, s.origin)
+	local out = K.outdir(c) .. "/" .. K.basename(src)
+	K.edge { rule = "copy", outs = { out }, ins = { src }, vals = K.rules_module("elf").checks(c, out),
+		origin = c.origin, owner = c.name }
+	return { out }
+end
+
+return M

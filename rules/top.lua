@@ -1,0 +1,76 @@
+-- rules/top.lua: what every build.ninja has: a phony alias per component and image, the
+-- `image` and `default` targets, the regeneration edge, `check` and `reconfigure`.
+local K = ...
+local conf = K.conf
+
+local M = {}
+
+function M.generate()
+	local Q = K.Q
+	for _, c in ipairs(K.components) do
+		local outs = {}
+		for _, o in ipairs(c.outputs or {}) do outs[#outs + 1] = o end
+		if c.check_stamp then outs[#outs + 1] = c.check_stamp end
+		if #outs > 0 then
+			K.edge { rule = "phony", outs = { c.name }, ins = outs, origin = c.origin, owner = c.name }
+		end
+	end
+	-- `image`: every image that is not inside another image or disk
+	local inner = {}
+	for _, i in ipairs(K.images) do
+		for _, e in ipairs(i.contents) do
+			if e.src and K.image_by_output[e.src] then inner[K.image_by_output[e.src]] = true end
+		end
+		for _, p in ipairs(i.partitions or {}) do
+			if p.image then inner[K.by_name[p.image]] = true end
+		end
+	end
+	local top, all = {}, {}
+	for _, i in ipairs(K.images) do
+		K.edge { rule = "phony", outs = { i.name }, ins = { i.output }, origin = i.origin, owner = i.name }
+		all[#all + 1] = i.output
+		if not inner[i] or i.default then top[#top + 1] = i.output end
+	end
+	if #top > 0 then
+		K.edge { rule = "phony", outs = { "image" }, ins = top, origin = "kiln", owner = "image" }
+		K.core.default("image")
+	else
+		-- no image declared: build every component
+		local outs = {}
+		for _, c in ipairs(K.components) do
+			for _, o in ipairs(c.outputs or {}) do outs[#outs + 1] = o end
+		end
+		if #outs > 0 then
+			K.edge { rule = "phony", outs = { "all" }, ins = outs, origin = "kiln", owner = "all" }
+			K.core.default("all")
+		end
+	end
+
+	-- regeneration: the depfile lists every Lua file, plugin and input the plugins read
+	K.rule("regen", {
+		{ "command", Q(conf.kiln) .. " gen --quiet" },
+		{ "description", "REGENERATE build.ninja" },
+		{ "generator", "1" },
+		{ "depfile", "gen/build.ninja.d" },
+		{ "pool", "console" },
+	}, "rules/top.lua")
+	local imps = { conf.kiln }
+	if K.core.stat("kiln.conf") then imps[#imps + 1] = "kiln.conf" end
+	K.edge { rule = "regen", outs = { "build.ninja" }, imps = imps, origin = "kiln", owner = "build.ninja" }
+	K.rule("reconfigure", {
+		{ "command", Q(conf.kiln) .. " gen" },
+		{ "description", "RECONFIGURE (reads the environment again)" },
+		{ "pool", "console" },
+	}, "rules/top.lua")
+	K.edge { rule = "reconfigure", outs = { "reconfigure" }, origin = "kiln", owner = "reconfigure" }
+
+	-- ninja check: kiln's own test suite (rebuilds kiln and the unit tests first)
+	K.rule("check", {
+		{ "command", "make -s kiln tests && " .. Q(conf.datadir .. "/tests/run") .. " ." },
+		{ "description", "TEST kiln" },
+		{ "pool", "console" },
+	}, "rules/top.lua")
+	K.edge { rule = "check", outs = { "check" }, origin = "kiln", owner = "check" }
+end
+
+return M
