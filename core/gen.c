@@ -26,6 +26,7 @@ push(char ***v, size_t *n, const char *s)
 static int
 setting(struct conf *c, const char *kv, int from_args)
 {
+	static int args_dirs, args_opts; /* the command line replaces kiln.conf's lists */
 	const char *v = strchr(kv, '=');
 	size_t klen;
 
@@ -47,17 +48,38 @@ setting(struct conf *c, const char *kv, int from_args)
 		free(c->system);
 		c->system = xstrdup(v);
 	} else if (IS("plugin-dir")) {
+		if (from_args && !args_dirs++)
+			c->nplugin_dirs = 0;
 		push(&c->plugin_dirs, &c->nplugin_dirs, v);
 	} else if (IS("opt")) {
 		if (!strchr(v, '='))
 			return -1;
+		if (from_args && !args_opts++)
+			c->nopts = 0;
 		push(&c->opts, &c->nopts, v);
 	} else {
 		return -1;
 	}
 #undef IS
-	(void)from_args;
 	return 0;
+}
+
+/* write c as kiln.conf, so that ninja's regeneration uses the same settings */
+static void
+conf_save(struct conf *c)
+{
+	struct afile *a = afile_open("kiln.conf");
+	size_t i;
+
+	fprintf(a->f, "# kiln.conf: written by configure or kiln gen; 'ninja' regenerates build.ninja when it changes\n");
+	fprintf(a->f, "srcdir=%s\narch=%s\nredox-src=%s\n", c->datadir, c->arch, c->redox_src);
+	if (*c->system)
+		fprintf(a->f, "system=%s\n", c->system);
+	for (i = 0; i < c->nplugin_dirs; i++)
+		fprintf(a->f, "plugin-dir=%s\n", c->plugin_dirs[i]);
+	for (i = 0; i < c->nopts; i++)
+		fprintf(a->f, "opt=%s\n", c->opts[i]);
+	afile_commit(a);
 }
 
 int
@@ -65,7 +87,7 @@ conf_load(struct conf *c, int argc, char *argv[], const char *self)
 {
 	char buf[PATH_MAX], *text, *line, *save = NULL;
 	size_t len, lineno = 0;
-	int i, rest = 0;
+	int i, rest = 0, given = 0;
 
 	memset(c, 0, sizeof *c);
 	c->datadir = xstrdup(kiln_datadir());
@@ -87,14 +109,17 @@ conf_load(struct conf *c, int argc, char *argv[], const char *self)
 		free(text);
 	}
 	for (i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--", 2) && strchr(argv[i], '=') && setting(c, argv[i] + 2, 1) == 0)
+		if (!strncmp(argv[i], "--", 2) && strchr(argv[i], '=') && setting(c, argv[i] + 2, 1) == 0) {
+			given = 1;
 			continue;
+		}
 		argv[++rest] = argv[i];
 	}
 	if (strcmp(c->arch, "aarch64") != 0 && strcmp(c->arch, "x86_64") != 0)
 		fatal("unknown architecture '%s' (known: aarch64, x86_64)", c->arch);
 	if (*c->system && strcmp(c->system, "redox") && strcmp(c->system, "demo") && strcmp(c->system, "none"))
 		fatal("unknown system '%s' (known: redox, demo, none)", c->system);
+	c->save = given;
 	/* the kiln binary itself, for the commands of the generated rules */
 	if (strchr(self, '/') && realpath(self, buf))
 		c->kiln = xstrdup(buf);
@@ -170,7 +195,7 @@ write_ninja(struct host *h)
 	a = afile_open("build.ninja");
 	if (fwrite(b.s, 1, b.len, a->f) != b.len)
 		fatal("build.ninja: write error: %s", strerror(errno));
-	afile_commit(a);
+	afile_commit_always(a); /* Ninja must see build.ninja newer than what regenerated it */
 	buf_free(&b);
 	buf_free(&hdr);
 	buf_free(&dep);
@@ -216,6 +241,8 @@ cmd_gen(int argc, char *argv[])
 		      problems == 1 ? "" : "s");
 		return 1;
 	}
+	if (c.save)
+		conf_save(&c);
 	write_generated(h);
 	write_ninja(h);
 	if (!quiet && host_call(h, "summary", 0, NULL) != 0)

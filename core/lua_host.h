@@ -22,6 +22,7 @@ struct conf {
 	char **opts;          /* "name=value" options for plugin-declared options */
 	size_t nopts;
 	char *kiln;           /* absolute path of the kiln binary */
+	int save;             /* settings were given on the command line: kiln gen saves kiln.conf */
 };
 
 /* a file that kiln gen writes into the build dir after validation */

@@ -342,10 +342,51 @@ afile_close(struct afile *a)
 	a->f = NULL;
 }
 
+/* 1 if the files at a and b have identical contents (compared in chunks, so that large
+ * images do not need to fit in memory) */
+static int
+same_content(const char *a, const char *b)
+{
+	static char x[1 << 16], y[1 << 16];
+	struct stat sa, sb;
+	FILE *fa, *fb;
+	size_t na, nb;
+	int same = 0;
+
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0 || sa.st_size != sb.st_size || !S_ISREG(sa.st_mode))
+		return 0;
+	fa = fopen(a, "rb");
+	fb = fopen(b, "rb");
+	if (fa && fb) {
+		for (;;) {
+			na = fread(x, 1, sizeof x, fa);
+			nb = fread(y, 1, sizeof y, fb);
+			if (na != nb || memcmp(x, y, na) != 0)
+				break;
+			if (na == 0) {
+				same = !ferror(fa) && !ferror(fb);
+				break;
+			}
+		}
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+/* An output whose content did not change keeps its old file and mtime: Ninja's restat then
+ * skips everything downstream (one changed file rewrites its partition, not the ESP). */
 void
 afile_commit(struct afile *a)
 {
 	afile_close(a);
+	if (same_content(a->path, a->tmp)) {
+		unlink(a->tmp);
+		afile_free(a);
+		return;
+	}
 	if (rename(a->tmp, a->path) != 0)
 		fatal("%s: cannot rename %s over it: %s", a->path, a->tmp, strerror(errno));
 	afile_free(a);
@@ -354,23 +395,13 @@ afile_commit(struct afile *a)
 void
 afile_commit_if_changed(struct afile *a)
 {
-	size_t oldlen, newlen;
-	char *old, *new;
-	int same;
+	afile_commit(a);
+}
 
+void
+afile_commit_always(struct afile *a)
+{
 	afile_close(a);
-	old = read_file(a->path, &oldlen);
-	new = read_file(a->tmp, &newlen);
-	if (!new)
-		fatal("%s: cannot read back: %s", a->tmp, strerror(errno));
-	same = old && oldlen == newlen && memcmp(old, new, newlen) == 0;
-	free(old);
-	free(new);
-	if (same) {
-		unlink(a->tmp);
-		afile_free(a);
-		return;
-	}
 	if (rename(a->tmp, a->path) != 0)
 		fatal("%s: cannot rename %s over it: %s", a->path, a->tmp, strerror(errno));
 	afile_free(a);

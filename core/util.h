@@ -57,10 +57,14 @@ struct afile {
 };
 /* create the temporary file for path; fatal on failure; registers cleanup at exit */
 struct afile *afile_open(const char *path);
-/* flush, check for write errors and rename over the final name; fatal on failure */
+/* flush, check for write errors and rename over the final name; fatal on failure. When the
+ * final file already has identical content it is left untouched, mtime included, so that
+ * Ninja's restat skips whatever depends on it. */
 void afile_commit(struct afile *a);
-/* like afile_commit, but leaves path untouched (and its mtime) when its content is identical */
+/* the same as afile_commit (kept for readability where the skip matters) */
 void afile_commit_if_changed(struct afile *a);
+/* rename over the final name even when the content is identical (updates the mtime) */
+void afile_commit_always(struct afile *a);
 /* remove the temporary file */
 void afile_abort(struct afile *a);
 

@@ -40,10 +40,8 @@ function M.generate()
 		for _, c in ipairs(K.components) do
 			for _, o in ipairs(c.outputs or {}) do outs[#outs + 1] = o end
 		end
-		if #outs > 0 then
-			K.edge { rule = "phony", outs = { "all" }, ins = outs, origin = "kiln", owner = "all" }
-			K.core.default("all")
-		end
+		K.edge { rule = "phony", outs = { "all" }, ins = outs, origin = "kiln", owner = "all" }
+		K.core.default("all")
 	end
 
 	-- regeneration: the depfile lists every Lua file, plugin and input the plugins read

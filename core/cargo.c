@@ -1,0 +1,299 @@
+/* cargo.c: kiln cargo, the wrapper every cargo edge runs.
+ *
+ *   kiln cargo --manifest-path=M --target-dir=D --artifact=A --out=OUT --depfile=DF
+ *              [--rustflag=F]... [--env=K=V]... [--relink-on=FILE]... -- CARGO-ARGS...
+ *
+ * 1. The environment is controlled: RUSTFLAGS and every other way of injecting flags or
+ *    wrappers is removed; the plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when
+ *    empty, so config-file rustflags never apply); CARGO_TARGET_DIR is D.
+ * 2. Cargo does not track link inputs passed through linker arguments (relibc's libc.a, the
+ *    CRT objects). When one of them is newer than the artifact, the artifact is removed so
+ *    that cargo relinks it.
+ * 3. After cargo, its dep-info file (A with .d) becomes DF with OUT as the target, plus the
+ *    relink inputs, in the syntax Ninja reads.
+ * 4. A is copied to OUT only when its content differs, so an edge whose cargo did nothing
+ *    leaves OUT's mtime alone and Ninja's restat skips everything downstream. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ninja.h"
+#include "util.h"
+
+/* variables that would let the user's shell change what cargo builds */
+static const char *const scrubbed[] = {
+	"RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTDOCFLAGS",
+	"RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER", "CC_WRAPPER",
+	"CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR", "CARGO_INCREMENTAL",
+	"CARGO_PROFILE_RELEASE_LTO", "CARGO_BUILD_JOBS",
+};
+
+static int
+mtime(const char *path, struct timespec *ts)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -1;
+#ifdef __APPLE__
+	*ts = st.st_mtimespec;
+#else
+	*ts = st.st_mtim;
+#endif
+	return 0;
+}
+
+static int
+newer(struct timespec a, struct timespec b)
+{
+	return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+/* parse a Makefile-syntax dep-info file: every prerequisite of every rule, unescaped */
+static void
+depinfo(const char *path, char ***deps, size_t *n)
+{
+	size_t len, i;
+	char *s = read_file(path, &len);
+	struct buf w = {0};
+	int after_colon = 0;
+
+	if (!s)
+		fatal("%s: cargo wrote no dep-info file: %s", path, strerror(errno));
+	for (i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '\n';
+
+		if (c == '\\' && i + 1 < len && (s[i + 1] == ' ' || s[i + 1] == '#' || s[i + 1] == '\\')) {
+			buf_putc(&w, s[++i]);
+			continue;
+		}
+		if (c == '\\' && i + 1 < len && s[i + 1] == '\n') {
+			i++;
+			c = ' ';
+		}
+		if (c == '$' && i + 1 < len && s[i + 1] == '$') {
+			buf_putc(&w, '$');
+			i++;
+			continue;
+		}
+		if (c == ':' && !after_colon && (i + 1 >= len || s[i + 1] == ' ' || s[i + 1] == '\n')) {
+			after_colon = 1;
+			w.len = 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n') {
+			if (w.len && after_colon) {
+				*deps = xreallocarray(*deps, *n + 1, sizeof **deps);
+				(*deps)[(*n)++] = xstrndup(w.s, w.len);
+			}
+			w.len = 0;
+			if (c == '\n')
+				after_colon = 0;
+			continue;
+		}
+		buf_putc(&w, c);
+	}
+	buf_free(&w);
+	free(s);
+}
+
+/* remove the artifact and the compiled unit behind it (deps/NAME-HASH, which cargo hard-links
+ * to the artifact): cargo rebuilds a unit whose output is missing, and relinks it */
+static void
+force_relink(const char *artifact)
+{
+	char *dir = xstrdup(artifact), *slash = strrchr(dir, '/'), *deps, *prefix, *p;
+	const char *base = slash ? slash + 1 : artifact;
+	struct dirent *d;
+	DIR *dp;
+
+	if (slash)
+		*slash = '\0';
+	deps = xasprintf("%s/deps", slash ? dir : ".");
+	prefix = xasprintf("%s-", base);
+	for (p = prefix; *p; p++)
+		if (*p == '-' && p[1] != '\0')
+			*p = '_';
+	if (unlink(artifact) != 0 && errno != ENOENT)
+		fatal("%s: cannot remove to force a relink: %s", artifact, strerror(errno));
+	if ((dp = opendir(deps))) {
+		while ((d = readdir(dp))) {
+			const char *ext = strrchr(d->d_name, '.');
+
+			if (strncmp(d->d_name, prefix, strlen(prefix)) != 0)
+				continue;
+			if (ext && (!strcmp(ext, ".d") || !strcmp(ext, ".rmeta") || !strcmp(ext, ".rlib")))
+				continue;
+			p = xasprintf("%s/%s", deps, d->d_name);
+			if (unlink(p) != 0)
+				fatal("%s: cannot remove to force a relink: %s", p, strerror(errno));
+			free(p);
+		}
+		closedir(dp);
+	}
+	free(prefix);
+	free(deps);
+	free(dir);
+}
+
+static void
+copy_if_changed(const char *from, const char *to)
+{
+	struct afile *a;
+	size_t len;
+	char *data = read_file(from, &len);
+	struct stat st;
+
+	if (!data)
+		fatal("%s: cargo reported success but the artifact is missing: %s (check the bin/lib name)",
+		      from, strerror(errno));
+	a = afile_open(to);
+	if (fwrite(data, 1, len, a->f) != len)
+		fatal("%s: write error: %s", to, strerror(errno));
+	if (stat(from, &st) == 0)
+		fchmod(a->fd, st.st_mode & 0777);
+	afile_commit(a);
+	free(data);
+}
+
+int
+cmd_cargo(int argc, char *argv[])
+{
+	const char *manifest = NULL, *tdir = NULL, *artifact = NULL, *out = NULL, *depfile = NULL;
+	char **relink = NULL, **cargs, **deps = NULL;
+	size_t nrelink = 0, ndeps = 0, i;
+	struct buf rf = {0}, dep = {0}, dinfo = {0};
+	int a, status, nrustflags = 0;
+	struct timespec at, rt;
+	pid_t pid;
+
+	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
+		char *v = strchr(argv[a], '=');
+
+		if (!v)
+			fatal("unknown argument '%s' (usage: kiln cargo --manifest-path=M --target-dir=D "
+			      "--artifact=A --out=OUT --depfile=DF [--rustflag=F] [--env=K=V] [--relink-on=F] -- ARGS)",
+			      argv[a]);
+		v++;
+		if (!strncmp(argv[a], "--manifest-path=", 16)) manifest = v;
+		else if (!strncmp(argv[a], "--target-dir=", 13)) tdir = v;
+		else if (!strncmp(argv[a], "--artifact=", 11)) artifact = v;
+		else if (!strncmp(argv[a], "--out=", 6)) out = v;
+		else if (!strncmp(argv[a], "--depfile=", 10)) depfile = v;
+		else if (!strncmp(argv[a], "--rustflag=", 11)) {
+			if (nrustflags++)
+				buf_putc(&rf, 0x1f);
+			buf_puts(&rf, v);
+		} else if (!strncmp(argv[a], "--env=", 6)) {
+			char *k = xstrdup(v), *eq = strchr(k, '=');
+
+			if (!eq || eq == k)
+				fatal("--env=%s: expected NAME=VALUE", v);
+			*eq = '\0';
+			if (setenv(k, eq + 1, 1) != 0)
+				fatal("setenv %s: %s", k, strerror(errno));
+			free(k);
+		} else if (!strncmp(argv[a], "--relink-on=", 12)) {
+			relink = xreallocarray(relink, nrelink + 1, sizeof *relink);
+			relink[nrelink++] = v;
+		} else
+			fatal("unknown option '%s'", argv[a]);
+	}
+	if (a >= argc)
+		fatal("missing '--' before the cargo arguments");
+	if (!manifest || !tdir || !artifact || !out || !depfile)
+		fatal("--manifest-path, --target-dir, --artifact, --out and --depfile are required");
+	a++;
+
+	/* 1. the environment */
+	for (i = 0; i < sizeof scrubbed / sizeof scrubbed[0]; i++) {
+		/* --env may set CARGO_INCREMENTAL and friends deliberately: keep what it set */
+		int given = 0;
+
+		for (int k = 1; k < argc && strcmp(argv[k], "--"); k++)
+			if (!strncmp(argv[k], "--env=", 6) && !strncmp(argv[k] + 6, scrubbed[i], strlen(scrubbed[i])) &&
+			    argv[k][6 + strlen(scrubbed[i])] == '=')
+				given = 1;
+		if (!given)
+			unsetenv(scrubbed[i]);
+	}
+	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
+	setenv("CARGO_TARGET_DIR", tdir, 1);
+
+	/* 2. a link input newer than the artifact: make cargo relink */
+	if (mtime(artifact, &at) == 0) {
+		for (i = 0; i < nrelink; i++) {
+			if (mtime(relink[i], &rt) != 0)
+				fatal("--relink-on=%s: %s", relink[i], strerror(errno));
+			if (newer(rt, at)) {
+				force_relink(artifact);
+				fprintf(stderr, "kiln cargo: %s changed: relinking %s\n", relink[i], artifact);
+				break;
+			}
+		}
+	}
+
+	/* 3. run cargo */
+	cargs = xcalloc((size_t)(argc - a) + 2, sizeof *cargs);
+	cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
+	for (i = 0; (int)i < argc - a; i++)
+		cargs[i + 1] = argv[a + (int)i];
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		execvp(cargs[0], cargs);
+		fprintf(stderr, "kiln cargo: cannot run %s: %s (install Rust with rustup, or set CARGO)\n",
+		        cargs[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		error("cargo failed (%s %d) building %s", WIFEXITED(status) ? "exit" : "signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), manifest);
+		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
+	}
+
+	/* 4. the depfile: cargo's dep-info plus the relink inputs, for OUT */
+	buf_puts(&dinfo, artifact);
+	{
+		char *dot = strrchr(dinfo.s, '.'), *slash = strrchr(dinfo.s, '/');
+
+		if (dot && (!slash || dot > slash) && !strcmp(dot, ".a")) {
+			dinfo.len = (size_t)(dot - dinfo.s);
+			dinfo.s[dinfo.len] = '\0';
+		}
+	}
+	buf_puts(&dinfo, ".d");
+	depinfo(dinfo.s, &deps, &ndeps);
+	depfile_escape(&dep, out);
+	buf_putc(&dep, ':');
+	for (i = 0; i < ndeps; i++) {
+		buf_puts(&dep, " \\\n  ");
+		depfile_escape(&dep, deps[i]);
+	}
+	for (i = 0; i < nrelink; i++) {
+		buf_puts(&dep, " \\\n  ");
+		depfile_escape(&dep, relink[i]);
+	}
+	buf_putc(&dep, '\n');
+	copy_if_changed(artifact, out);
+	{
+		struct afile *f = afile_open(depfile);
+
+		fwrite(dep.s, 1, dep.len, f->f);
+		afile_commit_always(f);
+	}
+	return 0;
+}

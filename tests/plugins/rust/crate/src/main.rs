@@ -1,0 +1,4 @@
+mod msg;
+fn main() {
+    println!("{}", msg::TEXT);
+}
