@@ -29,6 +29,7 @@ static const struct command {
 	{ "initfs",  cmd_initfs,  "Redox initfs archives: create, list, extract" },
 	{ "redoxfs", cmd_redoxfs, "RedoxFS v8 images: create, list, cat, check" },
 	{ "gpt",     cmd_gpt,     "GPT disks: create (installer layout), list and verify" },
+	{ "fat",     cmd_fat,     "FAT12/16/32 EFI system partitions: create, list, cat" },
 	{ "version", cmd_version, "print the version" },
 };
 
