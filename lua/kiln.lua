@@ -385,9 +385,13 @@ local function component(t)
 			suggest(kind, kinds), kindmod.names()), where)
 	end
 	if not t.build then fail(sfmt("component '%s' needs build = ... (cc{}, cargo{}, prebuilt{}...)", t.name), where) end
+	local dir = t.dir and join(current.dir, t.dir) or current.dir
+	if core.stat(dir) ~= "dir" then
+		fail(sfmt("component '%s': source directory %s does not exist", t.name, dir), where)
+	end
 	local c = {
 		decl = "component", name = t.name, kind = kind, origin = where, plugin = current.name,
-		dir = t.dir and join(current.dir, t.dir) or current.dir,
+		dir = dir,
 		build = t.build, deps = aslist(t.deps), install = t.install or {},
 		policy = t.policy, waive = t.waive or {}, strip = t.strip, check = t.check,
 		description = t.description, mode = t.mode,

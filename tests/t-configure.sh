@@ -1,0 +1,61 @@
+# tests/t-configure.sh: end to end with configure: out-of-tree configure and ninja on a small
+# host C example, then incremental behaviour: an edited source reruns only what depends on
+# it, an added plugin regenerates build.ninja, and a second ninja has no work to do.
+. "$SRCDIR/tests/lib.sh"
+T=$TMPDIR_T
+cp -R "$SRCDIR/tests/plugins/hello" "$T/plugins"
+
+# configure's own errors
+expect_fail "configure: unknown option" 1 "unknown option '--frobnicate'" "$SRCDIR/configure" --frobnicate
+expect_fail "configure: unknown arch" 1 "--arch=sparc: unknown architecture" "$SRCDIR/configure" --arch=sparc
+expect_fail "configure: missing plugin dir" 1 "--plugin-dir=/nonexistent: no such directory" \
+	"$SRCDIR/configure" --plugin-dir=/nonexistent
+
+mkdir -p "$T/b"
+cd "$T/b" || exit 1
+if "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured >"$T/conf.out" 2>&1; then
+	ok "configure out of tree"
+else
+	fail "configure out of tree" "$(tail -5 "$T/conf.out" | tr '\n' ' ')"
+	exit 0
+fi
+contains "configure prints the summary" "$T/conf.out" "graph: 2 components, 0 images, [0-9]+ edges"
+check "configure built kiln in the build dir" test -x "$T/b/kiln"
+"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --help >"$T/help" 2>&1
+contains "configure --help lists the built-in options" "$T/help" "--redox-src=DIR"
+contains "configure --help lists plugin options" "$T/help" "--greeting=STRING +what hello prints"
+
+check "first ninja builds everything" ninja
+eq "the plugin option reached the program" "configured" "$(./out/hello/hello)"
+out=$(ninja)
+case $out in *"no work to do"*) ok "second ninja has no work to do" ;; *) fail "second ninja has no work to do" "$out" ;; esac
+
+# edit one source: exactly its object, its link and the dependent link rerun
+sleep 1
+printf '#include "greet.h"\nconst char *greet(void) { return GREETING "!"; }\n' >"$T/plugins/greet.c"
+ninja -d explain >"$T/explain" 2>&1
+ran=$(grep -E '^\[[0-9]+/[0-9]+\]' "$T/explain" | sed 's/^\[[0-9]*\/[0-9]*\] //' | sort | tr '\n' ';')
+eq "editing greet.c reruns exactly its dependents" "CC out/hello/obj/greet.o;LINK out/count/count;LINK out/hello/hello;" "$ran"
+eq "the edit reached the program" "configured!" "$(./out/hello/hello)"
+
+# add a plugin: build.ninja regenerates, the new component builds
+printf 'int main(void) { return 0; }\n' >"$T/plugins/extra.c"
+cat >"$T/plugins/extra.lua" <<'LUA'
+component { name = "extra", kind = "host-tool", build = host_cc { sources = { "extra.c" } }, check = false }
+LUA
+ninja >"$T/regen" 2>&1
+contains "adding a plugin regenerates build.ninja" "$T/regen" "REGENERATE build.ninja"
+check "the new plugin's component was built" test -x out/extra/extra
+out=$(ninja)
+case $out in *"no work to do"*) ok "ninja after regeneration has no work to do" ;; *) fail "ninja after regeneration has no work to do" "$out" ;; esac
+
+# touching an unrelated file in the build dir does not regenerate
+touch "$T/b/unrelated"
+out=$(ninja -n)
+case $out in *"no work to do"*) ok "unrelated change: no regeneration" ;; *) fail "unrelated change: no regeneration" "$out" ;; esac
+
+# a plugin error during regeneration fails ninja and keeps the old build.ninja
+cp build.ninja "$T/before.ninja"
+echo 'component { name = ' >>"$T/plugins/extra.lua"
+expect_fail "a broken plugin fails the regeneration" 1 "extra\.lua:3: unexpected symbol" ninja
+same "the old build.ninja stays after a failed regeneration" "$T/before.ninja" build.ninja
