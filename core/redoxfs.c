@@ -731,8 +731,9 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 	return 0;
 }
 
-/* open an image for list, cat and check; exits 2 when it has no valid header */
-static void
+/* open an image for list, cat and check; 0, or -1 with fs->err set when the header is bad
+ * (exits 2 when the file cannot be read at all) */
+static int
 open_image(struct rfs *fs, const char *img, const char *offset)
 {
 	uint64_t off = 0;
@@ -747,8 +748,7 @@ open_image(struct rfs *fs, const char *img, const char *offset)
 	if ((uint64_t)st.st_size < off)
 		fatal("%s: offset %llu is beyond the end of the image (%llu bytes)", img,
 		      (unsigned long long)off, (unsigned long long)st.st_size);
-	if (rfs_open(fs, fd, NULL, (uint64_t)st.st_size - off, off, img) < 0)
-		fatal("%s", fs->err);
+	return rfs_open(fs, fd, NULL, (uint64_t)st.st_size - off, off, img);
 }
 
 int
@@ -765,15 +765,14 @@ cmd_redoxfs(int argc, char *argv[])
 	sub = argv[1];
 	for (i = 2; i < argc; i++) {
 		const char **opt = NULL, *a = argv[i];
-		size_t l;
-		if (!strcmp(a, "-o")) opt = &out;
-		else if (!strncmp(a, "--size", l = 6) && (a[l] == '=' || !a[l])) opt = &size;
-		else if (!strncmp(a, "--uuid", l = 6) && (a[l] == '=' || !a[l])) opt = &uuid;
-		else if (!strncmp(a, "--offset", l = 8) && (a[l] == '=' || !a[l])) opt = &offset;
+		size_t l = 0;
+		if (!strcmp(a, "-o")) opt = &out, l = 2;
+		else if (!strncmp(a, "--size", 6) && (a[6] == '=' || !a[6])) opt = &size, l = 6;
+		else if (!strncmp(a, "--uuid", 6) && (a[6] == '=' || !a[6])) opt = &uuid, l = 6;
+		else if (!strncmp(a, "--offset", 8) && (a[8] == '=' || !a[8])) opt = &offset, l = 8;
 		else if (a[0] == '-' && a[1])
 			fatal("unknown option '%s'\n%s", a, usage_text);
 		if (opt) {
-			l = strcmp(a, "-o") ? l : 2;
 			if (a[l] == '=')
 				*opt = a + l + 1;
 			else if (i + 1 < argc)
@@ -794,7 +793,13 @@ cmd_redoxfs(int argc, char *argv[])
 	if (!strcmp(sub, "list") || !strcmp(sub, "check") || !strcmp(sub, "cat")) {
 		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid)
 			fatal("wrong arguments for %s\n%s", sub, usage_text);
-		open_image(&fs, pos[0], offset);
+		if (open_image(&fs, pos[0], offset) < 0) {
+			if (strcmp(sub, "check"))
+				fatal("%s", fs.err);
+			/* a bad header is a finding of the check, not bad input */
+			printf("%s\n%s: 1 problem\n", fs.err, pos[0]);
+			return 1;
+		}
 		if (!strcmp(sub, "list")) {
 			rc = rfs_list(&fs, stdout) < 0 ? 2 : 0;
 		} else if (!strcmp(sub, "cat")) {

@@ -33,6 +33,7 @@ struct chk {
 	unsigned char *used, *freed;
 	struct nodeinfo *node;
 	size_t nnode;
+	int incomplete;       /* some node or directory could not be read: skip link counts */
 };
 
 /* a directory entry read from the image */
@@ -670,7 +671,8 @@ list_dir(struct rfs *fs, FILE *out, uint32_t id, const unsigned char *dnode, uin
 	}
 	if (dir_read(fs, &w, dnode, dblk) < 0)
 		goto fail;
-	qsort(w.e, w.n, sizeof *w.e, rentcmp);
+	if (w.n)
+		qsort(w.e, w.n, sizeof *w.e, rentcmp);
 	for (i = 0; i < w.n; i++) {
 		uint64_t blk;
 		unsigned mode;
@@ -912,6 +914,7 @@ chk_tree(struct rfs *fs, struct chk *c, const unsigned char *p, int lvl, uint32_
 	unsigned k, nfull = 0;
 
 	if (rdptr(fs, c, p, 0, 0, b, "tree list", from) < 0) {
+		c->incomplete = 1;
 		free(b);
 		return 0;
 	}
@@ -948,8 +951,13 @@ chk_tree(struct rfs *fs, struct chk *c, const unsigned char *p, int lvl, uint32_
 		nfull++;
 		if (!node)
 			node = xmalloc(RFS_BLOCK);
-		if (rdptr(fs, c, q, 0, 0, node, "node", blk) < 0)
+		if (rdptr(fs, c, q, 0, 0, node, "node", blk) < 0) {
+			/* keep the id known so entries naming it are not reported again */
+			c->incomplete = 1;
+			memset(node, 0, RFS_BLOCK);
+			addnode(c, id, rfs_addr_index(rd64(q)), node);
 			continue;
+		}
 		mark(fs, c, rfs_addr_index(rd64(q)), 1, "node");
 		addnode(c, id, rfs_addr_index(rd64(q)), node);
 		switch (rd16(node + RFS_N_MODE) & RFS_MODE_TYPE) {
@@ -1006,14 +1014,16 @@ chk_dirs(struct rfs *fs, struct chk *c, uint32_t *parent)
 			    (unsigned long)d->id, (unsigned long)rd32(node + RFS_N_FLAGS),
 			    (unsigned long)rd32(node + RFS_N_RECLEVEL));
 		w.c = c;
-		dir_read(fs, &w, node, d->blk);
+		if (dir_read(fs, &w, node, d->blk) < 0)
+			c->incomplete = 1;
 		size = rd64(node + RFS_N_SIZE);
 		blocks = rd64(node + RFS_N_BLOCKS);
 		if (size != w.nblocks * RFS_BLOCK || blocks != 1 + w.nblocks)
 			bad(fs, c, d->blk, "directory node %lu: size %llu and blocks %llu, but it has %llu "
 			    "dir list and htree blocks", (unsigned long)d->id, (unsigned long long)size,
 			    (unsigned long long)blocks, (unsigned long long)w.nblocks);
-		qsort(w.e, w.n, sizeof *w.e, rentcmp);
+		if (w.n)
+			qsort(w.e, w.n, sizeof *w.e, rentcmp);
 		for (j = 0; j < w.n; j++) {
 			struct nodeinfo *t = findnode(c, w.e[j].id);
 			if (j && !rentcmp(&w.e[j - 1], &w.e[j]))
@@ -1051,6 +1061,8 @@ chk_links(struct rfs *fs, struct chk *c, uint32_t *parent)
 				    (unsigned long)n->refs);
 			continue;
 		}
+		if (c->incomplete)
+			continue;
 		if (n->refs == 0) {
 			bad(fs, c, n->blk, "node %lu is in the tree but no directory names it", (unsigned long)n->id);
 			continue;
@@ -1071,7 +1083,7 @@ chk_links(struct rfs *fs, struct chk *c, uint32_t *parent)
 			at = (size_t)(p - c->node);
 		}
 		if (!reach)
-			bad(fs, c, n->blk, "node %lu cannot be reached from the root (directory cycle)",
+			bad(fs, c, n->blk, "node %lu cannot be reached from the root (its directories form a cycle)",
 			    (unsigned long)n->id);
 		for (at = i, j = 0; j <= steps && !state[at]; j++) {
 			struct nodeinfo *p = findnode(c, parent[at]);

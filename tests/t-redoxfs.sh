@@ -1,0 +1,200 @@
+#!/bin/sh
+# t-redoxfs.sh: kiln redoxfs create/list/cat/check: round trips (large files with indirect
+# tables, deep and huge directories, symlinks, hard links, empty entries), the checker on
+# corrupted images, bad input, peak memory against payload size, reproducibility, --offset,
+# the C unit test and the fuzz corpus replay.
+. "$SRCDIR/tests/lib.sh"
+T=$TMPDIR_T
+cd "$T" || exit 2
+
+# ---- sources ----
+mkdir -p src
+# deterministic pseudo-random bytes: N bytes, seeded by $2
+gen() { awk -v n="$1" -v s="$2" 'BEGIN { srand(s); for (i = 0; i < n; i += 64) {
+	l = ""; for (j = 0; j < 64 && i + j < n; j++) l = l sprintf("%c", 33 + int(rand() * 90));
+	printf "%s", l } }'; }
+gen 5000 1 >src/five
+gen 3967 2 >src/inline-max
+gen 3968 3 >src/records-min
+gen 131072 4 >src/one-record
+head -c 6000000 /dev/urandom >src/big
+# 17 MiB: more than the 128 direct records, so level-1 indirect block lists are needed
+head -c 17825792 /dev/urandom >src/indirect
+cp src/big src/big-copy
+: >src/empty
+S=$T/src
+
+long=$(printf '%0200d' 0)
+target4k=$(printf '/t%04000d' 0)
+{
+	echo 'kiln-manifest 1'
+	echo 'dir / 0755 0 0'
+	echo 'dir /boot 0755 0 0'
+	echo "file /boot/kernel 0644 0 0 src:$S/big"
+	echo 'hardlink /usr/lib/boot/kernel /boot/kernel'
+	echo "file /indirect 0600 5 6 src:$S/indirect"
+	echo "file /five 0640 7 8 src:$S/five"
+	echo "file /inline-max 0644 0 0 src:$S/inline-max"
+	echo "file /records-min 0644 0 0 src:$S/records-min"
+	echo "file /one-record 0644 0 0 src:$S/one-record"
+	echo "file /empty 0644 0 0 src:$S/empty"
+	echo 'file /data 0644 0 0 data:hello\sworld\n'
+	echo 'dir /emptydir 0700 1000 1000'
+	echo 'symlink /bin/sh 0777 0 0 /bin/ion'
+	echo "symlink /longlink 0777 0 0 $target4k"
+	echo 'file /deep/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/leaf 0644 0 0 data:deep'
+	i=0
+	while [ $i -lt 3000 ]; do echo "file /many/file-$i 0644 0 0 data:$i"; i=$((i + 1)); done
+	# long names force more than 204 dir lists: a two-level htree
+	echo 'file /wide/f 0644 0 0 data:wide'
+	i=0
+	while [ $i -lt 4500 ]; do echo "hardlink /wide/$long$i /wide/f"; i=$((i + 1)); done
+} >m
+
+check create "$KILN" redoxfs create m -o img --size 64M
+check check-clean "$KILN" redoxfs check img
+"$KILN" redoxfs list img >list 2>list.err
+eq list-status 0 $?
+# 20 named or implicit entries, 43 on the deep path, 3000 in /many, 4501 in /wide
+eq list-count "$((20 + 43 + 3000 + 4501))" "$(wc -l <list | tr -d ' ')"
+contains list-root list '^d 0755 0 0 4096 1 /$'
+contains list-file-owner list '^f 0600 5 6 17825792 1 /indirect$'
+contains list-mode-uid list '^f 0640 7 8 5000 1 /five$'
+contains list-hardlink-1 list '^f 0644 0 0 6000000 2 /boot/kernel$'
+contains list-hardlink-2 list '^f 0644 0 0 6000000 2 /usr/lib/boot/kernel$'
+contains list-empty-file list '^f 0644 0 0 0 1 /empty$'
+contains list-empty-dir list '^d 0700 1000 1000 0 1 /emptydir$'
+contains list-symlink list '^l 0777 0 0 8 1 /bin/sh -> /bin/ion$'
+contains list-long-symlink list "^l 0777 0 0 4002 1 /longlink -> $target4k\$"
+contains list-deep list '^f 0644 0 0 4 1 /deep(/d)+/leaf$'
+contains list-wide-links list '^f 0644 0 0 4 4501 /wide/f$'
+# dir size = 4096 x (dir lists + htree nodes): 3000 short names need more than one dir list
+contains list-many-htree list '^d 0755 0 0 [0-9]{5,} 1 /many$'
+# /wide: 237 dir lists of 19 names, 2 htree nodes and a root: 240 blocks, a two-level htree
+contains list-wide-htree2 list '^d 0755 0 0 983040 1 /wide$'
+
+ok=1
+for f in five inline-max records-min one-record big indirect empty; do
+	case $f in big) p=/boot/kernel ;; *) p=/$f ;; esac
+	"$KILN" redoxfs cat img "$p" >out 2>/dev/null && cmp -s out "src/$f" || { ok=0; echo "# cat $p differs"; }
+done
+"$KILN" redoxfs cat img /usr/lib/boot/kernel >out && cmp -s out src/big || ok=0
+[ "$ok" = 1 ] && ok cat-round-trip || fail cat-round-trip "some file differs after cat"
+eq cat-data "hello world" "$("$KILN" redoxfs cat img /data)"
+eq cat-many "2999" "$("$KILN" redoxfs cat img /many/file-2999)"
+eq cat-wide "wide" "$("$KILN" redoxfs cat img "/wide/${long}4499")"
+eq cat-deep "deep" "$("$KILN" redoxfs cat img /deep/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/d/leaf)"
+eq cat-symlink "/bin/ion" "$("$KILN" redoxfs cat img /bin/sh)"
+eq cat-long-symlink "$target4k" "$("$KILN" redoxfs cat img /longlink)"
+expect_fail cat-missing 2 'no such file' "$KILN" redoxfs cat img /nope
+expect_fail cat-dir 2 'is a directory' "$KILN" redoxfs cat img /boot
+
+# ---- reproducibility and uuid ----
+mkdir r1 r2
+(cd r1 && "$KILN" redoxfs create ../m -o out.img --size 64M)
+(cd r2 && "$KILN" redoxfs create ../m -o out.img --size 64M)
+same reproducible r1/out.img r2/out.img
+"$KILN" redoxfs create m -o other.img --size 64M
+if cmp -s other.img img; then fail uuid-from-name "a different output name gave the same uuid"; else ok uuid-from-name; fi
+"$KILN" redoxfs create m -o u.img --size 64M --uuid 00112233-4455-6677-8899-aabbccddeeff
+eq uuid-option "00112233445566778899aabbccddeeff" "$(od -An -tx1 -j16 -N16 u.img | tr -d ' \n')"
+
+# ---- --offset: the filesystem inside a disk, 2 MiB in ----
+dd if=/dev/zero of=disk bs=1048576 count=2 2>/dev/null
+cat img >>disk
+"$KILN" redoxfs list disk --offset 2M >list2 2>&1
+same offset-list list list2
+check offset-check "$KILN" redoxfs check disk --offset 2097152
+"$KILN" redoxfs cat disk /five --offset 2M >out && cmp -s out src/five && ok offset-cat || fail offset-cat "content differs"
+
+# ---- the checker on corrupted images ----
+# small image with a known layout: root dir list 257, root node 258, /a node 259 (in the
+# hole the level-1 record left), /a record 260-261, tree lists 262..265, alloc list 266
+printf 'kiln-manifest 1\nfile /a 0644 0 0 src:%s\n' "$S/five" >small.m
+check small-create "$KILN" redoxfs create small.m -o small.img --size 2M
+check small-check "$KILN" redoxfs check small.img
+corrupt() { # NAME OFFSET PATTERN
+	cp small.img c.img
+	printf '\377' | dd of=c.img bs=1 seek="$2" conv=notrunc 2>/dev/null
+	"$KILN" redoxfs check c.img >c.out 2>&1
+	rc=$?
+	if [ $rc -ne 1 ]; then fail "$1" "check exited $rc, expected 1: $(head -c 300 c.out)"
+	elif grep -Eq -- "$3" c.out; then ok "$1"
+	else fail "$1" "output does not match /$3/: $(head -c 300 c.out | tr '\n' ' ')"; fi
+}
+corrupt corrupt-header 40 'block 0: header hash mismatch'
+corrupt corrupt-dirlist $((257 * 4096 + 3)) 'block 257: dir list: hash mismatch'
+corrupt corrupt-root-node $((258 * 4096 + 20)) 'block 258: node: hash mismatch'
+corrupt corrupt-file-node $((259 * 4096 + 10)) 'block 259: node: hash mismatch'
+corrupt corrupt-record $((260 * 4096 + 100)) 'block 260: record: hash mismatch'
+corrupt corrupt-record-padding $((261 * 4096 + 4000)) 'block 260: record: hash mismatch'
+corrupt corrupt-tree $((262 * 4096 + 4064)) 'block 262: tree list: hash mismatch'
+corrupt corrupt-alloc $((266 * 4096 + 16)) 'block 266: alloc list: hash mismatch'
+cp small.img c.img
+dd if=/dev/zero of=c.img bs=4096 seek=262 count=1 conv=notrunc 2>/dev/null
+"$KILN" redoxfs check c.img >c.out 2>&1
+eq zeroed-tree-exit 1 $?
+contains zeroed-tree-block c.out 'block 262: tree list: hash mismatch'
+head -c 1048576 small.img >c.img
+"$KILN" redoxfs check c.img >c.out 2>&1
+eq truncated-exit 1 $?
+contains truncated-named c.out 'block (0|262|266).*(exceeds the image|beyond the end)'
+: >c.img
+"$KILN" redoxfs check c.img >c.out 2>&1
+eq empty-image-exit 1 $?
+expect_fail list-corrupt 2 'block 260: record: hash mismatch' sh -c \
+	"cp small.img c.img && printf x | dd of=c.img bs=1 seek=$((260 * 4096)) conv=notrunc 2>/dev/null && '$KILN' redoxfs cat c.img /a >/dev/null"
+
+# ---- bad input ----
+printf 'kiln-manifest 1\nfile /x 0644 0 0 src:%s/missing\n' "$S" >bad.m
+expect_fail missing-source 2 'missing' "$KILN" redoxfs create bad.m -o bad.img --size 2M
+printf 'kiln-manifest 1\nfile /%0253d 0644 0 0 data:x\n' 0 >bad.m
+expect_fail name-too-long 2 'longer than 252' "$KILN" redoxfs create bad.m -o bad.img --size 2M
+printf 'kiln-manifest 1\nfile /%0252d 0644 0 0 data:x\n' 0 >ok.m
+check name-252-ok "$KILN" redoxfs create ok.m -o ok.img --size 2M
+printf 'kiln-manifest 1\nfile /a:b 0644 0 0 data:x\n' >bad.m
+expect_fail name-colon 2 "contains ':'" "$KILN" redoxfs create bad.m -o bad.img --size 2M
+expect_fail too-small 2 'image too small.*needs [0-9]+ bytes' "$KILN" redoxfs create m -o bad.img --size 8M
+[ -e bad.img ] && fail too-small-no-output "bad.img was left behind" || ok too-small-no-output
+expect_fail bad-uuid 2 'not a UUID' "$KILN" redoxfs create small.m -o bad.img --size 2M --uuid xyz
+expect_fail bad-size 2 'not a size' "$KILN" redoxfs create small.m -o bad.img --size lots
+expect_fail not-redoxfs 2 'no RedoxFS signature' "$KILN" redoxfs list m
+expect_fail no-manifest 2 'nothere' "$KILN" redoxfs create nothere -o bad.img --size 2M
+
+# ---- peak memory does not grow with the payload ----
+head -c 4000000 /dev/urandom >src/p1
+cat src/p1 src/p1 src/p1 src/p1 src/p1 src/p1 src/p1 src/p1 src/p1 src/p1 >src/p10
+printf 'kiln-manifest 1\nfile /p 0644 0 0 src:%s/p1\n' "$S" >p1.m
+printf 'kiln-manifest 1\nfile /p 0644 0 0 src:%s/p10\n' "$S" >p10.m
+rss() { # peak RSS in KiB of: kiln redoxfs create MANIFEST -o OUT --size 64M
+	if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then
+		/usr/bin/time -f %M -o rss.out "$KILN" redoxfs create "$1" -o "$2" --size 64M && tail -n 1 rss.out
+	else
+		python3 -c 'import resource, subprocess, sys
+subprocess.check_call(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // (1024 if sys.platform == "darwin" else 1))' \
+			"$KILN" redoxfs create "$1" -o "$2" --size 64M
+	fi
+}
+r1=$(rss p1.m p1.img)
+r10=$(rss p10.m p10.img)
+if [ -n "$r1" ] && [ -n "$r10" ] && [ $((r10 * 2)) -lt $((r1 * 3)) ]; then ok memory-flat
+else fail memory-flat "peak RSS ${r1:-?} KiB for 4 MB, ${r10:-?} KiB for 40 MB (ratio must be < 1.5)"; fi
+"$KILN" redoxfs cat p10.img /p >out && cmp -s out src/p10 && ok memory-round-trip || fail memory-round-trip "content differs"
+
+# ---- C unit test (seahash vectors, formats.md 2.14 golden image) ----
+if [ -x "$BUILDDIR/tests/unit-redoxfs" ]; then
+	"$BUILDDIR/tests/unit-redoxfs"
+else
+	fail unit-redoxfs "$BUILDDIR/tests/unit-redoxfs is not built (run make tests)"
+fi
+
+# ---- fuzz corpus replay through a normal build of the driver ----
+C=$SRCDIR/core
+if ${CC:-cc} -std=c11 -O1 -I"$C" -o fuzz-redoxfs "$SRCDIR/tests/fuzz/redoxfs.c" \
+	"$SRCDIR/tests/fuzz/standalone.c" "$C/util.c" "$C/manifest.c" "$C/seahash.c" \
+	"$C/redoxfs.c" "$C/redoxfs_read.c" 2>fuzz.err; then
+	./fuzz-redoxfs "$SRCDIR"/tests/fuzz/corpus/redoxfs/*
+else
+	fail fuzz-build "$(head -c 300 fuzz.err)"
+fi
