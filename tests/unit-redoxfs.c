@@ -45,6 +45,8 @@ test_seahash(void)
 	CHECK("namehash low 32 bits", rfs_namehash("a", 1) == 0x6a16e94dU);
 }
 
+static unsigned char *golden;  /* the worked example image, kept for the corruption tests */
+
 /* the 8 MiB worked example: empty root, fixed uuid and time */
 static void
 test_golden(void)
@@ -101,6 +103,8 @@ test_golden(void)
 	CHECK("golden alloc entry (263, +1785)", rd64(img + 262 * RFS_BLOCK + 16) == 263 &&
 	      rd64(img + 262 * RFS_BLOCK + 24) == 1785);
 
+	golden = xmalloc(o.size);
+	memcpy(golden, img, o.size);
 	CHECK("golden reader opens", rfs_open(&fs, -1, img, o.size, 0, "golden") == 0);
 	CHECK("golden check clean", rfs_check(&fs, stdout) == 0);
 	f = open_memstream(&out, &nout);
@@ -121,6 +125,113 @@ test_golden(void)
 	free(img);
 	free(zero);
 	manifest_free(m);
+}
+
+/* re-hash block blk into the BlockPtr at byte offset at, then the header */
+static void
+rehash(unsigned char *img, unsigned blk, size_t at)
+{
+	wr64(img + at + 8, seahash(img + (size_t)blk * RFS_BLOCK, RFS_BLOCK));
+	wr64(img + RFS_H_HASH, seahash(img, RFS_H_ENCHASH));
+	memcpy(img + RFS_H_ENCHASH, img + RFS_H_HASH, 8);
+}
+
+/* re-hash the golden tree from level-0 list 258 (or from node 257) up to the header */
+static void
+rehash_tree(unsigned char *img, int from_node)
+{
+	if (from_node)
+		rehash(img, 257, 258 * RFS_BLOCK + 16);
+	rehash(img, 258, 259 * RFS_BLOCK);
+	rehash(img, 259, 260 * RFS_BLOCK);
+	rehash(img, 260, 261 * RFS_BLOCK);
+	rehash(img, 261, RFS_H_TREE);
+}
+
+/* run the checker on a modified copy; 1 when it finds a problem whose line matches want */
+static int
+finds(const unsigned char *img, const char *want)
+{
+	struct rfs fs;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	long np;
+	int hit;
+
+	if (!f || rfs_open(&fs, -1, img, 8u << 20, 0, "img") < 0)
+		return 0;
+	np = rfs_check(&fs, f);
+	fclose(f);
+	rfs_close(&fs);
+	hit = np > 0 && out && strstr(out, want);
+	if (!hit)
+		printf("# check found %ld problems, wanted \"%s\":\n%s", np, want, out ? out : "");
+	free(out);
+	return hit;
+}
+
+/* semantic corruptions with every hash made consistent again: only the checker's logic
+ * can find them */
+static void
+test_semantic(void)
+{
+	unsigned char *img = xmalloc(8u << 20);
+
+	if (!golden)
+		return;
+	memcpy(img, golden, 8u << 20);
+	{
+		struct rfs fs;
+		CHECK("semantic: untouched copy is clean", rfs_open(&fs, -1, img, 8u << 20, 0, "img") == 0 &&
+		      rfs_check(&fs, stdout) == 0);
+		rfs_close(&fs);
+	}
+	/* the alloc log frees the blocks in use */
+	wr64(img + 262 * RFS_BLOCK + 16, 257);
+	wr64(img + 262 * RFS_BLOCK + 24, 6);
+	rehash(img, 262, RFS_H_ALLOC);
+	CHECK("semantic: used blocks listed free", finds(img, "block 257: blocks 257..262 are in use but listed free"));
+	/* the alloc log allocates a block that is not free */
+	memcpy(img, golden, 8u << 20);
+	wr64(img + 262 * RFS_BLOCK + 32, 100);
+	wr64(img + 262 * RFS_BLOCK + 40, (uint64_t)-1);
+	rehash(img, 262, RFS_H_ALLOC);
+	CHECK("semantic: allocating a used block", finds(img, "block 100: alloc list 262 entry 1 allocates a block that is not free"));
+	/* the alloc log frees the header ring */
+	memcpy(img, golden, 8u << 20);
+	wr64(img + 262 * RFS_BLOCK + 32, 3);
+	wr64(img + 262 * RFS_BLOCK + 40, 1);
+	rehash(img, 262, RFS_H_ALLOC);
+	CHECK("semantic: header ring listed free", finds(img, "block 3: blocks 3..3 are in use but listed free"));
+	/* node 1 used but its full bit clear */
+	memcpy(img, golden, 8u << 20);
+	img[258 * RFS_BLOCK + 4064] = 1;
+	rehash_tree(img, 0);
+	CHECK("semantic: full bit missing", finds(img, "block 258: tree list: node 1 is used but not marked full"));
+	/* a full bit set on an empty slot */
+	memcpy(img, golden, 8u << 20);
+	img[258 * RFS_BLOCK + 4064] = 7;
+	rehash_tree(img, 0);
+	CHECK("semantic: full bit on empty slot", finds(img, "block 258: tree list: slot 2 is marked full but empty"));
+	/* root blocks count wrong */
+	memcpy(img, golden, 8u << 20);
+	wr64(img + 257 * RFS_BLOCK + RFS_N_BLOCKS, 2);
+	rehash_tree(img, 1);
+	CHECK("semantic: directory blocks count", finds(img, "block 257: directory node 1: size 0 and blocks 2"));
+	/* root is not a directory */
+	memcpy(img, golden, 8u << 20);
+	wr16(img + 257 * RFS_BLOCK, 0100644);
+	rehash_tree(img, 1);
+	CHECK("semantic: root not a directory", finds(img, "block 257: the root node 1 is not a directory"));
+	/* a newer header in slot 1 would win over slot 0 */
+	memcpy(img, golden, 8u << 20);
+	memcpy(img + RFS_BLOCK, img, RFS_BLOCK);
+	wr64(img + RFS_BLOCK + RFS_H_GEN, 1);
+	wr64(img + RFS_BLOCK + RFS_H_HASH, seahash(img + RFS_BLOCK, RFS_H_ENCHASH));
+	memcpy(img + RFS_BLOCK + RFS_H_ENCHASH, img + RFS_BLOCK + RFS_H_HASH, 8);
+	CHECK("semantic: newer header in the ring", finds(img, "block 1: header ring: slot 1 holds generation 1"));
+	free(img);
 }
 
 /* hard links share one node with links = 2; names round-trip through the htree */
@@ -174,6 +285,7 @@ main(void)
 	argv0 = "unit-redoxfs";
 	test_seahash();
 	test_golden();
+	test_semantic();
 	test_links();
 	return unit_failed;
 }
