@@ -89,6 +89,14 @@ eq cat-long-symlink "$target4k" "$("$KILN" redoxfs cat img /longlink)"
 expect_fail cat-missing 2 'no such file' "$KILN" redoxfs cat img /nope
 expect_fail cat-dir 2 'is a directory' "$KILN" redoxfs cat img /boot
 
+# ---- more than 254 x 254 nodes: a second level-1 tree list, full bits on the first ----
+awk 'BEGIN { print "kiln-manifest 1"; for (i = 0; i < 66000; i++) printf "file /d%d/f%d 0644 0 0 data:%d\n", i / 1000, i, i }' >m66
+check tree-66000-create "$KILN" redoxfs create m66 -o img66 --size 300M
+check tree-66000-check "$KILN" redoxfs check img66
+eq tree-66000-cat 65999 "$("$KILN" redoxfs cat img66 /d65/f65999)"
+eq tree-66000-list "$((1 + 66 + 66000))" "$("$KILN" redoxfs list img66 | wc -l | tr -d ' ')"
+rm -f img66
+
 # ---- reproducibility and uuid ----
 mkdir r1 r2
 (cd r1 && "$KILN" redoxfs create ../m -o out.img --size 64M)
