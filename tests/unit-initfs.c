@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "initfs.h"
@@ -135,6 +136,25 @@ main(void)
 	free(g);
 	free(boot);
 
+	/* the 65535-inode limit, without parsing a 65536-line manifest: a child writes a manifest
+	 * that claims one entry too many and must exit 2 before touching the output */
+	{
+		struct manifest *m = manifest_parse("unit", manifest, sizeof manifest - 1);
+		struct initfs_opts o = { NULL, 0, 0, INITFS_DEFAULT_MAX };
+		int st = 0;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			freopen("/dev/null", "w", stderr);
+			m->nall = 65536;
+			initfs_write(m, "/tmp/unit-initfs-limit.img", &o);
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		CHECK("initfs: 65536 inodes are refused (exit 2)", WIFEXITED(st) && WEXITSTATUS(st) == 2);
+		CHECK("initfs: refused archive not written", access("/tmp/unit-initfs-limit.img", F_OK) != 0);
+		manifest_free(m);
+	}
 	CHECK("initfs reader rejects a short image", initfs_open(&fs, (const unsigned char *)"RedoxFtw", 8, &err) != 0);
 	return unit_failed;
 }
