@@ -1,7 +1,7 @@
 /* gpt.c: `kiln gpt create|list`: protective MBR + GPT disks (redox/formats.md 3.1-3.3).
  *
- * Default placement is redox_installer's: the first partition starts at LBA 34 (BIOS boot,
- * 34..2047 for a 1 MiB size), every later one at the next MiB; a partition sized by its image
+ * Default placement is redox_installer's: a BIOS boot partition given first starts at LBA 34
+ * (34..2047 for a 1 MiB size), every other partition at the next MiB; a partition sized by its image
  * gets the image rounded up to a MiB; the last partition without a size runs to the last
  * whole MiB below the backup GPT. Partition images are copied in with all-zero 4 KiB blocks
  * left as holes, so the output is sparse. */
@@ -377,6 +377,15 @@ name_utf16(const struct part *p, unsigned char *out)
 	}
 }
 
+static int
+is_bios(const struct part *p)
+{
+	unsigned char t[16];
+
+	gpt_guid_parse(types[0].guid, t);
+	return !memcmp(p->type, t, 16);
+}
+
 /* place the partitions as described at the top of this file */
 static void
 place(struct part *p, size_t n, uint64_t nsect, uint64_t disksize)
@@ -388,7 +397,8 @@ place(struct part *p, size_t n, uint64_t nsect, uint64_t disksize)
 	for (i = 0; i < n; i++) {
 		uint64_t want;
 
-		p[i].first = p[i].start ? p[i].start : i == 0 ? cur : mib_up(cur);
+		/* only a BIOS boot partition takes the unaligned sectors from 34 (as the installer) */
+		p[i].first = p[i].start ? p[i].start : i == 0 && is_bios(&p[i]) ? cur : mib_up(cur);
 		if (p[i].size)
 			want = p[i].size / GPT_SECTOR;
 		else if (i + 1 < n && p[i].image)

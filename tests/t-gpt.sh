@@ -1,0 +1,129 @@
+#!/bin/sh
+# t-gpt.sh: kiln gpt create/list: the installer's layout (formats.md 3.1), protective MBR
+# bytes, sgdisk -v/-p, partition images copied in (sparse), derived GUIDs, CRC and backup
+# verification, bad input, SHA-256 vectors, fuzz corpus replay.
+. "$SRCDIR/tests/lib.sh"
+T=$TMPDIR_T
+cd "$T" || exit 2
+libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
+
+# --- SHA-256 (the GUID derivation) against the FIPS 180-4 vectors ----------------------------
+if ${CC:-cc} -I"$SRCDIR/core" -I"$SRCDIR/tests" -o unit-sha256 "$SRCDIR/tests/unit-sha256.c" \
+	"$BUILDDIR/obj/sha256.o" 2>unit.err; then
+	./unit-sha256 | sed 's/^ok /ok unit-sha256: /; s/^FAIL /FAIL unit-sha256: /'
+else
+	fail "unit-sha256: build" "$(head -c 300 unit.err)"
+fi
+
+# --- the installer's 64 MiB layout with real partition images -------------------------------
+head -c 300000 /dev/urandom >esp.img
+head -c 2000000 /dev/zero >>esp.img       # zeros in the middle: left as holes
+head -c 5000 /dev/urandom >>esp.img
+head -c 3000000 /dev/urandom >root.img
+parts="--part name=BIOS,type=bios,size=1M --part name=EFI,type=esp,size=1M --part name=REDOX,type=redoxfs,image=root.img"
+check "create 64 MiB disk" "$KILN" gpt create -o disk.img --size 64M $parts
+eq "disk size" 67108864 "$(wc -c <disk.img | tr -d ' ')"
+sgdisk -v disk.img >v.out 2>&1
+contains "sgdisk -v: no problems" v.out 'No problems found'
+sgdisk -p disk.img >p.out 2>&1
+contains "sgdisk -p: BIOS 34..2047" p.out '^ +1 +34 +2047 .* EF02 +BIOS$'
+contains "sgdisk -p: EFI 2048..4095" p.out '^ +2 +2048 +4095 .* EF00 +EFI$'
+contains "sgdisk -p: REDOX 4096..129023 (Linux fs)" p.out '^ +3 +4096 +129023 .* 8300 +REDOX$'
+dd if=disk.img of=root.back bs=512 skip=4096 count=$((3000000 / 512)) 2>/dev/null
+head -c $((3000000 / 512 * 512)) root.img >root.head
+same "partition image copied at LBA 4096" root.head root.back
+eq "protective MBR record (formats.md 3.2)" "00000200eeffffff01000000ffff0100" \
+	"$(od -An -tx1 -j446 -N16 disk.img | tr -d ' \n')"
+eq "MBR signature" "55aa" "$(od -An -tx1 -j510 -N2 disk.img | tr -d ' \n')"
+eq "MBR boot code area left zero" 0 "$(head -c 446 disk.img | tr -d '\0' | wc -c | tr -d ' ')"
+eq "header: EFI PART, revision 1.0, 92 bytes" "4546492050415254000001005c000000" \
+	"$(od -An -tx1 -j512 -N16 disk.img | tr -d ' \n')"
+eq "ESP type GUID bytes (mixed-endian)" "28732ac11ff8d211ba4b00a0c93ec93b" \
+	"$(od -An -tx1 -j$((1024 + 128)) -N16 disk.img | tr -d ' \n')"
+eq "partition name UTF-16LE" "450046004900" "$(od -An -tx1 -j$((1024 + 128 + 56)) -N6 disk.img | tr -d ' \n')"
+
+"$KILN" gpt create -o esp-disk.img --size 64M --part name=BIOS,type=bios,size=1M \
+	--part name=EFI,type=esp,image=esp.img --part name=REDOX,type=redoxfs 2>/dev/null
+sgdisk -p esp-disk.img >p2.out 2>&1
+contains "ESP sized to its image rounded up to a MiB (2048..8191)" p2.out '^ +2 +2048 +8191 '
+contains "last partition from the next MiB" p2.out '^ +3 +8192 +129023 '
+dd if=esp-disk.img of=esp.back bs=512 skip=2048 count=$(( ($(wc -c <esp.img) + 511) / 512 )) 2>/dev/null
+head -c "$(wc -c <esp.img)" esp.back >esp.back2
+same "ESP image copied at LBA 2048" esp.img esp.back2
+blocks=$(du -k esp-disk.img | cut -f1)
+eq "output is sparse (zero blocks skipped)" yes "$([ "$blocks" -lt 1500 ] && echo yes || echo "no: $blocks KiB")"
+
+"$KILN" gpt create -o big.img --size 512M $parts 2>/dev/null
+sgdisk -p big.img >p3.out 2>&1
+contains "512 MiB: REDOX 4096..1046527 (formats.md 3.1)" p3.out '^ +3 +4096 +1046527 '
+
+# --- gpt list: fields, verification ----------------------------------------------------------
+"$KILN" gpt list disk.img >l.out
+contains "list: verify ok" l.out '^verify ok'
+contains "list: table row" l.out '^3 4096 129023 63963136 linux [0-9A-F-]{36} REDOX$'
+contains "list: usable range" l.out 'usable 34\.\.131038'
+disk_guid=$(sed -n 's/^disk_guid //p' l.out)
+sgdisk -p disk.img | grep -q "Disk identifier (GUID): $disk_guid" && ok "disk GUID agrees with sgdisk" ||
+	fail "disk GUID agrees with sgdisk" "$disk_guid"
+guids=$(sed -n 's/^disk_guid //p' l.out; awk '/^[0-9]+ /{print $6}' l.out)
+eq "GUIDs are version 4, variant 10xx" 4 \
+	"$(printf '%s\n' "$guids" | grep -Ec '^[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$')"
+eq "partition GUIDs differ" 3 "$(awk '/^[0-9]+ /{print $6}' l.out | sort -u | wc -l | tr -d ' ')"
+
+# --- reproducible; GUIDs depend on seed and output name --------------------------------------
+mkdir -p a b
+cp root.img a/ && cp root.img b/
+(cd a && "$KILN" gpt create -o d.img --size 64M $parts)
+(cd b && "$KILN" gpt create -o d.img --size 64M $parts)
+same "reproducible: two runs in two directories" a/d.img b/d.img
+cp a/d.img b/other.img
+(cd b && "$KILN" gpt create -o other.img --size 64M $parts)
+g1=$("$KILN" gpt list a/d.img | sed -n 's/^disk_guid //p')
+g2=$("$KILN" gpt list b/other.img | sed -n 's/^disk_guid //p')
+g3=$(cd a && "$KILN" gpt create -o d.img --size 64M --seed other $parts && "$KILN" gpt list d.img | sed -n 's/^disk_guid //p')
+[ "$g1" != "$g2" ] && ok "another image name gives another disk GUID" || fail "another image name gives another disk GUID" "$g1"
+[ "$g1" != "$g3" ] && ok "another seed gives another disk GUID" || fail "another seed gives another disk GUID" "$g1"
+
+# --- literal GUID types, start=, UTF-8 names -------------------------------------------------
+check "literal type GUID, start=, non-ASCII name" "$KILN" gpt create -o lit.img --size 4M \
+	--part name=Données,type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7,start=2048,size=1M
+sgdisk -i 1 lit.img >i.out 2>&1
+contains "sgdisk sees the literal type" i.out 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7'
+contains "sgdisk sees the UTF-8 name" i.out "Partition name: 'Données'"
+
+# --- verification failures: exit 1 with the cause --------------------------------------------
+cp disk.img bad1.img; printf 'X' | dd of=bad1.img bs=1 seek=$((1024 + 200)) conv=notrunc 2>/dev/null
+expect_fail "corrupt table: list exits 1 naming the CRC" 1 'primary table CRC' "$KILN" gpt list bad1.img
+cp disk.img bad2.img; printf 'X' | dd of=bad2.img bs=1 seek=$((67108864 - 512 + 60)) conv=notrunc 2>/dev/null
+expect_fail "corrupt backup header: list exits 1" 1 'backup header CRC' "$KILN" gpt list bad2.img
+sgdisk -v bad2.img >v2.out 2>&1; contains "sgdisk agrees the backup is damaged" v2.out '[Pp]roblem|CRC|mismatch|corrupt'
+cp disk.img bad3.img; printf 'X' | dd of=bad3.img bs=1 seek=$((67108864 - 33 * 512 + 300)) conv=notrunc 2>/dev/null
+expect_fail "backup table differs: list exits 1" 1 'backup table .* differs' "$KILN" gpt list bad3.img
+cp disk.img bad4.img; printf 'XX' | dd of=bad4.img bs=1 seek=512 conv=notrunc 2>/dev/null
+expect_fail "no signature: exit 2, not a GPT" 2 'bad4.img: offset 0x200: .*not a GPT' "$KILN" gpt list bad4.img
+head -c 10000 disk.img >short.img
+expect_fail "truncated disk: exit 2" 2 'short.img: .*too small' "$KILN" gpt list short.img
+
+# --- bad input to create: clear error, no output ---------------------------------------------
+head -c 3000000 /dev/urandom >fat.img
+expect_fail "image larger than its slot says how much is needed" 2 'fat.img is 3000000 bytes, its slot .* holds 1048576: 1951424 more bytes needed' \
+	"$KILN" gpt create -o x1.img --size 64M --part name=EFI,type=esp,image=fat.img,size=1M --part type=linux
+expect_fail "disk too small for the last partition" 2 'outside the usable 34..4062: the disk needs' \
+	"$KILN" gpt create -o x2.img --size 2M $parts
+expect_fail "missing partition image" 2 'nothing.img: nothing.img: No such file' \
+	"$KILN" gpt create -o x3.img --size 64M --part name=x3,type=esp,image=nothing.img
+expect_fail "unknown type" 2 "type 'ntfs' is not" "$KILN" gpt create -o x4.img --size 64M --part type=ntfs
+expect_fail "overlapping partitions" 2 'overlaps' \
+	"$KILN" gpt create -o x5.img --size 64M --part name=a,type=esp,start=2048,size=2M --part name=b,type=linux,start=3000,size=1M
+expect_fail "name longer than 36 UTF-16 units" 2 'longer than 36' \
+	"$KILN" gpt create -o x6.img --size 64M --part name=abcdefghijklmnopqrstuvwxyzabcdefghijk,type=esp,size=1M
+expect_fail "size not a multiple of 512" 2 'not a multiple of 512' "$KILN" gpt create -o x7.img --size 1000000 $parts
+eq "failed creates leave no output" "" "$(ls | grep -E '^x[0-9]\.img' || true)"
+
+# --- fuzz corpus replay ----------------------------------------------------------------------
+if ${CC:-cc} -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/gpt.c" "$SRCDIR/tests/fuzz/standalone.c" \
+	"$BUILDDIR/obj/gpt.o" "$BUILDDIR/obj/sha256.o" "$BUILDDIR/obj/util.o" $libs 2>replay.err; then
+	./replay "$SRCDIR"/tests/fuzz/corpus/gpt/* bad1.img bad2.img bad3.img bad4.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
+else
+	fail "fuzz replay: build" "$(head -c 300 replay.err)"
+fi
