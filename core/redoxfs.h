@@ -96,8 +96,9 @@ struct rfs {
 	uint64_t nblocks;            /* header size / 4096 */
 	uint64_t gen;                /* header generation */
 	char err[512];               /* the reason of the last failure */
-	unsigned char *cache;        /* last tree blocks read, one per tree level */
-	uint64_t cache_addr[4];
+	unsigned char *cache;        /* last blocks read: one per tree level (3..0), then a node */
+	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
+	uint64_t cache_hash[5];
 	uint64_t budget;             /* block reads left before a listing gives up */
 };
 

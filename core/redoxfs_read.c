@@ -181,9 +181,10 @@ rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_
 	if (fs->nblocks <= RFS_RING)
 		return bad(fs, NULL, 0, "filesystem size %llu bytes is too small to hold the header ring",
 		           (unsigned long long)size);
-	/* every structure fits in the image, so its blocks bound all the work */
-	fs->budget = 64 + 4 * (len / RFS_BLOCK + 1) + (fs->nblocks < len / RFS_BLOCK ? fs->nblocks : len / RFS_BLOCK) * 8;
-	fs->cache = xmalloc(4 * RFS_BLOCK);
+	/* a last-resort bound on block reads: a valid image needs far fewer (each entry of each
+	 * dir list reads at most its node, and the image holds at most 819 entries per block) */
+	fs->budget = 64 + (len / RFS_BLOCK + 1) * 1024;
+	fs->cache = xmalloc(5 * RFS_BLOCK);
 	return 0;
 }
 
@@ -196,37 +197,48 @@ rfs_close(struct rfs *fs)
 
 /* ---- nodes ---- */
 
+/* read the hash-checked block of BlockPtr p into cache slot k, unless it is there already */
+static int
+cached(struct rfs *fs, int k, const unsigned char *p, const char *what, uint64_t from)
+{
+	unsigned char *b = fs->cache + (size_t)k * RFS_BLOCK;
+
+	if (fs->cache_addr[k] && fs->cache_addr[k] == rd64(p) && fs->cache_hash[k] == rd64(p + 8))
+		return 0;
+	fs->cache_addr[k] = 0;
+	if (rdptr(fs, NULL, p, 0, 0, b, what, from) < 0)
+		return -1;
+	fs->cache_addr[k] = rd64(p);
+	fs->cache_hash[k] = rd64(p + 8);
+	return 0;
+}
+
 /* read the node block of id through the tree; *blk gets its index */
 static int
 node_get(struct rfs *fs, uint32_t id, unsigned char *node, uint64_t *blk)
 {
 	const unsigned char *p = fs->hdr + RFS_H_TREE;
+	uint64_t from = 0;
 	int l;
 
 	if (id == 0)
 		return bad(fs, NULL, 0, "node id 0 is reserved");
 	for (l = 3; l >= 0; l--) {
 		unsigned k = id >> (8 * l) & 0xFF;
-		unsigned char *b = fs->cache + (size_t)(3 - l) * RFS_BLOCK;
-		uint64_t from = rfs_addr_index(rd64(p));
 		if (k >= RFS_TREE_PTRS)
 			return bad(fs, NULL, from, "node id %lu is not a valid tree id", (unsigned long)id);
-		if (fs->cache_addr[3 - l] != rd64(p) || !rd64(p)) {
-			fs->cache_addr[3 - l] = 0;
-			if (rdptr(fs, NULL, p, 0, 0, b, "tree list", from) < 0)
-				return -1;
-			fs->cache_addr[3 - l] = rd64(p);
-			/* later levels must be re-read when this one changes */
-			if (l > 0)
-				fs->cache_addr[4 - l] = 0;
-		}
-		p = b + 16 * k;
+		if (cached(fs, 3 - l, p, "tree list", from) < 0)
+			return -1;
+		from = rfs_addr_index(rd64(p));
+		p = fs->cache + (size_t)(3 - l) * RFS_BLOCK + 16 * k;
 		if (isnull(p))
-			return bad(fs, NULL, rfs_addr_index(fs->cache_addr[3 - l]),
-			           "node id %lu is not in the tree", (unsigned long)id);
+			return bad(fs, NULL, from, "node id %lu is not in the tree", (unsigned long)id);
 	}
+	if (cached(fs, 4, p, "node", from) < 0)
+		return -1;
 	*blk = rfs_addr_index(rd64(p));
-	return rdptr(fs, NULL, p, 0, 0, node, "node", rfs_addr_index(fs->cache_addr[3]));
+	memcpy(node, fs->cache + 4 * (size_t)RFS_BLOCK, RFS_BLOCK);
+	return 0;
 }
 
 /* the type letter of a node mode */
@@ -696,6 +708,11 @@ list_dir(struct rfs *fs, FILE *out, uint32_t id, const unsigned char *dnode, uin
 			char *s = NULL;
 			size_t n = 0;
 			fputs(" -> ", out);
+			if (rd64(node + RFS_N_SIZE) > 65536) {
+				bad(fs, NULL, blk, "symlink target of %llu bytes is too long",
+				    (unsigned long long)rd64(node + RFS_N_SIZE));
+				goto fail;
+			}
 			f = open_memstream(&s, &n);
 			if (!f)
 				fatal("open_memstream: %s", strerror(errno));
@@ -1119,7 +1136,7 @@ chk_alloc(struct rfs *fs, struct chk *c)
 		p = fs->cache;
 		from = idx;
 	}
-	memset(fs->cache_addr, 0, sizeof fs->cache_addr);
+	memset(fs->cache_addr, 0, sizeof fs->cache_addr);  /* the cache held a prev pointer */
 	for (k = nlist; k-- > 0;) {
 		fs->budget++;
 		if (rd(fs, c, list[k], 0, b, "alloc list") < 0)
@@ -1216,7 +1233,7 @@ rfs_check(struct rfs *fs, FILE *out)
 		p = fs->cache;
 		from = idx;
 	}
-	memset(fs->cache_addr, 0, sizeof fs->cache_addr);
+	memset(fs->cache_addr, 0, sizeof fs->cache_addr);  /* the cache held a prev pointer */
 	chk_alloc(fs, &c);
 	if (c.n > 10000 && out)
 		fprintf(out, "%s: (%ld more problems not shown)\n", fs->name, c.n - 10000);
