@@ -235,6 +235,8 @@ cmd_gen(int argc, char *argv[])
 		return host_call(h, "list_options", 0, NULL) ? 1 : 0;
 	}
 	h = load_plugins(&c);
+	for (i = 0; i < (int)h->ngens; i++)
+		graph_node(h->g, h->gens[i].path)->generated = 1;
 	problems = graph_check(h->g);
 	if (problems) {
 		error("%zu problem%s in the build graph; build.ninja was not written", problems,

@@ -341,7 +341,7 @@ graph_check(struct graph *g)
 	for (i = 0; i < g->nnodes; i++) {
 		struct node *n = g->nodes[i];
 
-		if (n->gen || n->nuse == 0)
+		if (n->gen || n->generated || n->nuse == 0)
 			continue;
 		if (stat(n->path, &st) == 0)
 			continue;

@@ -25,6 +25,7 @@ struct node {
 	struct edge **use;    /* edges that read it */
 	size_t nuse;
 	unsigned mark;        /* scratch for traversals */
+	int generated;        /* written by kiln gen itself (manifests, specs): never missing */
 };
 
 /* one command: outputs from inputs */

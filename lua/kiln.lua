@@ -471,6 +471,7 @@ local image_schema = {
 	default = "boolean", seed = "string",
 }
 local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
+K.boots = {}
 
 local function image(t)
 	local where = declare(t, "image")
@@ -494,6 +495,61 @@ local function image(t)
 	return i
 end
 
+-- elf_policy { name = "demo-kernel", inherits = "kernel", entry_base = 0x40080000, ... }:
+-- a new ELF policy, or fields that override an existing one (lua/elf_policies.lua documents
+-- the fields; kiln elf check rejects unknown ones). Collected into gen/elf-policies.lua.
+K.elf_policies = {}
+local function elf_policy(t)
+	local where = origin()
+	if type(t) ~= "table" or type(t.name) ~= "string" then fail("elf_policy needs a name", where) end
+	if K.elf_policies[t.name] then
+		fail(sfmt("elf_policy '%s' is declared twice (first at %s)", t.name, K.elf_policies[t.name].origin), where)
+	end
+	local p = {}
+	for k, v in pairs(t) do if k ~= "name" then p[k] = v end end
+	K.elf_policies[t.name] = { fields = p, origin = where }
+end
+
+-- serialise a Lua value (numbers, strings, booleans, tables) with sorted keys
+local function serialize(v, indent)
+	if type(v) == "table" then
+		local keys = {}
+		for k in pairs(v) do keys[#keys + 1] = k end
+		table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+		local parts = {}
+		for _, k in ipairs(keys) do
+			local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k or ("[" .. serialize(k, "") .. "]")
+			parts[#parts + 1] = indent .. "\t" .. key .. " = " .. serialize(v[k], indent .. "\t") .. ","
+		end
+		return "{\n" .. table.concat(parts, "\n") .. "\n" .. indent .. "}"
+	elseif type(v) == "string" then
+		return sfmt("%q", v)
+	elseif math.type(v) == "integer" then
+		return v < 0 and sfmt("%d", v) or sfmt("0x%x", v)
+	elseif type(v) == "number" or type(v) == "boolean" then
+		return tostring(v)
+	end
+	fail("elf_policy: a field value of type " .. type(v) .. " cannot be stored")
+end
+K.serialize = serialize
+
+-- qemu { name = "demo", kernel = "kernel", loaders = { { image = "initfs", addr = 0x44000000 } },
+--        expect = { "kiln-demo: done" }, timeout = 60 }: the `run` and `boot-test` targets
+local qemu_schema = {
+	name = "string", machine = "string", cpu = "string", memory = "string", kernel = "string",
+	disk = "string", firmware = "string", loaders = "table", expect = "list", fail = "list",
+	timeout = "number", args = "list", share = "string", default = "boolean",
+}
+local function qemu(t)
+	local where = origin()
+	check_fields(t, qemu_schema, "qemu", where)
+	if not t.kernel and not t.disk then fail("qemu needs kernel = COMPONENT or disk = IMAGE", where) end
+	t.origin = where
+	t.expect = aslist(t.expect)
+	t.fail = aslist(t.fail)
+	K.boots[#K.boots + 1] = t
+end
+
 ---------------------------------------------------------------------------------------------
 -- the plugin environment
 
@@ -514,6 +570,26 @@ function fs.read(p)
 end
 
 local function here(p) return join(current.dir, p) end
+
+-- import "common/flags.lua": run a helper file (relative to the plugin) in the plugin
+-- environment and return its value; for data and functions shared by several plugins
+local imported = {}
+local plugin_env
+local function import(p)
+	if type(p) ~= "string" then fail("import takes a path") end
+	local path = join(current.dir, p)
+	if imported[path] ~= nil then return imported[path] end
+	local name = display(path)
+	plugin_chunks["@" .. name] = true
+	local fn, err = core.loadfile(path, name, plugin_env())
+	if not fn then fail(err) end
+	local prev = current
+	current = { path = path, dir = dirname(path), name = name }
+	local v = fn()
+	current = prev
+	imported[path] = v == nil and false or v
+	return v
+end
 local function redox(p)
 	if conf.redox_src == "" then fail("redox(...) needs a Redox tree: configure with --redox-src=DIR") end
 	return join(conf.redox_src, p)
@@ -522,8 +598,9 @@ end
 local base_env = {
 	-- declarations
 	component = component, files = files, image = image, option = option, opt = opt,
+	elf_policy = elf_policy, qemu = qemu,
 	-- paths and reading
-	here = here, redox = redox, fs = fs,
+	here = here, redox = redox, fs = fs, import = import,
 	env = function(name)
 		if type(name) ~= "string" then fail("env takes a variable name") end
 		return core.getenv(name)
@@ -551,7 +628,7 @@ for _, m in ipairs { "cc", "cargo", "prebuilt" } do
 	end
 end
 
-local function plugin_env()
+function plugin_env()
 	return setmetatable({}, {
 		__index = function(_, k)
 			local v = base_env[k]
@@ -689,6 +766,16 @@ end
 
 function api.finish()
 	check_deps()
+	if next(K.elf_policies) then
+		local t, lines = {}, { "-- gen/elf-policies.lua: ELF policies declared by the plugins (kiln gen)" }
+		for name, p in pairs(K.elf_policies) do
+			t[name] = p.fields
+			lines[#lines + 1] = sfmt("-- %s: %s", name, p.origin)
+		end
+		table.sort(lines)
+		K.policy_file = "gen/elf-policies.lua"
+		K.generate(K.policy_file, table.concat(lines, "\n") .. "\nreturn " .. serialize(t, "") .. "\n", "kiln")
+	end
 	-- 1. components: build edges with their checks (validations), then strip
 	for _, c in ipairs(K.components) do
 		if c.decl == "component" then
@@ -736,7 +823,8 @@ function api.finish()
 	K.image_by_output = {}
 	for _, i in ipairs(K.images) do K.image_by_output[i.output] = i end
 	for _, i in ipairs(K.images) do build_image(i, {}) end
-	-- 4. aliases, default, regeneration, tests
+	-- 4. QEMU targets, aliases, default, regeneration, tests
+	if #K.boots > 0 then K.rules_module("qemu").generate(K.boots) end
 	K.rules_module("top").generate()
 end
 

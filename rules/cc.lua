@@ -73,7 +73,7 @@ function M.generate(c, s)
 	for _, src in ipairs(s.sources) do
 		local path = K.check_path(K.join(c.dir, src), c.name, s.origin)
 		local rel = K.normalize(src):gsub("%.%.", "__"):gsub("^/", "")
-		local obj = out .. "/obj/" .. rel:gsub("%.[^./]*$", "") .. ".o"
+		local obj = out .. "/obj/" .. rel .. ".o" -- x.S and x.c must not collide
 		K.edge { rule = "cc", outs = { obj }, ins = { path }, orders = #imps > 0 and imps or nil,
 			vars = { { "cc", tc.cc }, { "cflags", words(cflags) } },
 			origin = c.origin, owner = c.name }

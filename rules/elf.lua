@@ -19,6 +19,11 @@ function M.checks(c, file)
 		{ "description", "CHECK $in ($policy)" },
 	}, "rules/elf.lua")
 	local flags = { "--forbid-path=" .. K.shq(K.conf.builddir) }
+	local imps = nil
+	if K.policy_file then
+		flags[#flags + 1] = "--policies=" .. K.policy_file
+		imps = { K.policy_file }
+	end
 	local ids = {}
 	for id in pairs(c.waive) do ids[#ids + 1] = id end
 	table.sort(ids)
@@ -30,7 +35,7 @@ function M.checks(c, file)
 		flags[#flags + 1] = K.shq("--waive=" .. id .. "=" .. reason)
 	end
 	local stamp = file .. ".check"
-	K.edge { rule = "elf_check", outs = { stamp }, ins = { file },
+	K.edge { rule = "elf_check", outs = { stamp }, ins = { file }, imps = imps,
 		vars = { { "policy", policy }, { "arch", K.conf.arch }, { "flags", (table.concat(flags, " "):gsub("%$", "$$")) } },
 		origin = c.origin, owner = c.name }
 	c.check_stamp = stamp

@@ -35,7 +35,7 @@ sleep 1
 printf '#include "greet.h"\nconst char *greet(void) { return GREETING "!"; }\n' >"$T/plugins/greet.c"
 ninja -d explain >"$T/explain" 2>&1
 ran=$(grep -E '^\[[0-9]+/[0-9]+\]' "$T/explain" | sed 's/^\[[0-9]*\/[0-9]*\] //' | sort | tr '\n' ';')
-eq "editing greet.c reruns exactly its dependents" "CC out/hello/obj/greet.o;LINK out/count/count;LINK out/hello/hello;" "$ran"
+eq "editing greet.c reruns exactly its dependents" "CC out/hello/obj/greet.c.o;LINK out/count/count;LINK out/hello/hello;" "$ran"
 eq "the edit reached the program" "configured!" "$(./out/hello/hello)"
 
 # add a plugin: build.ninja regenerates, the new component builds

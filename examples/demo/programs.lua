@@ -1,0 +1,16 @@
+-- programs.lua: the static non-PIE user programs of the initfs, with their own _start
+local f = import "common/flags.lua"
+
+for _, name in ipairs { "init", "hello" } do
+	component {
+		name = name,
+		kind = "initfs-bin",
+		build = cross_cc {
+			sources = { name .. "/" .. name .. ".c" },
+			includes = f.includes,
+			cflags = f.cflags,
+			ldflags = f.ldflags,
+		},
+		install = { initfs = "/bin/" .. name },
+	}
+end
