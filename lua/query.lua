@@ -138,8 +138,11 @@ function Q.why(path)
 				out("  put there by %s '%s' (%s)\n", who and who.decl or "?", e.component, e.origin)
 				if e.src then out("  from %s\n", e.src) end
 				if who then
+					local key = " -> " .. i.name .. ":" .. e.path
 					for _, r in ipairs(landings(who)) do
-						if r.image == i or r.chain:find(" -> " .. i.name .. ":", 1, true) then
+						local at = r.chain:find(key, 1, true)
+						local rest = at and r.chain:sub(at + #key, at + #key + 3)
+						if at and (rest == "" or rest == " -> ") then
 							out("  chain: %s\n", r.chain)
 						end
 					end

@@ -70,8 +70,10 @@ function M.generate(c, s)
 	end
 	local out = K.outdir(c)
 	local objs = {}
+	c.inputs = {}
 	for _, src in ipairs(s.sources) do
 		local path = K.check_path(K.join(c.dir, src), c.name, s.origin)
+		c.inputs[#c.inputs + 1] = path
 		local rel = K.normalize(src):gsub("%.%.", "__"):gsub("^/", "")
 		local obj = out .. "/obj/" .. rel .. ".o" -- x.S and x.c must not collide
 		K.edge { rule = "cc", outs = { obj }, ins = { path }, orders = #imps > 0 and imps or nil,
@@ -79,6 +81,7 @@ function M.generate(c, s)
 			origin = c.origin, owner = c.name }
 		objs[#objs + 1] = obj
 	end
+	if s.linker_script then c.inputs[#c.inputs + 1] = K.join(c.dir, s.linker_script) end
 	local exe = out .. "/" .. (s.output or c.name)
 	K.edge { rule = "link", outs = { exe }, ins = objs, imps = imps,
 		vals = K.rules_module("elf").checks(c, exe),

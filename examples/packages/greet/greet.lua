@@ -1,0 +1,17 @@
+-- greet.lua: adding a package is one Lua file. This one builds greet.c for the target,
+-- checks it with the initfs-bin policy (static non-PIE, entry = _start), strips it and
+-- installs it into the initfs and the root filesystem of the demo:
+--
+--     ./configure --plugin-dir=examples/packages/greet && ninja image
+--     ./kiln why /usr/bin/greet
+component {
+	name = "greet",
+	kind = "initfs-bin",
+	build = cross_cc {
+		sources = { "greet.c" },
+		includes = { "../../demo/lib" },
+		cflags = { "-std=c11", "-O2", "-Wall", "-fno-asynchronous-unwind-tables", "-mgeneral-regs-only" },
+		ldflags = { "-Wl,-z,max-page-size=4096", "-Wl,-z,noexecstack" },
+	},
+	install = { initfs = "/bin/greet", rootfs = "/usr/bin/greet" },
+}
