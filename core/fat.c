@@ -793,10 +793,12 @@ is_eoc(const struct fat *fs, uint32_t v)
 	return v >= (fs->g.type == 12 ? 0xFF8u : fs->g.type == 16 ? 0xFFF8u : 0x0FFFFFF8u);
 }
 
-/* append the bytes of the chain at first (at most max bytes, 0: whole chain) to out */
+/* append the bytes of the chain at first (at most max bytes, 0: whole chain) to out (or
+ * only check the chain when out is NULL); with used, every cluster is marked there and one
+ * already marked is an error (cross-linked), which bounds a walk to one pass over the FAT */
 static int
 read_chain(const struct fat *fs, uint32_t first, uint64_t max, struct buf *out, struct buf *err,
-           const char *what)
+           const char *what, unsigned char *used)
 {
 	uint64_t csize = (uint64_t)fs->g.spc * fs->g.bps, got = 0, steps = 0;
 	uint32_t c = first;
@@ -812,8 +814,17 @@ read_chain(const struct fat *fs, uint32_t first, uint64_t max, struct buf *out, 
 			buf_printf(err, "%s: cluster chain loops", what);
 			return -1;
 		}
+		if (used) {
+			if (used[c / 8] & (1 << c % 8)) {
+				buf_printf(err, "%s: cluster %u is used twice (a loop in the chain, or "
+				           "cross-linked with another file or directory)", what, c);
+				return -1;
+			}
+			used[c / 8] |= (unsigned char)(1 << c % 8);
+		}
 		k = max && max - got < csize ? max - got : csize;
-		buf_put(out, fs->data + ((uint64_t)fs->g.data + (uint64_t)(c - 2) * fs->g.spc) * fs->g.bps,
+		if (out)
+			buf_put(out, fs->data + ((uint64_t)fs->g.data + (uint64_t)(c - 2) * fs->g.spc) * fs->g.bps,
 		        (size_t)k);
 		got += k;
 		c = fat_get(fs, c);
@@ -833,7 +844,7 @@ fat_read(const struct fat *fs, const struct fat_dirent *e, struct buf *out, stru
 {
 	if (e->size == 0)
 		return 0;
-	return read_chain(fs, e->first, e->size, out, err, "file");
+	return read_chain(fs, e->first, e->size, out, err, "file", NULL);
 }
 
 struct walk {
@@ -843,6 +854,7 @@ struct walk {
 	struct buf *err;
 	struct buf path;
 	unsigned char *seen;  /* directory start clusters entered */
+	unsigned char *used;  /* clusters of every chain walked so far */
 };
 
 /* a UTF-16 long name to UTF-8 in b; -1 if it has a NUL, '/' or a bad surrogate */
@@ -932,6 +944,9 @@ walk_entry(struct walk *w, const unsigned char *e, const uint16_t *lfn, size_t n
 		r = -1;
 		goto out;
 	}
+	if (!de.dir && de.size &&
+	    (r = read_chain(w->fs, de.first, de.size, NULL, w->err, where, w->used)) != 0)
+		goto out;
 	if ((r = w->fn(w->ctx, where, &de)) != 0)
 		goto out;
 	if (de.dir) {
@@ -948,7 +963,7 @@ walk_entry(struct walk *w, const unsigned char *e, const uint16_t *lfn, size_t n
 			r = -1;
 		} else {
 			w->seen[de.first / 8] |= (unsigned char)(1 << de.first % 8);
-			r = read_chain(w->fs, de.first, 0, &sub, w->err, where);
+			r = read_chain(w->fs, de.first, 0, &sub, w->err, where, w->used);
 			if (r == 0)
 				r = walk_dir(w, (const unsigned char *)sub.s, sub.len, depth + 1);
 		}
@@ -1034,10 +1049,11 @@ fat_walk(const struct fat *fs, fat_visit *fn, void *ctx, struct buf *err)
 	w.ctx = ctx;
 	w.err = err;
 	w.seen = xcalloc(1, fs->g.nclus / 8 + 2);
+	w.used = xcalloc(1, fs->g.nclus / 8 + 2);
 	buf_puts(&w.path, "");
 	if (fs->g.type == 32) {
 		w.seen[fs->g.rootclus / 8] |= (unsigned char)(1 << fs->g.rootclus % 8);
-		r = read_chain(fs, fs->g.rootclus, 0, &root, err, "/");
+		r = read_chain(fs, fs->g.rootclus, 0, &root, err, "/", w.used);
 	} else {
 		buf_put(&root, fs->data + ((size_t)fs->g.reserved + (size_t)fs->g.nfats * fs->g.fatsz) *
 		        fs->g.bps, (size_t)fs->g.rootents * DIRENT);
@@ -1048,6 +1064,7 @@ fat_walk(const struct fat *fs, fat_visit *fn, void *ctx, struct buf *err)
 	buf_free(&root);
 	buf_free(&w.path);
 	free(w.seen);
+	free(w.used);
 	return r;
 }
 
@@ -1123,27 +1140,6 @@ list_one(void *ctx, const char *path, const struct fat_dirent *e)
 	return 0;
 }
 
-struct check {
-	const struct fat *fs;
-	struct buf *err;
-};
-
-/* list validates the file contents too, so a listing is never printed for a broken image */
-static int
-check_one(void *ctx, const char *path, const struct fat_dirent *e)
-{
-	struct check *c = ctx;
-	struct buf tmp = {0};
-	int r = 0;
-
-	if (!e->dir && fat_read(c->fs, e, &tmp, c->err) != 0) {
-		buf_printf(c->err, " (%s)", path);
-		r = -1;
-	}
-	buf_free(&tmp);
-	return r;
-}
-
 static int
 do_list(const char *img)
 {
@@ -1151,9 +1147,9 @@ do_list(const char *img)
 	struct buf err = {0};
 	size_t len;
 	unsigned char *d = load(img, &fs, &len);
-	struct check c = { &fs, &err };
 
-	if (fat_walk(&fs, check_one, &c, &err) != 0)
+	/* validate everything (names, every chain, loops, cross-links) before printing */
+	if (fat_walk(&fs, nop, NULL, &err) != 0)
 		fatal("%s: %s", img, err.s);
 	printf("type FAT%d\nbytes_per_sector %u\nsectors_per_cluster %u\nreserved %u\nfats %u x %u "
 	       "sectors\nroot_entries %u\nsectors %llu\nclusters %u\nvolume_id 0x%08X\nlabel %s\n",

@@ -60,8 +60,9 @@ struct fat_dirent {
 int fat_open(struct fat *fs, const unsigned char *data, size_t len, struct buf *err);
 /* visitor: path is "/A/b" built from long names (short ones when no valid long name) */
 typedef int fat_visit(void *ctx, const char *path, const struct fat_dirent *e);
-/* walk every entry depth-first in on-disk order, validating names, chains and cycles; 0, the
- * visitor's non-zero value, or -1 with a reason in err */
+/* walk every entry depth-first in on-disk order, validating names, every chain (long enough
+ * for the file size, no loop, no cluster used twice) and directory cycles; 0, the visitor's
+ * non-zero value, or -1 with a reason in err */
 int fat_walk(const struct fat *fs, fat_visit *fn, void *ctx, struct buf *err);
 /* find path (components compared ASCII case-insensitively); 0 and *e, or -1 with err */
 int fat_lookup(const struct fat *fs, const char *path, struct fat_dirent *e, struct buf *err);

@@ -129,7 +129,10 @@ cp esp.img c4.img; printf '\002\360' | dd of=c4.img bs=1 seek=$((512 + 3)) conv=
 cp esp.img c5.img; printf '\377\377\017\000' | dd of=c5.img bs=1 seek=$((512 * 46 + 32 * 2 + 28)) conv=notrunc 2>/dev/null
 # c6: EFI/BOOT pointing back at EFI (a directory loop)
 cp esp.img c6.img; printf '\002\000' | dd of=c6.img bs=1 seek=$((512 * 45 + 32 * 2 + 26)) conv=notrunc 2>/dev/null
-for c in "c1 no 55 AA" "c2 the image only" "c3 bad BPB" "c4 loops" "c5 chain ends" "c6 reached twice"; do
+# c7: the loader's data starting in the cluster of its own directory (cross-linked)
+cp esp.img c7.img; printf '\003\000' | dd of=c7.img bs=1 seek=$((512 * 46 + 32 * 2 + 26)) conv=notrunc 2>/dev/null
+for c in "c1 no 55 AA" "c2 the image only" "c3 bad BPB" "c4 used twice" "c5 chain ends" "c6 reached twice" \
+         "c7 used twice"; do
 	f=${c%% *} why=${c#* }
 	expect_fail "corrupt $f: list fails ($why)" 2 "$f.img: .*$why" "$KILN" fat list $f.img
 	eq "corrupt $f: error is one line" 1 "$(wc -l <"$T/.err" | tr -d ' ')"
@@ -142,7 +145,7 @@ expect_fail "cat of a directory" 2 'is a directory' "$KILN" fat cat esp.img /EFI
 libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
 if ${CC:-cc} -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/fat.c" "$SRCDIR/tests/fuzz/standalone.c" \
 	"$BUILDDIR/obj/fat.o" "$BUILDDIR/obj/manifest.o" "$BUILDDIR/obj/util.o" $libs 2>replay.err; then
-	./replay "$SRCDIR"/tests/fuzz/corpus/fat/* c1.img c2.img c3.img c4.img c5.img c6.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
+	./replay "$SRCDIR"/tests/fuzz/corpus/fat/* c1.img c2.img c3.img c4.img c5.img c6.img c7.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"
 fi
