@@ -11,6 +11,7 @@ readall(void *ctx, const char *path, const struct fat_dirent *e)
 	const struct fat *fs = ctx;
 	struct buf out = {0}, err = {0};
 
+	(void)path;
 	if (!e->dir)
 		fat_read(fs, e, &out, &err);
 	buf_free(&out);
