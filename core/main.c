@@ -10,9 +10,6 @@
 #ifndef KILN_VERSION
 #define KILN_VERSION "unknown"
 #endif
-#ifndef KILN_DATADIR
-#define KILN_DATADIR "."
-#endif
 
 static int cmd_version(int argc, char *argv[]);
 
@@ -30,6 +27,7 @@ static const struct command {
 	{ "redoxfs", cmd_redoxfs, "RedoxFS v8 images: create, list, cat, check" },
 	{ "gpt",     cmd_gpt,     "GPT disks: create (installer layout), list and verify" },
 	{ "fat",     cmd_fat,     "FAT12/16/32 EFI system partitions: create, list, cat" },
+	{ "cargo",   cmd_cargo,   "run cargo with a controlled environment (the cargo edges use it)" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -38,14 +36,6 @@ cmd_version(int argc, char *argv[])
 {
 	printf("kiln %s\n", KILN_VERSION);
 	return 0;
-}
-
-const char *
-kiln_datadir(void)
-{
-	const char *d = getenv("KILN_DATADIR");
-
-	return d && *d ? d : KILN_DATADIR;
 }
 
 static void
@@ -65,6 +55,7 @@ main(int argc, char *argv[])
 	static char name[64];
 	size_t i;
 
+	kiln_self = argv[0];
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
