@@ -275,6 +275,7 @@ local function lua_module(name)
 	return fn(K)
 end
 
+K.json = lua_module("json")
 local kindmod = lua_module("kinds")
 local kinds = kindmod.table
 K.kinds = kinds
@@ -550,6 +551,25 @@ local function qemu(t)
 	K.boots[#K.boots + 1] = t
 end
 
+-- gen_file { name = "targets/x.json", content = "..." }: a file kiln gen writes into the build
+-- dir (gen/NAME) after validation, rewritten only when its content changes; returns its path
+-- for use as an input (target specs, generated config files)
+local gen_files = {}
+local function gen_file(t)
+	local where = origin()
+	check_fields(t, { name = "string", content = "string" }, "gen_file", where)
+	if not t.name or not t.content then fail("gen_file needs name and content", where) end
+	local n = normalize(t.name)
+	if n:sub(1, 1) == "/" or n:sub(1, 2) == ".." or n:match("^manifests/") or n == "elf-policies.lua" or n == "build.ninja.d" then
+		fail(sfmt("gen_file: '%s' must be a relative path inside gen/ that kiln does not use itself", t.name), where)
+	end
+	local path = "gen/" .. n
+	if gen_files[path] then fail(sfmt("gen_file %s is already declared at %s", path, gen_files[path]), where) end
+	gen_files[path] = where
+	K.generate(path, t.content, where)
+	return path
+end
+
 ---------------------------------------------------------------------------------------------
 -- the plugin environment
 
@@ -598,7 +618,14 @@ end
 local base_env = {
 	-- declarations
 	component = component, files = files, image = image, option = option, opt = opt,
-	elf_policy = elf_policy, qemu = qemu,
+	elf_policy = elf_policy, qemu = qemu, gen_file = gen_file,
+	json_encode = function(v) return K.json.encode(v) end,
+	json_object = function(t) return K.json.object(t) end,
+	json_decode = function(s)
+		local v, err = K.json.decode(s)
+		if err then fail("json_decode: " .. err) end
+		return v
+	end,
 	-- paths and reading
 	here = here, redox = redox, fs = fs, import = import,
 	env = function(name)
@@ -621,10 +648,19 @@ local base_env = {
 }
 K.base_env = base_env
 
--- build-spec constructors come from rules/: cc, host_cc, cross_cc, cargo, prebuilt, command
-for _, m in ipairs { "cc", "cargo", "prebuilt" } do
-	for name, ctor in pairs(K.rules_module(m).constructors or {}) do
-		base_env[name] = ctor
+-- build-spec constructors (cc, host_cc, cross_cc, cargo, prebuilt, ...) and other plugin
+-- functions come from the modules of rules/ that export them: every rules/*.lua is loaded
+-- (in name order) and its `constructors` table merged into the plugin environment
+do
+	local names = core.listdir(datadir .. "/rules") or {}
+	for _, n in ipairs(names) do
+		local m = n:match("^(.+)%.lua$")
+		if m then
+			for name, ctor in pairs(K.rules_module(m).constructors or {}) do
+				if base_env[name] then error(sfmt("kiln: rules/%s.lua: '%s' is already defined", n, name), 0) end
+				base_env[name] = ctor
+			end
+		end
 	end
 end
 
