@@ -207,6 +207,42 @@ elf_entry(const unsigned char *data, size_t len, uint64_t *entry)
 }
 
 int
+elf_validate(const unsigned char *data, size_t len, struct buf *why)
+{
+	struct e64 e;
+	struct ph p;
+	const unsigned char *q;
+	uint64_t i, off, size;
+
+	if (parse_e64(data, len, &e, why) < 0)
+		return -1;
+	for (i = 0; i < e.phnum; i++) {
+		get_ph(&e, i, &p);
+		if (p.type != PT_NULL && !inside(p.off, 1, p.filesz, len)) {
+			reason(why, "program header #%llu (offset 0x%llx, %llu bytes) runs past the end of the file (%zu bytes)",
+			       (unsigned long long)i, (unsigned long long)p.off,
+			       (unsigned long long)p.filesz, len);
+			return -1;
+		}
+	}
+	for (i = 1; i < e.shnum; i++) {
+		q = data + e.shoff + i * 64;
+		off = rd64(q + 24);
+		size = rd64(q + 32);
+		if (rd32(q + 4) != SHT_NOBITS && rd32(q + 4) != SHT_NULL && !inside(off, 1, size, len)) {
+			reason(why, "section #%llu (offset 0x%llx, %llu bytes) runs past the end of the file (%zu bytes)",
+			       (unsigned long long)i, (unsigned long long)off, (unsigned long long)size, len);
+			return -1;
+		}
+	}
+	if (e.shnum && e.shstrndx && rd32(data + e.shoff + e.shstrndx * 64 + 4) != SHT_STRTAB) {
+		reason(why, "e_shstrndx %llu is not a string table", (unsigned long long)e.shstrndx);
+		return -1;
+	}
+	return 0;
+}
+
+int
 elf_check_in_place(const unsigned char *data, size_t len, uint64_t base, struct buf *why)
 {
 	struct e64 e;
@@ -842,6 +878,8 @@ check_linking(const struct facts *f, const struct elf_policy *p, const struct el
 			vio(r, p, "dynamic", "has a PT_DYNAMIC segment but must be a plain static executable (static-pie or a stray -shared/-pie); link with -static -no-pie");
 		return;
 	}
+	if (p->static_ == 2)
+		return;
 	if (!f->has_interp && !f->nneeded)
 		return;
 	if (!env->have_provides) {
@@ -867,22 +905,31 @@ check_entry(const struct facts *f, const struct elf_policy *p, const struct elf_
 	const struct e64 *e = &f->e;
 	struct ph ph;
 	uint64_t i;
-	int in = 0, reported = 0;
+	int in = 0, reported = 0, crt;
 
+	/* a kernel linked without its script fails everything below for one reason: say it once */
+	if (p->entry_base || p->text_base)
+		check_kernel_layout(f, p, env, r, &reported);
+	if (reported)
+		return;
+	crt = !p->start_symbol || !strcmp(p->start_symbol, "_start");
 	if (p->entry_nonzero && e->entry == 0)
-		vio(r, p, "entry-zero", "e_entry is 0: there is no entry point%s; the CRT objects (crt0.o) were probably not linked (F2), or the linker had no ENTRY: add crt0.o/crti.o/crtn.o to the link (-C link-arg=.../crt0.o)",
-		    f->has_symtab && p->start_symbol && !f->start_found ? " and no _start" : "");
+		vio(r, p, "entry-zero", "e_entry is 0: there is no entry point%s; %s",
+		    f->has_symtab && p->start_symbol && !f->start_found ? " and no _start" : "",
+		    crt ? "the CRT objects (crt0.o) were probably not linked (F2): add crt0.o/crti.o/crtn.o to the link (-C link-arg=.../crt0.o)" :
+		    "the linker script's ENTRY() was not applied: pass the linker script");
 	if (p->start_symbol && f->has_symtab) {
-		if (!f->start_found)
+		if (!f->start_found && crt)
 			vio(r, p, "no-start", "symbols present but no %s is defined; the CRT objects (crt0.o) were not linked (F2), so the program starts at a wrong address: add crt0.o/crti.o/crtn.o to the link",
 			    p->start_symbol);
+		else if (!f->start_found)
+			vio(r, p, "no-start", "symbols present but no %s is defined; the entry code was not linked or was garbage-collected: check ENTRY(%s) in the linker script",
+			    p->start_symbol, p->start_symbol);
 		else if (f->start_value != e->entry)
 			vio(r, p, "entry-start", "e_entry 0x%llx is not %s (0x%llx); the linker chose another entry: set ENTRY(%s) or -e %s",
 			    (unsigned long long)e->entry, p->start_symbol, (unsigned long long)f->start_value,
 			    p->start_symbol, p->start_symbol);
 	}
-	if (p->entry_base || p->text_base)
-		check_kernel_layout(f, p, env, r, &reported);
 	if (p->entry_in_exec && e->entry) {
 		for (i = 0; i < e->phnum && !in; i++) {
 			get_ph(e, i, &ph);
@@ -890,14 +937,14 @@ check_entry(const struct facts *f, const struct elf_policy *p, const struct elf_
 			    e->entry - ph.vaddr < ph.memsz)
 				in = 1;
 		}
-		if (!in && !reported)
+		if (!in)
 			vio(r, p, "entry-outside", "e_entry 0x%llx is not inside an executable PT_LOAD; the program would jump into data: check ENTRY() and the linker script's PHDRS",
 			    (unsigned long long)e->entry);
 	}
-	if (p->min_code && f->codesz < p->min_code && !reported)
+	if (p->min_code && f->codesz < p->min_code)
 		vio(r, p, "min-code", "executable PT_LOADs hold %llu bytes of code, below the minimum of %llu; the code was garbage-collected (no entry symbol kept it) or the linker script was not passed",
 		    (unsigned long long)f->codesz, (unsigned long long)p->min_code);
-	if (p->require_text && !f->has_text && !reported)
+	if (p->require_text && !f->has_text)
 		vio(r, p, "no-text", "no .text section; the linker script was probably not passed or discarded the code");
 }
 

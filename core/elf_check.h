@@ -18,6 +18,10 @@ int elf_check_in_place(const unsigned char *data, size_t len, uint64_t base, str
 /* *entry = e_entry of an ELF64 LE file; 0 ok, -1 not ELF (or another class or byte order) */
 int elf_entry(const unsigned char *data, size_t len, uint64_t *entry);
 
+/* 0 when data is a well-formed ELF64 LE file: header, program headers, segments, section
+ * headers and section contents all inside it; else -1 and a one-line reason appended to why */
+int elf_validate(const unsigned char *data, size_t len, struct buf *why);
+
 /* a policy: what one kind of file must look like (lua/elf_policies.lua, elf_policy.h) */
 struct elf_policy {
 	char *name;            /* policy name ("kernel") */
@@ -26,7 +30,7 @@ struct elf_policy {
 	int pe;                /* 1: the file is a PE32+ EFI application, not ELF */
 	int type;              /* required e_type (ET_EXEC, ET_DYN) or 0 for any */
 	int pie;               /* 0: ET_DYN is forbidden (check "pie"); 1 allowed */
-	int static_;           /* 1: no PT_INTERP, PT_DYNAMIC or DT_NEEDED */
+	int static_;           /* 1: no PT_INTERP/PT_DYNAMIC/DT_NEEDED; 0: needs provided; 2: any */
 	int machine;           /* 0 any, 1 the target (--arch), 2 the host */
 	uint64_t entry_base;   /* e_entry must be at or above (0: no check) */
 	uint64_t text_base;    /* .text and the code segment at or above (0: no check) */

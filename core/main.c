@@ -23,6 +23,7 @@ static const struct command {
 	{ "show",    cmd_query,   "show NAME: kind, origin, inputs, outputs, deps, image paths" },
 	{ "graph",   cmd_query,   "print the component graph as Graphviz dot" },
 	{ "why",     cmd_query,   "why PATH: which component puts PATH into which image, and how" },
+	{ "elf",     cmd_elf,     "ELF checks against policies, strip, info" },
 	{ "initfs",  cmd_initfs,  "Redox initfs archives: create, list, extract" },
 	{ "redoxfs", cmd_redoxfs, "RedoxFS v8 images: create, list, cat, check" },
 	{ "gpt",     cmd_gpt,     "GPT disks: create (installer layout), list and verify" },

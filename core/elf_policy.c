@@ -1,0 +1,418 @@
+/* elf_policy.c: load ELF check policies from Lua data files, merge and resolve them. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf_policy.h"
+#include "util.h"
+
+/* the known fields, in the order of the bits of elf_policy.set */
+enum {
+	F_DESCRIPTION, F_INHERITS, F_FORMAT, F_TYPE, F_PIE, F_STATIC, F_MACHINE, F_ENTRY_BASE,
+	F_TEXT_BASE, F_MIN_CODE, F_MAX_SIZE, F_PAGE_SIZE, F_INPLACE_BASE, F_START_SYMBOL,
+	F_ENTRY_NONZERO, F_ENTRY_IN_EXEC, F_REQUIRE_TEXT, F_ALLOW_RWX, F_ALLOW_EXEC_STACK,
+	F_ALLOW_TEXTREL, F_HOST_PATHS, F_PE_SUBSYSTEM, F_WAIVE, F_COUNT
+};
+
+static const char *const fields[F_COUNT] = {
+	"description", "inherits", "format", "type", "pie", "static", "machine", "entry_base",
+	"text_base", "min_code", "max_size", "page_size", "inplace_base", "start_symbol",
+	"entry_nonzero", "entry_in_exec", "require_text", "allow_rwx", "allow_exec_stack",
+	"allow_textrel", "host_paths", "pe_subsystem", "waive",
+};
+
+/* context of the value being read, for error messages */
+struct where {
+	const char *file, *policy, *field, *arch;
+};
+
+static _Noreturn void
+bad(const struct where *w, const char *what)
+{
+	fatal("%s: policy '%s': field '%s': %s", w->file, w->policy, w->field, what);
+}
+
+static size_t
+editdist(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp, d[64];
+
+	if (lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = d[j];
+			cur = prev + (a[i - 1] != b[j - 1]);
+			if (d[j] + 1 < cur)
+				cur = d[j] + 1;
+			if (d[j - 1] + 1 < cur)
+				cur = d[j - 1] + 1;
+			d[j] = cur;
+			prev = tmp;
+		}
+	}
+	return d[lb];
+}
+
+static int
+field_index(const char *name, const struct where *w)
+{
+	size_t i, best = 0, bd = 99, dd;
+	struct buf b = { 0 };
+
+	for (i = 0; i < F_COUNT; i++) {
+		if (!strcmp(fields[i], name))
+			return (int)i;
+		dd = editdist(name, fields[i]);
+		if (dd < bd) {
+			bd = dd;
+			best = i;
+		}
+	}
+	if (bd <= 3)
+		fatal("%s: policy '%s': unknown field '%s' (did you mean '%s'?)", w->file, w->policy, name,
+		      fields[best]);
+	for (i = 0; i < F_COUNT; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", fields[i]);
+	fatal("%s: policy '%s': unknown field '%s' (known: %s)", w->file, w->policy, name, b.s);
+}
+
+/* an unsigned number: integer, size string ("64M", "0x2000"), or a per-arch table */
+static uint64_t
+get_u64(lua_State *L, int idx, const struct where *w)
+{
+	const char *s;
+	char *end;
+	uint64_t v;
+
+	if (lua_type(L, idx) == LUA_TTABLE) {
+		lua_getfield(L, idx, w->arch);
+		if (lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			return 0;               /* no value for this architecture: no check */
+		}
+		if (lua_type(L, -1) == LUA_TTABLE)
+			bad(w, "per-architecture values cannot nest");
+		v = get_u64(L, lua_gettop(L), w);
+		lua_pop(L, 1);
+		return v;
+	}
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		if (!lua_isinteger(L, idx))
+			bad(w, "expected an integer, got a fraction");
+		return (uint64_t)lua_tointeger(L, idx);
+	}
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		s = lua_tostring(L, idx);
+		if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2)) {
+			errno = 0;
+			v = strtoull(s + 2, &end, 16);
+			if (!errno && end != s + 2 && !*end)
+				return v;
+		} else if (parse_size(s, &v) == 0) {
+			return v;
+		}
+		bad(w, "malformed number (expected an integer, \"0x...\" or a size like \"4M\")");
+	}
+	bad(w, "expected an integer, a size string or a table of per-architecture values");
+}
+
+static int
+get_bool(lua_State *L, int idx, const struct where *w)
+{
+	if (lua_type(L, idx) != LUA_TBOOLEAN)
+		bad(w, "expected true or false");
+	return lua_toboolean(L, idx);
+}
+
+static char *
+get_str(lua_State *L, int idx, const struct where *w)
+{
+	if (lua_type(L, idx) != LUA_TSTRING)
+		bad(w, "expected a string");
+	return xstrdup(lua_tostring(L, idx));
+}
+
+/* read one field (value at the top of the stack) into p */
+static void
+set_field(lua_State *L, struct elf_policy *p, int f, const struct where *w)
+{
+	int top = lua_gettop(L);
+	const char *s;
+	lua_Integer i, n;
+
+	switch (f) {
+	case F_DESCRIPTION: p->description = get_str(L, top, w); break;
+	case F_INHERITS: p->inherits = get_str(L, top, w); break;
+	case F_FORMAT:
+		s = lua_tostring(L, top);
+		if (lua_type(L, top) != LUA_TSTRING || (strcmp(s, "elf") && strcmp(s, "pe")))
+			bad(w, "expected \"elf\" or \"pe\"");
+		p->pe = !strcmp(s, "pe");
+		break;
+	case F_TYPE:
+		s = lua_tostring(L, top);
+		if (lua_type(L, top) != LUA_TSTRING)
+			bad(w, "expected \"exec\", \"dyn\" or \"any\"");
+		if (!strcmp(s, "exec")) p->type = 2;
+		else if (!strcmp(s, "dyn")) p->type = 3;
+		else if (!strcmp(s, "any")) p->type = 0;
+		else bad(w, "expected \"exec\", \"dyn\" or \"any\"");
+		break;
+	case F_PIE:
+		if (lua_type(L, top) == LUA_TSTRING && !strcmp(lua_tostring(L, top), "with-interp"))
+			p->pie = 2;
+		else if (lua_type(L, top) == LUA_TBOOLEAN)
+			p->pie = lua_toboolean(L, top);
+		else
+			bad(w, "expected true, false or \"with-interp\"");
+		break;
+	case F_STATIC:
+		if (lua_type(L, top) == LUA_TSTRING && !strcmp(lua_tostring(L, top), "any"))
+			p->static_ = 2;
+		else if (lua_type(L, top) == LUA_TBOOLEAN)
+			p->static_ = lua_toboolean(L, top);
+		else
+			bad(w, "expected true, false or \"any\"");
+		break;
+	case F_MACHINE:
+		s = lua_tostring(L, top);
+		if (lua_type(L, top) != LUA_TSTRING)
+			bad(w, "expected \"target\", \"host\" or \"any\"");
+		if (!strcmp(s, "any")) p->machine = 0;
+		else if (!strcmp(s, "target")) p->machine = 1;
+		else if (!strcmp(s, "host")) p->machine = 2;
+		else bad(w, "expected \"target\", \"host\" or \"any\"");
+		break;
+	case F_ENTRY_BASE: p->entry_base = get_u64(L, top, w); break;
+	case F_TEXT_BASE: p->text_base = get_u64(L, top, w); break;
+	case F_MIN_CODE: p->min_code = get_u64(L, top, w); break;
+	case F_MAX_SIZE: p->max_size = get_u64(L, top, w); break;
+	case F_PAGE_SIZE:
+		p->page_size = get_u64(L, top, w);
+		if (p->page_size & (p->page_size - 1))
+			bad(w, "the page size must be a power of two");
+		break;
+	case F_INPLACE_BASE: p->inplace_base = get_u64(L, top, w); break;
+	case F_START_SYMBOL: p->start_symbol = get_str(L, top, w); break;
+	case F_ENTRY_NONZERO: p->entry_nonzero = get_bool(L, top, w); break;
+	case F_ENTRY_IN_EXEC: p->entry_in_exec = get_bool(L, top, w); break;
+	case F_REQUIRE_TEXT: p->require_text = get_bool(L, top, w); break;
+	case F_ALLOW_RWX: p->allow_rwx = get_bool(L, top, w); break;
+	case F_ALLOW_EXEC_STACK: p->allow_exec_stack = get_bool(L, top, w); break;
+	case F_ALLOW_TEXTREL: p->allow_textrel = get_bool(L, top, w); break;
+	case F_PE_SUBSYSTEM: p->pe_subsystem = (uint32_t)get_u64(L, top, w); break;
+	case F_HOST_PATHS:
+		if (lua_type(L, top) != LUA_TTABLE)
+			bad(w, "expected a list of strings");
+		n = (lua_Integer)lua_rawlen(L, top);
+		p->host_paths = xreallocarray(NULL, (size_t)n + 1, sizeof *p->host_paths);
+		p->nhost_paths = 0;
+		for (i = 1; i <= n; i++) {
+			lua_rawgeti(L, top, i);
+			if (lua_type(L, -1) != LUA_TSTRING || !*lua_tostring(L, -1))
+				bad(w, "expected a list of non-empty strings");
+			p->host_paths[p->nhost_paths++] = xstrdup(lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		break;
+	case F_WAIVE:
+		if (lua_type(L, top) != LUA_TTABLE)
+			bad(w, "expected a table { [\"check-id\"] = \"reason\" }");
+		lua_pushnil(L);
+		while (lua_next(L, top)) {
+			if (lua_type(L, -2) != LUA_TSTRING)
+				bad(w, "waiver keys must be check ids (strings)");
+			if (lua_type(L, -1) != LUA_TSTRING || !*lua_tostring(L, -1))
+				fatal("%s: policy '%s': waiver of '%s' has no reason: write why it is safe",
+				      w->file, w->policy, lua_tostring(L, -2));
+			elf_policy_waive(p, lua_tostring(L, -2), lua_tostring(L, -1));
+			lua_pop(L, 1);
+		}
+		break;
+	}
+	p->set |= 1u << f;
+}
+
+void
+elf_policy_waive(struct elf_policy *p, const char *id, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < p->nwaive; i++) {
+		if (!strcmp(p->waive_id[i], id)) {
+			p->waive_reason[i] = xstrdup(reason);
+			return;
+		}
+	}
+	p->waive_id = xreallocarray(p->waive_id, p->nwaive + 1, sizeof *p->waive_id);
+	p->waive_reason = xreallocarray(p->waive_reason, p->nwaive + 1, sizeof *p->waive_reason);
+	p->waive_id[p->nwaive] = xstrdup(id);
+	p->waive_reason[p->nwaive++] = xstrdup(reason);
+	p->set |= 1u << F_WAIVE;
+}
+
+/* copy the fields set in src (and not excluded by mask) over dst */
+static void
+merge(struct elf_policy *dst, const struct elf_policy *src, uint32_t mask)
+{
+	uint32_t m = src->set & mask;
+	size_t i;
+
+#define CP(bit, field) if (m & 1u << (bit)) dst->field = src->field
+	CP(F_DESCRIPTION, description);
+	CP(F_INHERITS, inherits);
+	CP(F_FORMAT, pe);
+	CP(F_TYPE, type);
+	CP(F_PIE, pie);
+	CP(F_STATIC, static_);
+	CP(F_MACHINE, machine);
+	CP(F_ENTRY_BASE, entry_base);
+	CP(F_TEXT_BASE, text_base);
+	CP(F_MIN_CODE, min_code);
+	CP(F_MAX_SIZE, max_size);
+	CP(F_PAGE_SIZE, page_size);
+	CP(F_INPLACE_BASE, inplace_base);
+	CP(F_START_SYMBOL, start_symbol);
+	CP(F_ENTRY_NONZERO, entry_nonzero);
+	CP(F_ENTRY_IN_EXEC, entry_in_exec);
+	CP(F_REQUIRE_TEXT, require_text);
+	CP(F_ALLOW_RWX, allow_rwx);
+	CP(F_ALLOW_EXEC_STACK, allow_exec_stack);
+	CP(F_ALLOW_TEXTREL, allow_textrel);
+	CP(F_PE_SUBSYSTEM, pe_subsystem);
+#undef CP
+	if (m & 1u << F_HOST_PATHS) {
+		dst->host_paths = src->host_paths;
+		dst->nhost_paths = src->nhost_paths;
+	}
+	/* waivers merge per check id; the later one wins */
+	for (i = 0; i < src->nwaive && (m & 1u << F_WAIVE); i++)
+		elf_policy_waive(dst, src->waive_id[i], src->waive_reason[i]);
+	dst->set |= m;
+}
+
+static struct elf_policy *
+find(struct elf_policies *ps, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (!strcmp(ps->p[i].name, name))
+			return &ps->p[i];
+	return NULL;
+}
+
+void
+elf_policies_load(struct elf_policies *ps, const char *path, const char *arch)
+{
+	lua_State *L = luaL_newstate();
+	struct elf_policy one, *dst;
+	struct where w = { path, "?", "?", arch };
+	int f;
+
+	if (!L)
+		fatal("cannot create a Lua state");
+	luaL_requiref(L, "_G", luaopen_base, 1);
+	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+	luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+	lua_settop(L, 0);
+	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK)
+		fatal("%s", lua_tostring(L, -1));
+	if (lua_type(L, 1) != LUA_TTABLE)
+		fatal("%s: must return a table of policies { name = { field = value, ... } }", path);
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TTABLE)
+			fatal("%s: every entry must be name = { fields }, got a %s key with a %s value", path,
+			      luaL_typename(L, -2), luaL_typename(L, -1));
+		memset(&one, 0, sizeof one);
+		w.policy = lua_tostring(L, -2);
+		lua_pushnil(L);
+		while (lua_next(L, -2)) {
+			if (lua_type(L, -2) != LUA_TSTRING)
+				fatal("%s: policy '%s': field names must be strings", path, w.policy);
+			w.field = lua_tostring(L, -2);
+			f = field_index(w.field, &w);
+			set_field(L, &one, f, &w);
+			lua_pop(L, 1);
+		}
+		if (!(dst = find(ps, w.policy))) {
+			ps->p = xreallocarray(ps->p, ps->n + 1, sizeof *ps->p);
+			dst = &ps->p[ps->n++];
+			memset(dst, 0, sizeof *dst);
+			dst->name = xstrdup(w.policy);
+		}
+		merge(dst, &one, ~0u);
+		lua_pop(L, 1);
+	}
+	lua_close(L);
+}
+
+static void
+resolve(struct elf_policies *ps, struct elf_policy *p, struct elf_policy *out, int depth)
+{
+	struct elf_policy *parent;
+
+	if (depth > (int)ps->n)
+		fatal("policy '%s': the 'inherits' chain loops", p->name);
+	if (p->inherits) {
+		if (!(parent = find(ps, p->inherits)))
+			fatal("policy '%s' inherits from '%s', which does not exist (known: %s)", p->name,
+			      p->inherits, elf_policy_names(ps));
+		resolve(ps, parent, out, depth + 1);
+	}
+	merge(out, p, ~(1u << F_INHERITS));
+}
+
+struct elf_policy *
+elf_policy_resolve(struct elf_policies *ps, const char *name)
+{
+	struct elf_policy *p = find(ps, name), *out;
+
+	if (!p)
+		fatal("unknown policy '%s' (known: %s)", name, elf_policy_names(ps));
+	out = xcalloc(1, sizeof *out);
+	/* defaults: the target's machine, PIE allowed, RWX/exec-stack/textrel forbidden */
+	out->machine = 1;
+	out->pie = 1;
+	out->pe_subsystem = 10;
+	resolve(ps, p, out, 0);
+	out->name = p->name;
+	out->inherits = p->inherits;
+	if (!out->description)
+		out->description = "";
+	return out;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *
+elf_policy_names(const struct elf_policies *ps)
+{
+	struct buf b = { 0 };
+	char **names = xreallocarray(NULL, ps->n + 1, sizeof *names);
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		names[i] = ps->p[i].name;
+	qsort(names, ps->n, sizeof *names, cmpstr);
+	buf_puts(&b, "");
+	for (i = 0; i < ps->n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+	free(names);
+	return b.s;
+}
