@@ -52,4 +52,32 @@ function M.write(img)
 	return path, srcs
 end
 
+-- the declare() of a filesystem image format that needs a size and nothing else
+function M.sized(format, hint)
+	return function(i, t)
+		if not t.size then K.fail(sfmt("image '%s': a %s image needs size = ...%s", i.name, format, hint or ""), i.origin) end
+		if t.partitions or t.bootstrap then
+			K.fail(sfmt("image '%s': a %s image has no partitions or bootstrap", i.name, format), i.origin)
+		end
+	end
+end
+
+-- the edge of a filesystem image written from its manifest by `kiln FORMAT create`: the
+-- manifest is the input, every file it names an implicit input; restat, since the writers
+-- leave an unchanged image untouched. extra: more Ninja variables, imps: more inputs
+function M.image_edge(i, format, command, vars, imps)
+	local manifest, srcs = M.write(i)
+	K.rule(format, {
+		{ "command", K.Q(K.conf.kiln) .. " " .. command },
+		{ "description", format:upper() .. " $out" },
+		{ "restat", "1" },
+	}, "rules/" .. format .. ".lua")
+	local all = {}
+	for _, s in ipairs(imps or {}) do all[#all + 1] = s end
+	for _, s in ipairs(srcs) do all[#all + 1] = s end
+	i.inputs = all
+	K.edge { rule = format, outs = { i.output }, ins = { manifest }, imps = all, vars = vars,
+		origin = i.origin, owner = i.name }
+end
+
 return M
