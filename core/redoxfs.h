@@ -102,6 +102,9 @@ struct rfs {
 	uint64_t budget;             /* block reads left before a listing gives up */
 };
 
+/* fuzzing only: when set, hashes are not compared, so mutated inputs reach the parsers */
+extern int rfs_fuzz_nohash;
+
 /* read and validate header slot 0; 0, or -1 with fs->err set */
 int rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_t off,
              const char *name);
