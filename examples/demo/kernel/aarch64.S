@@ -3,6 +3,12 @@
 
 	.file	"aarch64.S"		/* not the temporary object name: reproducible symbols */
 
+	/* Defined by aarch64.ld. Weak, so that a kernel linked without its linker script (the
+	 * reference fork's F6) still links and kiln's kernel check, not the linker, names the
+	 * cause; without the script the loop below then zeroes nothing. */
+	.weak	__bss_start
+	.weak	__bss_end
+
 	.section .text.boot, "ax"
 	.globl _start
 _start:

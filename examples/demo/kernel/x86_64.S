@@ -4,6 +4,10 @@
 
 	.file	"x86_64.S"		/* not the temporary object name: reproducible symbols */
 
+	/* defined by x86_64.ld; weak for the same reason as in aarch64.S */
+	.weak	__bss_start
+	.weak	__bss_end
+
 	.section .text.boot, "ax"
 	.globl _start
 _start:
@@ -12,9 +16,10 @@ _start:
 	lea	__bss_start(%rip), %rdi	/* zero .bss */
 	lea	__bss_end(%rip), %rcx
 	sub	%rdi, %rcx
+	jb	2f			/* no linker script: nothing to zero */
 	xor	%eax, %eax
 	rep stosb
-	call	kmain
+2:	call	kmain
 1:	hlt
 	jmp	1b
 
