@@ -92,9 +92,11 @@ struct rfs {
 	uint64_t off;                /* byte offset of the base block */
 	uint64_t len;                /* image bytes after off */
 	const char *name;            /* for messages */
-	unsigned char hdr[4096];     /* header slot 0 */
-	uint64_t nblocks;            /* header size / 4096 */
-	uint64_t gen;                /* header generation */
+	unsigned char hdr[4096];     /* the header in use: the newest valid one of slot 0's uuid */
+	uint64_t nblocks;            /* its size / 4096 */
+	uint64_t gen;                /* its generation */
+	uint64_t gen0;               /* the generation in slot 0 */
+	unsigned slot;               /* the ring slot it came from */
 	char err[512];               /* the reason of the last failure */
 	unsigned char *cache;        /* last blocks read: one per tree level (3..0), then a node */
 	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
@@ -105,7 +107,8 @@ struct rfs {
 /* fuzzing only: when set, hashes are not compared, so mutated inputs reach the parsers */
 extern int rfs_fuzz_nohash;
 
-/* read and validate header slot 0; 0, or -1 with fs->err set */
+/* read and validate header slot 0, then take the newest valid header of the ring with the
+ * same uuid (as Redox does after mounts); 0, or -1 with fs->err set */
 int rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_t off,
              const char *name);
 /* release what rfs_open and later calls allocated */

@@ -163,7 +163,7 @@ rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_
          const char *name)
 {
 	const char *why;
-	uint64_t size;
+	uint64_t size, i;
 
 	memset(fs, 0, sizeof *fs);
 	fs->fd = fd;
@@ -178,11 +178,28 @@ rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_
 	if ((why = hdr_bad(fs->hdr)))
 		return bad(fs, NULL, 0, "%s", why);
 	size = rd64(fs->hdr + RFS_H_SIZE);
-	fs->gen = rd64(fs->hdr + RFS_H_GEN);
+	fs->gen = fs->gen0 = rd64(fs->hdr + RFS_H_GEN);
 	fs->nblocks = size / RFS_BLOCK;
 	if (fs->nblocks <= RFS_RING)
 		return bad(fs, NULL, 0, "filesystem size %llu bytes is too small to hold the header ring",
 		           (unsigned long long)size);
+	/* later generations live in later slots; the newest valid one is the filesystem */
+	for (i = 1; i < RFS_RING && (i + 1) * RFS_BLOCK <= len; i++) {
+		unsigned char b[RFS_BLOCK];
+		/* most slots are zero: look at the signature before reading the block */
+		if (mem ? memcmp(mem + off + i * RFS_BLOCK, "RedoxFS", 8) != 0
+		        : xpread(fd, b, 8, off + i * RFS_BLOCK) < 0 || memcmp(b, "RedoxFS", 8) != 0)
+			continue;
+		fs->budget = 1;
+		if (rd(fs, NULL, i, 0, b, "header") < 0 || hdr_bad(b) ||
+		    memcmp(b + RFS_H_UUID, fs->hdr + RFS_H_UUID, 16) || rd64(b + RFS_H_GEN) <= fs->gen ||
+		    rd64(b + RFS_H_SIZE) / RFS_BLOCK <= RFS_RING)
+			continue;
+		memcpy(fs->hdr, b, RFS_BLOCK);
+		fs->gen = rd64(b + RFS_H_GEN);
+		fs->slot = (unsigned)i;
+	}
+	fs->nblocks = rd64(fs->hdr + RFS_H_SIZE) / RFS_BLOCK;
 	/* a last-resort bound on block reads: a valid image needs far fewer (each entry of each
 	 * dir list reads at most its node, and the image holds at most 819 entries per block) */
 	fs->budget = 64 + (len / RFS_BLOCK + 1) * 1024;
@@ -1200,15 +1217,17 @@ rfs_check(struct rfs *fs, FILE *out)
 	if (rd64(fs->hdr + RFS_H_SIZE) % RFS_BLOCK)
 		bad(fs, &c, 0, "header: size %llu is not a multiple of 4096",
 		    (unsigned long long)rd64(fs->hdr + RFS_H_SIZE));
-	if (fs->gen % RFS_RING)
+	if (fs->gen0 % RFS_RING)
 		bad(fs, &c, 0, "header: slot 0 holds generation %llu, not a multiple of 256",
-		    (unsigned long long)fs->gen);
-	/* the ring: no other slot may hold a newer valid header */
+		    (unsigned long long)fs->gen0);
+	/* the ring: a newer valid header of another filesystem would win when Redox opens it */
 	for (i = 1; i < RFS_RING && i < c.nbits; i++) {
 		fs->budget++;
-		if (rd(fs, NULL, i, 0, b, "header") == 0 && !hdr_bad(b) && rd64(b + RFS_H_GEN) > fs->gen)
-			bad(fs, &c, i, "header ring: slot %llu holds generation %llu, newer than slot 0",
-			    (unsigned long long)i, (unsigned long long)rd64(b + RFS_H_GEN));
+		if (rd(fs, NULL, i, 0, b, "header") == 0 && !hdr_bad(b) && rd64(b + RFS_H_GEN) > fs->gen &&
+		    memcmp(b + RFS_H_UUID, fs->hdr + RFS_H_UUID, 16))
+			bad(fs, &c, i, "header ring: slot %llu holds generation %llu of another filesystem, "
+			    "newer than this one's %llu", (unsigned long long)i,
+			    (unsigned long long)rd64(b + RFS_H_GEN), (unsigned long long)fs->gen);
 	}
 	mark(fs, &c, 0, RFS_RING < c.nbits ? RFS_RING : c.nbits, "header ring");
 	if (isnull(fs->hdr + RFS_H_TREE))

@@ -224,13 +224,21 @@ test_semantic(void)
 	wr16(img + 257 * RFS_BLOCK, 0100644);
 	rehash_tree(img, 1);
 	CHECK("semantic: root not a directory", finds(img, "block 257: the root node 1 is not a directory"));
-	/* a newer header in slot 1 would win over slot 0 */
+	/* a newer header of another filesystem (another uuid) in slot 1 would win over slot 0 */
 	memcpy(img, golden, 8u << 20);
 	memcpy(img + RFS_BLOCK, img, RFS_BLOCK);
 	wr64(img + RFS_BLOCK + RFS_H_GEN, 1);
+	img[RFS_BLOCK + RFS_H_UUID] ^= 1;
 	wr64(img + RFS_BLOCK + RFS_H_HASH, seahash(img + RFS_BLOCK, RFS_H_ENCHASH));
 	memcpy(img + RFS_BLOCK + RFS_H_ENCHASH, img + RFS_BLOCK + RFS_H_HASH, 8);
-	CHECK("semantic: newer header in the ring", finds(img, "block 1: header ring: slot 1 holds generation 1"));
+	CHECK("semantic: stale header in the ring", finds(img, "block 1: header ring: slot 1 holds generation 1 of another filesystem"));
+	/* a newer header of the same filesystem is the one in use (Redox wrote it when mounting):
+	 * here it points at an empty tree, so the root is missing */
+	img[RFS_BLOCK + RFS_H_UUID] ^= 1;
+	memset(img + RFS_BLOCK + RFS_H_TREE, 0, 16);
+	wr64(img + RFS_BLOCK + RFS_H_HASH, seahash(img + RFS_BLOCK, RFS_H_ENCHASH));
+	memcpy(img + RFS_BLOCK + RFS_H_ENCHASH, img + RFS_BLOCK + RFS_H_HASH, 8);
+	CHECK("semantic: newest header of the ring is used", finds(img, "block 0: header: no node tree"));
 	free(img);
 }
 
