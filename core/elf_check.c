@@ -151,8 +151,14 @@ parse_e64(const unsigned char *d, size_t len, struct e64 *e, struct buf *why)
 			e->shnum = rd64(s0 + 32);
 		if (e->shstrndx == 0xffff)
 			e->shstrndx = rd32(s0 + 40);
-		if (e->phnum == 0xffff)
+		if (e->phnum == 0xffff) {
 			e->phnum = rd32(s0 + 44);
+			if (e->phnum < 0xffff) {
+				reason(why, "e_phnum is PN_XNUM (0xffff) but section 0 gives %llu program headers, not an extended count",
+				       (unsigned long long)e->phnum);
+				return -1;
+			}
+		}
 		if (!inside(e->shoff, e->shnum, 64, len)) {
 			reason(why, "section header table (%llu entries at offset 0x%llx) runs past the end of the file (%zu bytes)",
 			       (unsigned long long)e->shnum, (unsigned long long)e->shoff, len);
@@ -164,6 +170,10 @@ parse_e64(const unsigned char *d, size_t len, struct e64 *e, struct buf *why)
 			return -1;
 		}
 	} else {
+		if (e->phnum == 0xffff) {
+			reason(why, "e_phnum is PN_XNUM (0xffff) but there is no section 0 to hold the count");
+			return -1;
+		}
 		e->shnum = 0;
 		e->shstrndx = 0;
 	}
@@ -229,7 +239,7 @@ elf_validate(const unsigned char *data, size_t len, struct buf *why)
 		q = data + e.shoff + i * 64;
 		off = rd64(q + 24);
 		size = rd64(q + 32);
-		if (rd32(q + 4) != SHT_NOBITS && rd32(q + 4) != SHT_NULL && !inside(off, 1, size, len)) {
+		if (rd32(q + 4) != SHT_NOBITS && !inside(off, 1, size, len)) {
 			reason(why, "section #%llu (offset 0x%llx, %llu bytes) runs past the end of the file (%zu bytes)",
 			       (unsigned long long)i, (unsigned long long)off, (unsigned long long)size, len);
 			return -1;
@@ -867,7 +877,7 @@ check_linking(const struct facts *f, const struct elf_policy *p, const struct el
 		vio(r, p, "type", "e_type is %s, not %s; %s", type_name(e->type), type_name((unsigned)p->type),
 		    e->type == ET_REL ? "an object file was installed instead of the linked program" :
 		    "link it as an executable");
-	if (p->static_) {
+	if (p->static_ == 1) {
 		if (f->has_interp)
 			vio(r, p, "interp", "has PT_INTERP \"%s\": dynamically linked, but it must be static (it runs before any dynamic linker exists); link statically (-C target-feature=+crt-static, cc: -static)",
 			    f->interp);

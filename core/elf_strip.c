@@ -167,6 +167,19 @@ elf_strip_mem(const unsigned char *data, size_t len, int fd, const struct elf_st
 		}
 	}
 	st->nremoved = choose(s, n, shstrndx, o);
+	/* libelf writes every kept section's bytes: none may overlap the headers it writes */
+	for (i = 1; i < n; i++) {
+		uint64_t so = s[i].sh.sh_offset, sz = s[i].sh.sh_size;
+
+		if (s[i].remove || s[i].sh.sh_type == SHT_NOBITS)
+			continue;
+		if (so < 64 || (phnum && sz && so < eh.e_phoff + phnum * 56 && eh.e_phoff < so + sz)) {
+			buf_printf(err, "section %zu (%s, offset 0x%llx, %llu bytes) overlaps the %s", i,
+			           *s[i].name ? s[i].name : "unnamed", (unsigned long long)so,
+			           (unsigned long long)sz, so < 64 ? "ELF header" : "program header table");
+			goto out;
+		}
+	}
 
 	/* new indices, then a new .shstrtab holding only the kept names */
 	for (i = 0, k = 0; i < n; i++)
@@ -267,11 +280,13 @@ elf_strip_mem(const unsigned char *data, size_t len, int fd, const struct elf_st
 	elf_end(out);
 	out = NULL;
 
-	/* restore the segments' bytes that no section covers, keeping the new ELF header */
-	if (xpread(fd, ehdr, sizeof ehdr, 0) < 0) {
-		buf_puts(err, "cannot read back the output's ELF header");
-		goto out;
-	}
+	/* restore the segments' bytes that no section covers, then the ELF header: the input's
+	 * with the new section header table's position, count and name table index */
+	memcpy(ehdr, data, sizeof ehdr);
+	wr64(ehdr + 40, neh.e_shoff);
+	wr16(ehdr + 58, nout > 1 ? 64 : rd16(data + 58));
+	wr16(ehdr + 60, (uint16_t)(nout > 1 ? nout : 0));
+	wr16(ehdr + 62, (uint16_t)neh.e_shstrndx);
 	for (i = 0; i < phnum; i++) {
 		gelf_getphdr(in, (int)i, &ph);
 		if (ph.p_type == PT_NULL || !ph.p_filesz)

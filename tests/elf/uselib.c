@@ -1,0 +1,2 @@
+extern int lib_value(void);
+int main(void) { return lib_value(); }
