@@ -1,0 +1,104 @@
+-- config.lua: the configuration files of the initfs and the root filesystem (components.md
+-- 4.1, 2.9), the build stamp (7.1), and F11: each init script and driver table is checked
+-- against the manifest of the image it goes into, so that every program it starts is there.
+local R = import "lib/redox.lua"
+local stamp = import "lib/stamp.lua"
+
+local base = R.base
+local st = stamp.fields(redox_src, opt "codegen")
+local line = string.format("# kiln build: %s | %s | kiln %s | codegen %s", st.tree, st.date, st.kiln, st.codegen)
+
+-- init.rc with the fork's hand-edited stamp (and the note asking to edit it) replaced
+local function stamped(text)
+	local out, done = {}, false
+	for l in (text .. (text:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
+		if l:match("^#.*please update the git commit") then
+			-- dropped: the stamp is generated now
+		elseif not done and l:match("^#.*Build:") then
+			out[#out + 1] = line
+			done = true
+		else
+			out[#out + 1] = l
+		end
+	end
+	if not done then table.insert(out, 1, line) end
+	return table.concat(out, "\n") .. "\n"
+end
+
+local initfs_path = { "/scheme/initfs/bin" }
+local function checked(name, src, image, install, fmt, extra)
+	local t = { src = src, image = image, format = fmt }
+	if image == "initfs" then
+		t.root, t.path = "/scheme/initfs", initfs_path
+		t.implied = { hwd = { "acpid", "pcid" } } -- hwd spawns them through PATH
+	else
+		t.path = { "/usr/bin", "/usr/lib/drivers" }
+	end
+	for k, v in pairs(extra or {}) do t[k] = v end
+	component {
+		name = name, kind = "data", dir = base,
+		description = "checked (F11) " .. src,
+		build = rc_check(t),
+		install = { [image] = install },
+	}
+end
+
+-- the initfs
+local rc = base .. "/init.rc"
+local rc_gen = gen_file { name = "config/init.rc", content = stamped(fs.read(rc)) }
+checked("init.rc", rc_gen, "initfs", "/etc/init.rc", "rc")
+local drivers_rc = base .. "/" .. arch .. "-unknown-redox/init_drivers.rc"
+if fs.exists(drivers_rc) ~= "file" then drivers_rc = base .. "/init_drivers.rc" end
+checked("init_drivers.rc", drivers_rc, "initfs", "/etc/init_drivers.rc", "rc")
+checked("pcid-initfs.toml", base .. "/drivers/initfs.toml", "initfs", "/etc/pcid/initfs.toml", "pcid", { output = "initfs.toml" })
+
+-- the root filesystem: init.d (upstream config/base.toml, net.toml, server.toml) and the
+-- pcid.d driver tables (every drivers/**/config.toml as <dir>.toml)
+local initd = {
+	["00_base"] = "ipcd\nptyd\n",
+	["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
+	["30_console"] = "inputd -A 2\nion\n",
+}
+local names = {}
+for n in pairs(initd) do names[#names + 1] = n end
+table.sort(names)
+for _, n in ipairs(names) do
+	local p = gen_file { name = "config/init.d/" .. n, content = initd[n] }
+	checked("init.d-" .. n, p, "rootfs", "/usr/lib/init.d/" .. n, "rc")
+end
+local function walk(dir, rel)
+	for _, n in ipairs(fs.list(dir)) do
+		local p = dir .. "/" .. n
+		if fs.exists(p) == "dir" then walk(p, n)
+		elseif n == "config.toml" and rel then
+			checked("pcid.d-" .. rel, p, "rootfs", "/etc/pcid.d/" .. rel .. ".toml", "pcid", { output = rel .. ".toml" })
+		end
+	end
+end
+walk(base .. "/drivers", nil)
+
+local build = string.format("tree: %s\ndate: %s\nkiln: %s\ncodegen: %s\nrust-toolchain: %s\narch: %s\n",
+	st.tree, st.date, st.kiln, st.codegen, R.tc.channel, arch)
+files {
+	name = "root-config",
+	image = "rootfs",
+	["/etc/kiln-build"] = { data = build },
+	["/etc/hostname"] = { data = "redox\n" },
+	["/etc/net/ip"] = { data = "10.0.2.15\n" },
+	["/etc/net/ip_router"] = { data = "10.0.2.2\n" },
+	["/etc/net/ip_subnet"] = { data = "255.255.255.0\n" },
+	["/etc/net/dns"] = { data = "9.9.9.9\n" },
+	["/etc/passwd"] = { data = "root;0;0;root;/root;/usr/bin/ion\nuser;1000;1000;user;/home/user;/usr/bin/ion\n" },
+	["/etc/group"] = { data = "root;0;root\nuser;1000;user\n" },
+	["/etc/shadow"] = { data = "root;\nuser;\n", mode = "0600" },
+	["/bin"] = { symlink = "usr/bin" },
+	["/lib"] = { symlink = "usr/lib" },
+	["/tmp"] = { dir = true, mode = "1777" },
+	["/root"] = { dir = true, mode = "0700" },
+	["/home/user"] = { dir = true, uid = 1000, gid = 1000 },
+	["/scheme"] = { dir = true },
+	["/etc/init.d"] = { dir = true },
+	-- newer bootloaders look under /usr/lib/boot: hard links serve both (formats.md 3.6)
+	["/usr/lib/boot/kernel"] = { hardlink = "/boot/kernel" },
+	["/usr/lib/boot/initfs"] = { hardlink = "/boot/initfs" },
+}
