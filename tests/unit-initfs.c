@@ -142,7 +142,10 @@ main(void)
 		struct manifest *m = manifest_parse("unit", manifest, sizeof manifest - 1);
 		struct initfs_opts o = { NULL, 0, 0, INITFS_DEFAULT_MAX };
 		int st = 0;
-		pid_t pid = fork();
+		pid_t pid;
+
+		fflush(stdout); /* or the child's exit would print the lines so far again */
+		pid = fork();
 
 		if (pid == 0) {
 			freopen("/dev/null", "w", stderr);
