@@ -51,6 +51,16 @@ eq "output is sparse (zero blocks skipped)" yes "$([ "$blocks" -lt 1500 ] && ech
 sgdisk -p big.img >p3.out 2>&1
 contains "512 MiB: REDOX 4096..1046527 (formats.md 3.1)" p3.out '^ +3 +4096 +1046527 '
 
+# --- a kiln ESP inside a kiln disk, read by mtools at the partition offset -------------------
+printf 'kiln-manifest 1\nfile /EFI/BOOT/BOOTAA64.EFI 0644 0 0 src:root.img\n' >esp.m
+"$KILN" fat create esp.m -o fat-esp.img --size 4M
+"$KILN" gpt create -o full.img --size 64M --part name=BIOS,type=bios,size=1M \
+	--part name=EFI,type=esp,image=fat-esp.img --part name=REDOX,type=redoxfs 2>/dev/null
+MTOOLS_SKIP_CHECK=1 mtype -i full.img@@1M ::/EFI/BOOT/BOOTAA64.EFI >esp.read 2>/dev/null
+same "ESP in the disk: mtype at offset 1 MiB reads the loader" root.img esp.read
+dd if=full.img of=esp.part bs=1M skip=1 count=4 2>/dev/null
+check "ESP in the disk: fsck.fat -n on the partition" fsck.fat -n esp.part
+
 # --- gpt list: fields, verification ----------------------------------------------------------
 "$KILN" gpt list disk.img >l.out
 contains "list: verify ok" l.out '^verify ok'
