@@ -13,6 +13,8 @@ int cmd_gpt(int argc, char *argv[]);     /* gpt.c: gpt create|list */
 int cmd_cargo(int argc, char *argv[]);   /* cargo.c: the cargo wrapper */
 int cmd_manifest(int argc, char *argv[]);/* manifest_cmd.c: manifest check|merge */
 int cmd_doctor(int argc, char *argv[]);  /* doctor.c: prerequisite report */
+int cmd_ar(int argc, char *argv[]);      /* ar.c: deterministic ar archives */
+int cmd_stubobj(int argc, char *argv[]); /* stubobj.c: ELF objects of return-0 stubs */
 
 /* how kiln was started (argv[0]), to find the binary for the generated rules */
 extern const char *kiln_self;

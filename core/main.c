@@ -29,6 +29,8 @@ static const struct command {
 	{ "gpt",     cmd_gpt,     "GPT disks: create (installer layout), list and verify" },
 	{ "fat",     cmd_fat,     "FAT12/16/32 EFI system partitions: create, list, cat" },
 	{ "cargo",   cmd_cargo,   "run cargo with a controlled environment (the cargo edges use it)" },
+	{ "ar",      cmd_ar,      "deterministic ar archives: create, t, x" },
+	{ "stubobj", cmd_stubobj, "ELF object whose symbols are functions returning 0" },
 	{ "version", cmd_version, "print the version" },
 };
 

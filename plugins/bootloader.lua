@@ -17,7 +17,7 @@ if fs.exists(file) ~= "file" then error("--bootloader=" .. file .. ": no such fi
 component {
 	name = "bootloader",
 	kind = "uefi",
-	dir = redox_src,
+	dir = R.src,
 	description = "prebuilt UEFI bootloader " .. file,
 	build = prebuilt { file = file },
 	install = { esp = "/EFI/BOOT/" .. name },

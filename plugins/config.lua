@@ -5,7 +5,7 @@ local R = import "lib/redox.lua"
 local stamp = import "lib/stamp.lua"
 
 local base = R.base
-local st = stamp.fields(redox_src, opt "codegen")
+local st = stamp.fields(R.src, opt "codegen")
 local line = string.format("# kiln build: %s | %s | kiln %s | codegen %s", st.tree, st.date, st.kiln, st.codegen)
 
 -- init.rc with the fork's hand-edited stamp (and the note asking to edit it) replaced

@@ -14,8 +14,9 @@
 --       the spec as a build output (out/targets/NAME.json): a dependency of every cargo
 --       component that uses it, so a changed spec relinks them (cargo does not track it)
 --   build_path(p), kiln_version(): the build directory and kiln's version, for plugins
--- Paths: absolute, relative to the component's directory, or "gen/..." (a file kiln gen
--- writes, relative to the build directory).
+--   stage { file = F }: F copied to out/<component>/ (restat: unchanged content stops there)
+-- Paths: absolute, relative to the component's directory, or "gen/..." / "out/..." (a file
+-- kiln gen writes or an output, relative to the build directory).
 local K = ...
 local sfmt = string.format
 
@@ -56,6 +57,12 @@ function M.constructors.target_spec(t)
 	return s
 end
 
+function M.constructors.stage(t)
+	local s = spec("stage", t, { file = "string" })
+	if not t.file then K.fail("stage{} needs file", s.origin) end
+	return s
+end
+
 function M.constructors.build_path(p)
 	if type(p) ~= "string" then K.fail("build_path takes a path relative to the build directory") end
 	return K.conf.builddir .. "/" .. K.normalize(p)
@@ -81,7 +88,7 @@ local kiln = function() return K.Q(K.conf.kiln) end
 local function path_of(c, p, s)
 	local bd = K.conf.builddir .. "/"
 	if p:sub(1, #bd) == bd then p = p:sub(#bd + 1) end
-	if p:sub(1, 4) == "gen/" then return K.normalize(p) end
+	if p:sub(1, 4) == "gen/" or p:sub(1, 4) == "out/" then return K.normalize(p) end
 	return K.check_path(K.join(c.dir, p), c.name, s.origin)
 end
 
@@ -189,7 +196,7 @@ end
 
 local function gen_spec(c, s)
 	local src = path_of(c, s.file, s)
-	local out = "out/targets/" .. K.basename(src)
+	local out = (s.what == "stage" and K.outdir(c) or "out/targets") .. "/" .. K.basename(src)
 	K.rule("redox_copy", {
 		{ "command", "cmp -s $in $out || { cp -f $in $out.tmp && mv -f $out.tmp $out; }" },
 		{ "description", "STAGE $out" },
@@ -201,7 +208,7 @@ local function gen_spec(c, s)
 end
 
 function M.generate(c, s)
-	if s.what == "target_spec" then return gen_spec(c, s) end
+	if s.what == "target_spec" or s.what == "stage" then return gen_spec(c, s) end
 	if s.what == "sysroot" then return gen_sysroot(c, s) end
 	if s.what == "lld_link" then return gen_link(c, s) end
 	return gen_rc(c, s)

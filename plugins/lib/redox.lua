@@ -10,6 +10,12 @@ local sfmt = string.format
 
 local R = { toml = toml, specs = specs }
 
+-- the Redox tree (--redox-src), or nil when only --plugin-dir plugins use these helpers
+do
+	local ok, v = pcall(function() return redox_src end)
+	R.src = ok and v or nil
+end
+
 ---------------------------------------------------------------------------------------------
 -- options
 
@@ -129,7 +135,7 @@ R.tc = tc
 
 -- the channel: --rust-toolchain, else the tree's rust-toolchain.toml
 tc.channel = opt "rust-toolchain"
-if not tc.channel and redox_src then
+if not tc.channel and R.src then
 	local f = redox "rust-toolchain.toml"
 	if fs.exists(f) ~= "file" then
 		error(sfmt("%s: missing, so the Rust toolchain is unknown; fix: configure --rust-toolchain=nightly-YYYY-MM-DD", f), 0)
@@ -213,7 +219,7 @@ function R.cranelift()
 			if n:match("^librustc_codegen_cranelift.*%." .. tc.dylib .. "$") then cranelift = dir .. "/" .. n return cranelift end
 		end
 	end
-	if redox_src then
+	if R.src then
 		for _, p in ipairs { "rustc_codegen_cranelift/dist/lib/librustc_codegen_cranelift." .. tc.dylib,
 				"rustc_codegen_cranelift/dist/lib/rustlib/" .. tc.host .. "/codegen-backends/librustc_codegen_cranelift." .. tc.dylib } do
 			tried[#tried + 1] = redox(p)
@@ -239,7 +245,7 @@ local function spec_component(which, name, content)
 	if not spec_components[which] then
 		local g = gen_file { name = "targets/" .. name .. ".json", content = content }
 		component {
-			name = "target-" .. which, kind = "data", dir = redox_src or here ".",
+			name = "target-" .. which, kind = "data", dir = R.src or here ".",
 			description = "the " .. which .. " target spec " .. name .. ".json",
 			build = target_spec { file = g },
 		}
@@ -331,6 +337,6 @@ function R.with(a, b)
 	return out
 end
 
-R.base = redox_src and redox "recipes/core/base/source"
+R.base = R.src and redox "recipes/core/base/source"
 
 return R
