@@ -32,33 +32,38 @@ manifest() { # DIR: a manifest of every file under DIR
 }
 manifest "$work/esp" >esp.m
 manifest "$work/root" >root.m
-payload=$(($(du -sk --apparent-size esp | cut -f1) + $(du -sk --apparent-size root | cut -f1)))
-payload=$((payload * 1024))
+bytes() { find "$1" -type f -exec cat {} + | wc -c | tr -d ' '; }
+espb=$(bytes esp)
+rootb=$(bytes root)
+payload=$((espb + rootb))
 
 # --- measuring: best wall time of 3 runs and its peak RSS (KiB) ----------------------------
 # measure NAME BYTES SETUP COMMAND: SETUP (untimed) removes the previous outputs
-once() { # COMMAND -> "seconds maxrss" on stdout
-	if /usr/bin/time -v true >/dev/null 2>&1; then
-		/usr/bin/time -v -o tv sh -c "$1" >/dev/null 2>err || { echo "failed: $1" >&2; cat err >&2; exit 1; }
-		s=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' tv | awk -F: '{ t = 0; for (i = 1; i <= NF; i++) t = t * 60 + $i; print t }')
-		k=$(sed -n 's/.*Maximum resident set size (kbytes): //p' tv)
-		echo "$s $k"
-	else
-		python3 - "$1" <<'PY'
-import resource, subprocess, sys, time
+once() { # COMMAND -> "seconds maxrss" on stdout (wall time from python, RSS from time -v)
+	python3 - "$1" <<'PY'
+import os, resource, subprocess, sys, time
+cmd = sys.argv[1]
+gnu = subprocess.run(["/usr/bin/time", "-v", "true"], capture_output=True).returncode == 0
+argv = ["/usr/bin/time", "-v", "-o", "tv", "sh", "-c", cmd] if gnu else ["sh", "-c", cmd]
 s = time.perf_counter()
-subprocess.run(["sh", "-c", sys.argv[1]], stdout=subprocess.DEVNULL, check=True)
+r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 t = time.perf_counter() - s
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"{t:.3f}", rss // 1024 if sys.platform == "darwin" else rss)
+if r.returncode != 0:
+    sys.stderr.write("failed: %s\n%s" % (cmd, r.stderr.decode(errors="replace")))
+    sys.exit(1)
+if gnu:
+    rss = [l for l in open("tv") if "Maximum resident set size" in l][0].split(":")[1].strip()
+else:
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rss = rss // 1024 if sys.platform == "darwin" else rss
+print(f"{t:.4f}", rss)
 PY
-	fi
 }
 measure() {
 	best=
 	for run in 1 2 3; do
 		sh -c "$3"
-		r=$(once "$4")
+		r=$(once "$4") || exit 1
 		if [ -z "$best" ] || awk -v a="${r% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then best=$r; fi
 	done
 	echo "$1 $2 $best" >>results
@@ -67,8 +72,6 @@ measure() {
 sync
 
 # --- kiln ------------------------------------------------------------------------------------
-espb=$(($(du -sk --apparent-size esp | cut -f1) * 1024))
-rootb=$(($(du -sk --apparent-size root | cut -f1) * 1024))
 measure kiln-esp $espb "rm -f k-esp.img" "'$kiln' fat create esp.m -o k-esp.img --size 16M"
 rootkind=redoxfs
 if "$kiln" redoxfs create root.m -o k-root.img --size 400M >/dev/null 2>rfs.err; then
@@ -86,6 +89,16 @@ measure base-disk $payload "rm -f b-disk.img" "truncate -s 512M b-disk.img && sg
 
 # --- the floor: copying the payload bytes ----------------------------------------------------
 measure cp-floor $payload "rm -rf copy-esp copy-root" "cp -R esp copy-esp && cp -R root copy-root"
+
+# --- the outputs are valid -------------------------------------------------------------------
+sgdisk -v k-disk.img 2>&1 | grep -q 'No problems found' && vd=ok || vd=FAILED
+fsck.fat -n k-esp.img >/dev/null 2>&1 && ve=ok || ve=FAILED
+if [ "$rootkind" = redoxfs ]; then
+	"$kiln" redoxfs check k-root.img >/dev/null 2>&1 && vr=ok || vr=FAILED
+else
+	fsck.fat -n k-root.img >/dev/null 2>&1 && vr=ok || vr=FAILED
+fi
+echo "kiln outputs checked: sgdisk -v $vd, fsck.fat -n (ESP) $ve, root check $vr"
 
 # --- table -----------------------------------------------------------------------------------
 awk -v payload="$payload" -v rootkind="$rootkind" '
