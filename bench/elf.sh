@@ -1,0 +1,88 @@
+#!/bin/sh
+# bench/elf.sh: throughput of `kiln elf check` and `kiln elf strip` beside `eu-elflint --gnu-ld`
+# and binutils `strip` on the same files: one large unstripped binary and a directory of 200
+# small ones (all generated here with cc -g). One process per file for every tool, as a Ninja
+# edge would run them. Prints a table: seconds (best of 3), MB/s, and the other tool's time
+# divided by kiln's (above 1: kiln is faster).
+#
+# usage: bench/elf.sh [KILN]     (default: ./kiln; CC and FUNCS=3000 may be set)
+set -eu
+KILN=${1:-${KILN:-./kiln}}
+case $KILN in /*) ;; *) KILN=$(pwd)/$KILN ;; esac
+[ -x "$KILN" ] || { echo "bench/elf.sh: $KILN not found (pass the kiln binary)" >&2; exit 2; }
+CC=${CC:-cc}
+FUNCS=${FUNCS:-3000}
+for t in eu-elflint strip awk; do
+	command -v $t >/dev/null 2>&1 || { echo "bench/elf.sh: $t is needed" >&2; exit 2; }
+done
+W=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-elf.XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+cd "$W"
+
+now() { date +%s.%N 2>/dev/null | grep -v N || python3 -c 'import time; print(time.time())'; }
+# best NAME CMD: run CMD 3 times, print the best wall time in seconds
+best() {
+	_b=
+	for _i in 1 2 3; do
+		_s=$(now); sh -c "$1" >/dev/null 2>&1 || true; _e=$(now)
+		_b=$(awk -v s="$_s" -v e="$_e" -v b="$_b" 'BEGIN { t = e - s; if (b == "" || t < b) b = t; printf "%.4f", b }')
+	done
+	echo "$_b"
+}
+
+# --- inputs ----------------------------------------------------------------------------------
+echo "generating: one binary with $FUNCS functions (-g), 200 small binaries (-g) ..." >&2
+awk -v n="$FUNCS" 'BEGIN {
+	for (i = 0; i < n; i++)
+		printf "int f%d(int x) { int s = %d; for (int j = 0; j < x; j++) s += (j * %d) ^ (s >> 3); return s; }\n", i, i, i * 7 + 1;
+	print "int main(int c, char **v) { int s = 0;";
+	for (i = 0; i < n; i++) printf "s += f%d(c);\n", i;
+	print "return s & 1; }" }' >big.c
+$CC -O1 -g big.c -o big
+mkdir many
+i=0
+while [ $i -lt 200 ]; do
+	awk -v k=$i 'BEGIN {
+		m = k % 25 + 1;
+		for (i = 0; i < m; i++) printf "static int g%d(int x) { return x * %d + %d; }\n", i, k + i, i;
+		print "#include <stdio.h>\nint main(int c, char **v) { int s = 0;";
+		for (i = 0; i < m; i++) printf "s += g%d(c);\n", i;
+		printf "printf(\"%%d %d\\n\", s); return 0; }\n", k }' >many/p$i.c
+	i=$((i + 1))
+done
+(cd many && $CC -O1 -g -c p*.c)
+for o in many/*.o; do $CC "$o" -o "${o%.o}"; done
+rm -f many/*.c many/*.o
+bigsz=$(wc -c <big)
+manysz=$(cat many/* | wc -c)
+
+# --- runs ------------------------------------------------------------------------------------
+mkdir out
+K_CHECK="'$KILN' elf check big --policy=host-tool --forbid-path='$W/src'"
+L_CHECK="eu-elflint --gnu-ld -q big"
+K_STRIP="'$KILN' elf strip big -o out/big"
+S_STRIP="strip -o out/big.gnu big"
+K_CHECKN="for f in many/*; do '$KILN' elf check \$f --policy=host-tool --forbid-path='$W/src'; done"
+L_CHECKN="for f in many/*; do eu-elflint --gnu-ld -q \$f; done"
+K_STRIPN="for f in many/*; do '$KILN' elf strip \$f -o out/\${f#many/}; done"
+S_STRIPN="for f in many/*; do strip -o out/\${f#many/}.gnu \$f; done"
+
+row() { # LABEL BYTES KILN-CMD OTHER-NAME OTHER-CMD
+	tk=$(best "$3")
+	to=$(best "$5")
+	awk -v l="$1" -v b="$2" -v tk="$tk" -v o="$4" -v to="$to" 'BEGIN {
+		mk = tk > 0 ? b / 1048576 / tk : 0; mo = to > 0 ? b / 1048576 / to : 0;
+		printf "%-22s %9.2f %8.3f %9.1f   %-18s %8.3f %9.1f %7.2fx\n", l, b / 1048576, tk, mk, o, to, mo, (tk > 0 ? to / tk : 0) }'
+}
+
+printf '%-22s %9s %8s %9s   %-18s %8s %9s %8s\n' workload MiB "kiln s" "kiln MB/s" other "other s" "MB/s" ratio
+row "check: 1 large" "$bigsz" "$K_CHECK" "eu-elflint --gnu-ld" "$L_CHECK"
+row "check: 200 small" "$manysz" "$K_CHECKN" "eu-elflint --gnu-ld" "$L_CHECKN"
+row "strip: 1 large" "$bigsz" "$K_STRIP" "strip" "$S_STRIP"
+row "strip: 200 small" "$manysz" "$K_STRIPN" "strip" "$S_STRIPN"
+echo
+printf 'sizes after strip: large %s -> kiln %s, strip %s bytes\n' "$bigsz" "$(wc -c <out/big)" "$(wc -c <out/big.gnu)"
+ks=$(cat out/p*[0-9] | wc -c); gs=$(cat out/p*.gnu | wc -c)
+printf '                   200 small %s -> kiln %s, strip %s bytes\n' "$manysz" "$ks" "$gs"
+echo "ratio = other tool's time / kiln's time (above 1: kiln is faster); eu-elflint does far more" \
+	"gABI checking than kiln's policy checks, so the check rows compare cost, not coverage."
