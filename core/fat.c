@@ -210,9 +210,10 @@ struct fnode {
 	uint32_t nent;            /* directories: 32-byte entries */
 };
 
-/* a hash set of the short names used in one directory */
+/* a hash table of 11-byte short names, each with a value */
 struct names {
-	unsigned char (*s)[11];
+	unsigned char (*s)[11];  /* names; s[i][0] == 0 marks a free slot */
+	unsigned long *v;        /* their values */
 	size_t cap, n;
 };
 
@@ -227,38 +228,69 @@ nhash(const unsigned char *s)
 	return h;
 }
 
-static int
-names_add(struct names *t, const unsigned char *s)
+/* the slot of s, inserted with value 0 when absent (*isnew then set) */
+static size_t
+names_slot(struct names *t, const unsigned char *s, int *isnew)
 {
-	size_t i;
+	size_t i, j;
 
 	if ((t->n + 1) * 2 > t->cap) {
 		struct names o = *t;
 
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->s = xcalloc(t->cap, 11);
+		t->v = xcalloc(t->cap, sizeof *t->v);
 		t->n = 0;
-		for (i = 0; i < o.cap; i++)
-			if (o.s[i][0])
-				names_add(t, o.s[i]);
+		for (i = 0; i < o.cap; i++) {
+			if (o.s[i][0]) {
+				int dummy;
+
+				j = names_slot(t, o.s[i], &dummy);
+				t->v[j] = o.v[i];
+			}
+		}
 		free(o.s);
+		free(o.v);
 	}
+	*isnew = 0;
 	for (i = nhash(s) & (t->cap - 1); t->s[i][0]; i = (i + 1) & (t->cap - 1))
 		if (!memcmp(t->s[i], s, 11))
-			return -1;
+			return i;
 	memcpy(t->s[i], s, 11);
+	t->v[i] = 0;
 	t->n++;
-	return 0;
+	*isnew = 1;
+	return i;
 }
 
-/* a unique NAME~N.EXT short name for a long name */
+/* add s; 0, or -1 when it is already there */
+static int
+names_add(struct names *t, const unsigned char *s)
+{
+	int isnew;
+
+	names_slot(t, s, &isnew);
+	return isnew ? 0 : -1;
+}
+
 static void
-gen_short(const char *name, struct names *used, unsigned char out[11])
+names_free(struct names *t)
+{
+	free(t->s);
+	free(t->v);
+}
+
+/* a unique NAME~N.EXT short name for a long name; bases remembers the last N per basis so
+ * thousands of similar names cost one try each */
+static void
+gen_short(const char *name, struct names *used, struct names *bases, unsigned char out[11])
 {
 	char base[9] = {0}, ext[4] = {0}, tail[12];
 	const char *dot = strrchr(name, '.'), *p;
-	size_t nb = 0, ne = 0, keep;
+	unsigned char key[11];
+	size_t nb = 0, ne = 0, keep, slot;
 	unsigned long n;
+	int isnew;
 
 	if (dot == name)
 		dot = NULL;
@@ -282,7 +314,11 @@ gen_short(const char *name, struct names *used, unsigned char out[11])
 	}
 	if (nb == 0)
 		base[nb++] = '_';
-	for (n = 1;; n++) {
+	memset(key, ' ', 11);
+	memcpy(key, base, nb);
+	memcpy(key + 8, ext, ne);
+	slot = names_slot(bases, key, &isnew);
+	for (n = bases->v[slot] + 1;; n++) {
 		snprintf(tail, sizeof tail, "~%lu", n);
 		keep = 8 - strlen(tail) < nb ? 8 - strlen(tail) : nb;
 		memset(out, ' ', 11);
@@ -290,8 +326,15 @@ gen_short(const char *name, struct names *used, unsigned char out[11])
 		memcpy(out + keep, tail, strlen(tail));
 		memcpy(out + 8, ext, ne);
 		if (names_add(used, out) == 0)
-			return;
+			break;
 	}
+	bases->v[slot] = n;
+}
+
+static int
+bycase(const void *a, const void *b)
+{
+	return strcasecmp((*(struct mnode *const *)a)->name, (*(struct mnode *const *)b)->name);
 }
 
 /* writer state */
@@ -334,10 +377,20 @@ dos_time(uint64_t t, uint16_t *time, uint16_t *date)
 static void
 name_dir(struct fw *w, struct mnode *d)
 {
-	struct names used = {0};
+	struct names used = {0}, bases = {0};
+	struct mnode **sorted;
 	uint16_t u[256];
-	size_t i, j, n;
+	size_t i, n;
 
+	/* FAT compares names without case: two names differing only in case collide */
+	sorted = xreallocarray(NULL, d->nchild ? d->nchild : 1, sizeof *sorted);
+	memcpy(sorted, d->child, d->nchild * sizeof *sorted);
+	qsort(sorted, d->nchild, sizeof *sorted, bycase);
+	for (i = 1; i < d->nchild; i++)
+		if (!strcasecmp(sorted[i - 1]->name, sorted[i]->name))
+			fatal("%s: %s: FAT names ignore case, and %s is in the same directory",
+			      sorted[i]->where, sorted[i]->path, sorted[i - 1]->path);
+	free(sorted);
 	w->f[d->id].nent = d->parent ? 2 : 0;
 	/* names that are already 8.3 first, so generated ones avoid them */
 	for (i = 0; i < d->nchild; i++) {
@@ -350,10 +403,6 @@ name_dir(struct fw *w, struct mnode *d)
 			fatal("%s: %s: name not allowed on FAT (not UTF-8, over 255 UTF-16 units, a "
 			      "control character or one of \\/:*?\"<>|, or a trailing dot or space)",
 			      c->where, c->path);
-		for (j = 0; j < i; j++)
-			if (!strcasecmp(d->child[j]->name, c->name))
-				fatal("%s: %s: FAT names ignore case, and %s is already in this directory",
-				      c->where, c->path, d->child[j]->path);
 		if (fits83(c->name, f->sname) && names_add(&used, f->sname) == 0) {
 			f->nlfn = 0;
 		} else {
@@ -367,10 +416,14 @@ name_dir(struct fw *w, struct mnode *d)
 		struct fnode *f = &w->f[d->child[i]->id];
 
 		if (f->nlfn)
-			gen_short(d->child[i]->name, &used, f->sname);
+			gen_short(d->child[i]->name, &used, &bases, f->sname);
 		w->f[d->id].nent += 1 + (uint32_t)((f->nlfn + 12) / 13);
 	}
-	free(used.s);
+	names_free(&used);
+	names_free(&bases);
+	if (w->f[d->id].nent > 65536)
+		fatal("%s: directory %s needs %u entries (long names take several), FAT allows 65536",
+		      d->where, d->path, w->f[d->id].nent);
 	for (i = 0; i < d->nchild; i++)
 		if (d->child[i]->type == M_DIR)
 			name_dir(w, d->child[i]);
