@@ -121,6 +121,8 @@ expect_fail "overlapping partitions" 2 'overlaps' \
 	"$KILN" gpt create -o x5.img --size 64M --part name=a,type=esp,start=2048,size=2M --part name=b,type=linux,start=3000,size=1M
 expect_fail "name longer than 36 UTF-16 units" 2 'longer than 36' \
 	"$KILN" gpt create -o x6.img --size 64M --part name=abcdefghijklmnopqrstuvwxyzabcdefghijk,type=esp,size=1M
+many=$(i=0; while [ $i -lt 129 ]; do printf ' --part name=p%d,type=linux,size=512' $i; i=$((i + 1)); done)
+expect_fail "129 partitions are too many" 2 '129 partitions, a GPT holds 128' "$KILN" gpt create -o x8.img --size 64M $many
 expect_fail "size not a multiple of 512" 2 'not a multiple of 512' "$KILN" gpt create -o x7.img --size 1000000 $parts
 eq "failed creates leave no output" "" "$(ls | grep -E '^x[0-9]\.img' || true)"
 
