@@ -80,6 +80,38 @@ count(void *ctx, const char *path, const struct initfs_inode *ino)
 	return 0;
 }
 
+/* run initfs_write on m in a child with stderr captured; its exit status, and stderr in err */
+static int
+child_write(struct manifest *m, const struct initfs_opts *o, char *err, size_t errlen)
+{
+	const char *out = "/tmp/unit-initfs-limit.img", *log = "/tmp/unit-initfs-limit.err";
+	int st = 0;
+	pid_t pid;
+	FILE *f;
+
+	fflush(stdout); /* or the child's exit would print the lines so far again */
+	pid = fork();
+	if (pid == 0) {
+		freopen(log, "w", stderr);
+		initfs_write(m, out, o);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	err[0] = '\0';
+	if ((f = fopen(log, "r"))) {
+		size_t n = fread(err, 1, errlen - 1, f);
+
+		err[n] = '\0';
+		fclose(f);
+	}
+	unlink(log);
+	if (access(out, F_OK) == 0) {
+		unlink(out);
+		return -1; /* an output was left behind */
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
 static void
 one(const char *label, const unsigned char *boot, size_t blen, const unsigned char *want,
     size_t wantlen)
@@ -136,26 +168,31 @@ main(void)
 	free(g);
 	free(boot);
 
-	/* the 65535-inode limit, without parsing a 65536-line manifest: a child writes a manifest
-	 * that claims one entry too many and must exit 2 before touching the output */
+	/* the limits, without parsing a 65536-line manifest or writing gigabytes: a child writes
+	 * a manifest whose counts or sizes are adjusted in memory; the layout pass refuses it
+	 * before anything is read or written */
 	{
 		struct manifest *m = manifest_parse("unit", manifest, sizeof manifest - 1);
-		struct initfs_opts o = { NULL, 0, 0, INITFS_DEFAULT_MAX };
-		int st = 0;
-		pid_t pid;
+		struct initfs_opts o = { NULL, 0, 0, UINT64_MAX };
+		struct mnode *hello = manifest_lookup(m, "/hello.txt");
+		struct mnode *run = manifest_lookup(m, "/dir/run.sh");
+		char err[1024];
+		size_t nall = m->nall;
 
-		fflush(stdout); /* or the child's exit would print the lines so far again */
-		pid = fork();
-
-		if (pid == 0) {
-			freopen("/dev/null", "w", stderr);
-			m->nall = 65536;
-			initfs_write(m, "/tmp/unit-initfs-limit.img", &o);
-			_exit(0);
-		}
-		waitpid(pid, &st, 0);
-		CHECK("initfs: 65536 inodes are refused (exit 2)", WIFEXITED(st) && WEXITSTATUS(st) == 2);
-		CHECK("initfs: refused archive not written", access("/tmp/unit-initfs-limit.img", F_OK) != 0);
+		m->nall = 65536;
+		CHECK("initfs: 65536 inodes are refused (exit 2, no output)", child_write(m, &o, err, sizeof err) == 2);
+		CHECK("initfs: the inode limit is named", strstr(err, "at most 65535 inodes") != NULL);
+		m->nall = nall;
+		hello->size = 5ull << 30;
+		CHECK("initfs: a 5 GiB file is refused (exit 2, no output)", child_write(m, &o, err, sizeof err) == 2);
+		CHECK("initfs: 'file too large' names the file", strstr(err, "/hello.txt: file too large") != NULL);
+		hello->size = 3ull << 30;
+		run->size = 3ull << 30;
+		CHECK("initfs: data beyond 4 GiB is refused (exit 2, no output)", child_write(m, &o, err, sizeof err) == 2);
+		CHECK("initfs: 'offset too high' is named", strstr(err, "offset too high") != NULL);
+		o.max_size = INITFS_DEFAULT_MAX;
+		CHECK("initfs: --max-size is checked first, with the size needed", child_write(m, &o, err, sizeof err) == 2 &&
+		      strstr(err, "needs 6442479616 bytes") != NULL);
 		manifest_free(m);
 	}
 	CHECK("initfs reader rejects a short image", initfs_open(&fs, (const unsigned char *)"RedoxFtw", 8, &err) != 0);
