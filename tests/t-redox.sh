@@ -198,6 +198,17 @@ contains "no bootloader: --bootloader is explained" "$T/e6.err" "no UEFI bootloa
 tree "$T/t7"; sed -i.bak 's/"init",/"init", "simple-edit",/' "$T/t7/recipes/core/base/source/Cargo.toml"
 expect_fail "the fork's missing member simple-edit is named" '*' "workspace member 'simple-edit' does not exist" gen "$T/e7" "$T/t7"
 
+# --- kiln doctor ---------------------------------------------------------------------------------
+(cd "$B" && "$KILN" doctor) >"$T/doc" 2>&1
+eq "doctor: exit 1 when something is missing" 1 "$?"
+contains "doctor: reads the tree from kiln.conf and finds the toolchain" "$T/doc" "^ok +nightly-2026-01-02 +$RH/toolchains/nightly-2026-01-02-$host$"
+contains "doctor: the Cranelift backend of kiln.conf" "$T/doc" "^ok +Cranelift backend +$CL$"
+contains "doctor: rust-src missing, with the rustup command" "$T/doc" "^MISSING +rust-src +rustup component add rust-src --toolchain nightly-2026-01-02"
+"$KILN" doctor --redox-src="$T/t2" --rust-toolchain=nightly-2000-01-01 >"$T/doc2" 2>&1
+contains "doctor: an empty rmm submodule" "$T/doc2" "^MISSING +kernel/rmm +empty submodule \(F29\): git -C .* submodule update --init rmm"
+contains "doctor: a toolchain that is not installed" "$T/doc2" "^MISSING +nightly-2000-01-01 +not installed: rustup toolchain install nightly-2000-01-01"
+contains "doctor: no Cranelift backend: every way to get one" "$T/doc2" "^MISSING +Cranelift backend +rustup component add rustc-codegen-cranelift-preview"
+
 # --- a host crate built for real by the installed cargo, through the same helpers -------------------
 unset CARGO RUSTUP_HOME
 H=$T/host
