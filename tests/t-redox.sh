@@ -85,6 +85,19 @@ contains "kiln show: pcid lands in the initfs" "$T/show" "pcid -> initfs:/bin/pc
 contains "kiln show: pcid lands in the root filesystem" "$T/show" "pcid -> rootfs:/usr/bin/pcid"
 contains "kiln show: the policy" "$T/show" "elf policy: +initfs-bin"
 
+# --- QEMU: run and boot-test ----------------------------------------------------------------------
+mkdir -p "$T/share"
+gen "$T/q" "$R" --opt=share="$T/share" --opt=boot-expect="root:~#" >/dev/null 2>&1
+c=$(cd "$T/q" && ninja -t commands run | tail -1)
+case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -bios "*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
+	ok "ninja run: virt, cortex-a72, UEFI firmware, the disk on virtio-blk (snapshot), the 9p share" ;;
+*) fail "ninja run: the QEMU command" "$c" ;; esac
+c=$(cd "$T/q" && ninja -t commands boot-test | tail -1)
+case $c in *"--expect 'root:~#' --fail 'Bootstrap entry point: FFFFFFFFFFFFFFFF'"*) ok "boot-test: the configured success marker and the F7 failure signature" ;;
+*) fail "boot-test: markers" "$c" ;; esac
+case $(cd "$B" && ninja -t commands boot-test | tail -1) in *"--expect 'redox login:'"*) ok "boot-test: 'redox login:' by default" ;;
+*) fail "boot-test: 'redox login:' by default" "$(cd "$B" && ninja -t commands boot-test | tail -1)" ;; esac
+
 # --- per-component backend: one component with LLVM gets its own target dir ------------------
 gen "$T/ovr" "$R" --opt=codegen-override=ion=llvm >/dev/null 2>&1
 c=$(cd "$T/ovr" && ninja -t commands out/ion/ion | tail -1)
@@ -101,6 +114,12 @@ case $(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1) in
 *"--rustflag=-Clink-arg=-T$KD/linkers/x86_64.ld"*"--target $T/x86/out/targets/x86_64-unknown-none.json "*) ok "x86_64: the kernel links with linkers/x86_64.ld and the S2 spec" ;;
 *) fail "x86_64: the kernel links with linkers/x86_64.ld and the S2 spec" "$(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1)" ;; esac
 check "x86_64: ps2d goes into the initfs (init_drivers.rc: ps2d us)" grep -q '/bin/ps2d' "$T/x86/gen/manifests/initfs.manifest"
+if command -v qemu-system-x86_64 >/dev/null 2>&1 && { [ -f /usr/share/OVMF/OVMF_CODE.fd ] || [ -f /usr/share/ovmf/OVMF.fd ]; }; then
+	case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 -M q35 "*) ok "x86_64: ninja run uses q35" ;;
+	*) fail "x86_64: ninja run uses q35" "$(cd "$T/x86" && ninja -t commands run | tail -1)" ;; esac
+else
+	contains "x86_64: without qemu-system-x86_64 or OVMF, gen says why run/boot-test are absent" "$T/x86.out" "no qemu-system-x86_64 or UEFI firmware .*ninja run. and .ninja boot-test. are not defined"
+fi
 
 # --- the build, through the fake cargo, with a hostile environment --------------------------------
 : >"$FAKE_CARGO_LOG"
