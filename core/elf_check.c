@@ -824,6 +824,34 @@ check_kernel_layout(const struct facts *f, const struct elf_policy *p, const str
 	}
 }
 
+/* names of the alloc sections inside a segment ("sections .text .data"), for diagnostics */
+static void
+segment_sections(const struct facts *f, const struct ph *ph, char *out, size_t n)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstrndx, used = 0, k = 0;
+	const char *name;
+
+	out[0] = 0;
+	if (!f->elf || elf_getshdrstrndx(f->elf, &shstrndx) < 0)
+		return;
+	while ((scn = elf_nextscn(f->elf, scn)) && used + 16 < n) {
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size ||
+		    sh.sh_addr < ph->vaddr || sh.sh_addr - ph->vaddr >= ph->memsz)
+			continue;
+		if (!(name = elf_strptr(f->elf, shstrndx, sh.sh_name)) || !*name)
+			continue;
+		if (k++ == 6) {
+			used += (size_t)snprintf(out + used, n - used, " ...");
+			break;
+		}
+		used += (size_t)snprintf(out + used, n - used, "%s%s", k == 1 ? ", sections " : " ", name);
+	}
+	if (used >= n)
+		out[n - 1] = 0;
+}
+
 /* RWX, alignment, executable stack */
 static void
 check_segments(const struct facts *f, const struct elf_policy *p, struct elf_report *r)
@@ -832,14 +860,17 @@ check_segments(const struct facts *f, const struct elf_policy *p, struct elf_rep
 	struct ph ph;
 	uint64_t i;
 	int aligned_reported = 0;
+	char secs[160];
 
 	for (i = 0; i < e->phnum; i++) {
 		get_ph(e, i, &ph);
 		if (ph.type != PT_LOAD)
 			continue;
-		if (!p->allow_rwx && (ph.flags & PF_W) && (ph.flags & PF_X))
-			vio(r, p, "rwx-segment", "PT_LOAD #%llu at 0x%llx (%llu bytes) is writable and executable (RWX): code and data share one segment (a linker script without PHDRS/page alignment, or -N/--omagic); give .text and .data separate segments (PHDRS, or ALIGN(4096) between them)",
-			    (unsigned long long)i, (unsigned long long)ph.vaddr, (unsigned long long)ph.memsz);
+		if (!p->allow_rwx && (ph.flags & PF_W) && (ph.flags & PF_X)) {
+			segment_sections(f, &ph, secs, sizeof secs);
+			vio(r, p, "rwx-segment", "PT_LOAD #%llu at 0x%llx (%llu bytes%s) is writable and executable (RWX): code and data share one segment (a linker script without PHDRS/page alignment, or -N/--omagic); give .text and .data separate segments (PHDRS, or ALIGN(4096) between them)",
+			    (unsigned long long)i, (unsigned long long)ph.vaddr, (unsigned long long)ph.memsz, secs);
+		}
 		if (!p->page_size || aligned_reported)
 			continue;
 		if (ph.align & (ph.align - 1)) {

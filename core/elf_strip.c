@@ -123,6 +123,12 @@ elf_strip_mem(const unsigned char *data, size_t len, int fd, const struct elf_st
 		buf_printf(err, "libelf cannot read the file: %s", elf_errmsg(-1));
 		goto out;
 	}
+	if (!eh.e_shoff)          /* no section header table, whatever e_shnum says */
+		n = shstrndx = 0;
+	if (n && shstrndx >= n) {
+		buf_printf(err, "section name table index %zu is not below the section count %zu", shstrndx, n);
+		goto out;
+	}
 	if (n > 0xff00) {
 		buf_printf(err, "%zu sections: extended section numbering is not supported", n);
 		goto out;
