@@ -1240,11 +1240,17 @@ do_cat(const char *img, const char *path)
 }
 
 static _Noreturn void
+usage_to(FILE *f, int status)
+{
+	fprintf(f, "usage: kiln fat create MANIFEST -o OUT --size N\n"
+	        "       kiln fat list IMG\n       kiln fat cat IMG PATH\n");
+	exit(status);
+}
+
+static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: kiln fat create MANIFEST -o OUT --size N\n"
-	        "       kiln fat list IMG\n       kiln fat cat IMG PATH\n");
-	exit(2);
+	usage_to(stderr, 2);
 }
 
 int
@@ -1256,6 +1262,8 @@ cmd_fat(int argc, char *argv[])
 
 	if (argc < 2)
 		usage();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		usage_to(stdout, 0);
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -636,12 +636,18 @@ do_list(const char *img)
 }
 
 static _Noreturn void
-usage(void)
+usage_to(FILE *f, int status)
 {
-	fprintf(stderr, "usage: kiln gpt create -o OUT --size N --part SPEC... [--seed S]\n"
+	fprintf(f, "usage: kiln gpt create -o OUT --size N --part SPEC... [--seed S]\n"
 	        "       kiln gpt list IMG\n"
 	        "SPEC: name=NAME,type=bios|esp|linux|redoxfs|GUID[,image=FILE][,size=N][,start=LBA]\n");
-	exit(2);
+	exit(status);
+}
+
+static _Noreturn void
+usage(void)
+{
+	usage_to(stderr, 2);
 }
 
 int
@@ -655,6 +661,8 @@ cmd_gpt(int argc, char *argv[])
 
 	if (argc < 2)
 		usage();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		usage_to(stdout, 0);
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
 
