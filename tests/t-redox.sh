@@ -165,6 +165,13 @@ eq "init: _start from the sysroot's crt0.o, linked once (F2, F3)" "1" "$(grep -c
 out=$(cd "$B" && ninja image)
 case $out in *"no work to do"*) ok "nothing changed: ninja has no work to do" ;; *) fail "nothing changed: ninja has no work to do" "$out" ;; esac
 
+# --- reproducible: a second build directory gives the same images ---------------------------------
+gen "$T/b2" "$R" >/dev/null 2>&1
+(cd "$T/b2" && ninja image) >/dev/null 2>&1
+for i in initfs rootfs esp harddrive; do
+	same "reproducible: $i.img is identical in two build dirs" "$I/$i.img" "$T/b2/out/images/$i.img"
+done
+
 # --- rebuild sets ---------------------------------------------------------------------------------
 dry() { (cd "$B" && ninja -n image) | sed -n 's/^\[[0-9]*\/[0-9]*\] //p' | sed 's/ (.*//' | sort; }
 sleep 1
