@@ -19,6 +19,9 @@ static const char check_usage[] =
 	"                      [--policies=FILE.lua] [--waive=CHECK=REASON]... [--provides=LIST]\n"
 	"                      [--forbid-path=DIR]... [--stamp=OUT]\n"
 	"       kiln elf check --list-policies [--policies=FILE.lua]\n"
+	"One line per violation (FILE: CHECK-ID: diagnosis; fix) and a verdict line, on stdout\n"
+	"when the file passes and on stderr when it fails (--json: a JSON report on stdout).\n"
+	"--stamp=OUT writes the report to OUT only on pass (the Ninja validation edge's output).\n"
 	"exit 0 pass, 1 policy violated, 2 unreadable or malformed input\n";
 static const char strip_usage[] =
 	"usage: kiln elf strip IN -o OUT [--remove-comment]\n";
@@ -244,11 +247,14 @@ cmd_check(int argc, char *argv[])
 		fputs(out.s, r.nfailed ? stderr : stdout);
 	}
 	if (stamp && !r.nfailed) {
-		a = afile_open(stamp);
+		struct buf j = { 0 };
+
 		if (json)
-			json_report(&err, file, p, arch, &r);
-		fputs(json ? err.s : out.s, a->f);
+			json_report(&j, file, p, arch, &r);
+		a = afile_open(stamp);
+		fputs(json ? j.s : out.s, a->f);
 		afile_commit(a);
+		buf_free(&j);
 	}
 	i = r.nfailed;
 	elf_report_free(&r);

@@ -6,7 +6,7 @@
 -- Fields (all optional; `inherits` copies every field the policy does not set itself):
 --   description      one line for humans
 --   inherits         name of the policy to start from
---   format           "elf" (default) or "pe" (PE32+ EFI application)
+--   format           "elf" (default) or "pe" (PE32+ EFI application)  (format, pe-format, pe-magic)
 --   type             "exec", "dyn" or "any": required e_type              (check: type)
 --   pie              false: ET_DYN forbidden; "with-interp": only with PT_INTERP  (pie)
 --   static           true: no PT_INTERP, PT_DYNAMIC, DT_NEEDED (interp, dynamic, needed);
