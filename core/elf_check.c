@@ -989,6 +989,36 @@ check_entry(const struct facts *f, const struct elf_policy *p, const struct elf_
 		vio(r, p, "no-text", "no .text section; the linker script was probably not passed or discarded the code");
 }
 
+/* a host tool on macOS is Mach-O: only its CPU type and host paths can be checked */
+static int
+check_macho(const unsigned char *d, size_t len, const struct elf_policy *p, const struct elf_env *env,
+            struct elf_report *r, struct buf *err)
+{
+	struct facts f;
+	uint32_t cpu;
+	const char *name;
+	size_t i;
+
+	if (len < 32) {
+		buf_printf(err, "truncated Mach-O header (%zu of 32 bytes)", len);
+		return -1;
+	}
+	cpu = rd32(d + 4);
+	name = cpu == 0x01000007 ? "x86_64" : cpu == 0x0100000c ? "aarch64" : "unknown";
+	r->kind = xasprintf("Mach-O 64 %s", name);
+	if (strcmp(name, env->host_arch))
+		vio(r, p, "machine", "Mach-O CPU type 0x%x (%s) but this host tool must run on %s; it was built for another machine",
+		    cpu, name, env->host_arch);
+	memset(&f, 0, sizeof f);
+	f.e.d = d;
+	f.e.len = len;
+	for (i = 0; i < p->nhost_paths; i++)
+		check_host_path(&f, p, r, p->host_paths[i]);
+	for (i = 0; i < env->nforbid; i++)
+		check_host_path(&f, p, r, env->forbid[i]);
+	return 0;
+}
+
 static int
 check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const struct elf_env *env,
           struct elf_report *r, struct buf *err)
@@ -999,6 +1029,8 @@ check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const 
 	size_t i;
 
 	memset(&f, 0, sizeof f);
+	if (p->machine == 2 && len >= 4 && !memcmp(d, "\xcf\xfa\xed\xfe", 4))
+		return check_macho(d, len, p, env, r, err);
 	if (len >= 2 && d[0] == 'M' && d[1] == 'Z') {
 		r->kind = xstrdup("PE");
 		vio(r, p, "format", "is a PE/COFF file, not ELF; it belongs to the uefi policy (a bootloader), or the wrong file was given");

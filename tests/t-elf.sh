@@ -117,6 +117,18 @@ contains "rustc host program: PIE named" "$T/.err" '^rust-host: (pie|interp): '
 expect_fail "aarch64 binary is not a host tool here" 1 'machine: e_machine is aarch64 \(183\) but this host tool must run on x86_64' \
 	chk static --policy=host-tool
 
+# a host tool on macOS is Mach-O: the CPU type is checked against the host (x86_64 here)
+printf '\317\372\355\376\007\000\000\001\003\000\000\000\002\000\000\000' >macho-x86
+head -c 16 /dev/zero >>macho-x86
+printf '\317\372\355\376\014\000\000\001\000\000\000\000\002\000\000\000' >macho-arm
+head -c 16 /dev/zero >>macho-arm
+host=$(uname -m | sed 's/arm64/aarch64/')
+if [ "$host" = x86_64 ]; then other=macho-arm; mine=macho-x86; other_arch=aarch64; else other=macho-x86; mine=macho-arm; other_arch=x86_64; fi
+passes "Mach-O host tool for this machine passes host-tool" chk $mine --policy=host-tool
+expect_fail "Mach-O host tool for another machine" 1 "^$other: machine: Mach-O CPU type 0x[0-9a-f]+ \\($other_arch\\) but this host tool must run on $host" \
+	chk $other --policy=host-tool
+expect_fail "Mach-O under a target policy is not ELF" 2 'not an ELF file' chk $mine --policy=initfs-bin
+
 # --- RWX, exec stack, textrel, alignment; scanelf agrees -----------------------------------------
 expect_fail "RWX segment (-N), naming its sections" 1 '^rwx: rwx-segment: PT_LOAD #0 at 0x[0-9a-f]+ \([0-9]+ bytes, sections .*\.text .*\.data.*\) is writable and executable \(RWX\)' \
 	chk rwx --policy=initfs-bin
