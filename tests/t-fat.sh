@@ -142,9 +142,11 @@ expect_fail "cat of a missing path" 2 'no such file' "$KILN" fat cat esp.img /EF
 expect_fail "cat of a directory" 2 'is a directory' "$KILN" fat cat esp.img /EFI
 
 # --- fuzz corpus replay ----------------------------------------------------------------------
-libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
-if ${CC:-cc} -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/fat.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$BUILDDIR/obj/fat.o" "$BUILDDIR/obj/manifest.o" "$BUILDDIR/obj/util.o" $libs 2>replay.err; then
+# the fuzz replay is built like kiln itself (same compiler, flags and sanitizers, if any)
+mk() { sed -n "s/^$1 = //p" "$BUILDDIR/Makefile"; }
+cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
+if ${cc:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/fat.c" "$SRCDIR/tests/fuzz/standalone.c" \
+	"$BUILDDIR/obj/fat.o" "$BUILDDIR/obj/manifest.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/fat/* c1.img c2.img c3.img c4.img c5.img c6.img c7.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"

@@ -5,7 +5,9 @@
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cd "$T" || exit 2
-libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
+# the fuzz replay is built like kiln itself (same compiler, flags and sanitizers, if any)
+mk() { sed -n "s/^$1 = //p" "$BUILDDIR/Makefile"; }
+cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
 
 # (SHA-256, which derives the GUIDs, has its FIPS 180-4 vectors in tests/unit-sha256.c)
 
@@ -127,8 +129,8 @@ expect_fail "size not a multiple of 512" 2 'not a multiple of 512' "$KILN" gpt c
 eq "failed creates leave no output" "" "$(ls | grep -E '^x[0-9]\.img' || true)"
 
 # --- fuzz corpus replay ----------------------------------------------------------------------
-if ${CC:-cc} -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/gpt.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$BUILDDIR/obj/gpt.o" "$BUILDDIR/obj/sha256.o" "$BUILDDIR/obj/util.o" $libs 2>replay.err; then
+if ${cc:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/gpt.c" "$SRCDIR/tests/fuzz/standalone.c" \
+	"$BUILDDIR/obj/gpt.o" "$BUILDDIR/obj/sha256.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/gpt/* bad1.img bad2.img bad3.img bad4.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"

@@ -6,7 +6,9 @@ T=$TMPDIR_T
 cd "$T" || exit 2
 
 # golden bytes of whole images (with and without a bootstrap): tests/unit-initfs.c
-libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
+# the fuzz replay is built like kiln itself (same compiler, flags and sanitizers, if any)
+mk() { sed -n "s/^$1 = //p" "$BUILDDIR/Makefile"; }
+cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
 objs="$BUILDDIR/obj/initfs.o $BUILDDIR/obj/manifest.o $BUILDDIR/obj/util.o $BUILDDIR/obj/elf_check.o"
 
 # the same example through the command line: the header bytes of formats.md 1.10
@@ -146,8 +148,8 @@ for c in "c1 bad magic" "c2 shorter than the 44-byte header" "c3 runs past the e
 done
 
 # --- fuzz corpus replay (normal build of the fuzz driver) -----------------------------------
-if ${CC:-cc} -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/initfs.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	$objs $libs 2>replay.err; then
+if ${cc:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/initfs.c" "$SRCDIR/tests/fuzz/standalone.c" \
+	$objs $ldflags $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/initfs/* c1.img c2.img c3.img c4.img c5.img c6.img c7.img \
 		| sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
