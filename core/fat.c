@@ -630,11 +630,14 @@ fat_write(struct manifest *m, const char *out, uint64_t size)
 	for (i = 0; i < m->nall; i++)
 		m->all[i]->id = i;
 	name_dir(&w, m->root);
+	if (size / SECTOR > UINT32_MAX)
+		fatal("%s: --size %llu: FAT volumes hold at most 2^32 - 1 sectors (2 TiB)", out,
+		      (unsigned long long)size);
 	if (fat_geometry(size / SECTOR, &w.g) != 0) {
 		uint64_t s = min_size(&w, size);
 
-		fatal("%s: --size %llu: no FAT12/16/32 layout fits (too small or too large); the "
-		      "content needs %llu bytes", out, (unsigned long long)size, (unsigned long long)s);
+		fatal("%s: --size %llu: too small for a FAT volume; this content needs --size %llu", out,
+		      (unsigned long long)size, (unsigned long long)s);
 	}
 	w.csize = w.g.spc * SECTOR;
 	if (w.g.type != 32 && w.f[m->root->id].nent > w.g.rootents)
