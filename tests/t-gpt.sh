@@ -63,6 +63,31 @@ same "ESP in the disk: mtype at offset 1 MiB reads the loader" root.img esp.read
 dd if=full.img of=esp.part bs=1M skip=1 count=4 2>/dev/null
 check "ESP in the disk: fsck.fat -n on the partition" fsck.fat -n esp.part
 
+# --- UEFI firmware (edk2 for aarch64 in QEMU) reads the kiln disk and the kiln ESP ----------
+# The firmware checks the GPT CRCs, mounts the ESP as FS0: and its shell runs startup.nsh.
+cat >nsh.m <<'EOF'
+kiln-manifest 1
+file /startup.nsh 0644 0 0 data:echo\sKILN-ESP-\x4fK\r\nreset\s-s\r\n
+EOF
+"$KILN" fat create nsh.m -o nsh-esp.img --size 1M
+"$KILN" gpt create -o uefi.img --size 64M --part name=BIOS,type=bios,size=1M \
+	--part name=EFI,type=esp,image=nsh-esp.img --part name=REDOX,type=redoxfs 2>/dev/null
+fw=
+for d in /usr/share/AAVMF /usr/share/qemu /opt/homebrew/share/qemu /usr/local/share/qemu; do
+	for c in AAVMF_CODE.fd edk2-aarch64-code.fd; do [ -f "$d/$c" ] && [ -z "$fw" ] && fw=$d/$c; done
+done
+if [ -n "$fw" ]; then
+	dd if=/dev/zero of=vars.fd bs=1048576 count=64 2>/dev/null
+	timeout 90 qemu-system-aarch64 -M virt -cpu cortex-a57 -m 256 -nographic -net none \
+		-drive if=pflash,format=raw,readonly=on,file="$fw" -drive if=pflash,format=raw,file=vars.fd \
+		-drive file=uefi.img,format=raw,if=virtio -serial mon:stdio </dev/null >uefi.log 2>&1
+	tr -d '\033' <uefi.log >uefi.txt
+	contains "UEFI firmware mounts the kiln ESP as FS0:" uefi.txt 'FS0:.*Alias.*HD0'
+	contains "UEFI shell runs startup.nsh from the kiln ESP" uefi.txt '^KILN-ESP-OK'
+else
+	fail "UEFI firmware mounts the kiln ESP" "no edk2 aarch64 firmware (AAVMF_CODE.fd or edk2-aarch64-code.fd) found"
+fi
+
 # --- gpt list: fields, verification ----------------------------------------------------------
 "$KILN" gpt list disk.img >l.out
 contains "list: verify ok" l.out '^verify ok'
