@@ -33,7 +33,6 @@ struct rec {
 
 /* state of the layout pass */
 struct lay {
-	const struct initfs_opts *o;
 	uint64_t cur;         /* bump cursor: next allocation starts here */
 	uint64_t end;         /* end of the last non-empty allocation: the archive length */
 	uint32_t next;        /* inode counter (pre-incremented) */
@@ -199,7 +198,6 @@ initfs_write(struct manifest *m, const char *out, const struct initfs_opts *o)
 	if (m->nall > MAX_INODES)
 		fatal("%s: %zu entries, an initfs holds at most %u inodes (root included)", m->path,
 		      m->nall, MAX_INODES);
-	l.o = o;
 	l.r = xcalloc(m->nall, sizeof *l.r);
 	for (i = 0; i < m->nall; i++)
 		m->all[i]->id = i;
