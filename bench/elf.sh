@@ -5,13 +5,16 @@
 # edge would run them. Prints a table: seconds (best of 3), MB/s, and the other tool's time
 # divided by kiln's (above 1: kiln is faster).
 #
-# usage: bench/elf.sh [KILN]     (default: ./kiln; CC and FUNCS=3000 may be set)
+# usage: bench/elf.sh [KILN]     (default: ./kiln; CC, FUNCS=3000 and BLOB_MB=32 may be set:
+#                                the large binary has FUNCS functions with -g and BLOB_MB MiB
+#                                of read-only data, as a kernel or a big Rust program has)
 set -eu
 KILN=${1:-${KILN:-./kiln}}
 case $KILN in /*) ;; *) KILN=$(pwd)/$KILN ;; esac
 [ -x "$KILN" ] || { echo "bench/elf.sh: $KILN not found (pass the kiln binary)" >&2; exit 2; }
 CC=${CC:-cc}
 FUNCS=${FUNCS:-3000}
+BLOB_MB=${BLOB_MB:-32}
 for t in eu-elflint strip awk; do
 	command -v $t >/dev/null 2>&1 || { echo "bench/elf.sh: $t is needed" >&2; exit 2; }
 done
@@ -31,14 +34,17 @@ best() {
 }
 
 # --- inputs ----------------------------------------------------------------------------------
-echo "generating: one binary with $FUNCS functions (-g), 200 small binaries (-g) ..." >&2
+echo "generating: one binary with $FUNCS functions (-g) and $BLOB_MB MiB of data, 200 small binaries (-g) ..." >&2
+head -c $((BLOB_MB * 1048576)) /dev/urandom >blob.bin
 awk -v n="$FUNCS" 'BEGIN {
+	print "__asm__(\".section .rodata.blob,\\\"a\\\"\\n.incbin \\\"blob.bin\\\"\\n.previous\");";
 	for (i = 0; i < n; i++)
 		printf "int f%d(int x) { int s = %d; for (int j = 0; j < x; j++) s += (j * %d) ^ (s >> 3); return s; }\n", i, i, i * 7 + 1;
 	print "int main(int c, char **v) { int s = 0;";
 	for (i = 0; i < n; i++) printf "s += f%d(c);\n", i;
 	print "return s & 1; }" }' >big.c
 $CC -O1 -g big.c -o big
+rm -f blob.bin
 mkdir many
 i=0
 while [ $i -lt 200 ]; do

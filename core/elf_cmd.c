@@ -1,12 +1,16 @@
 /* elf_cmd.c: `kiln elf check|strip|info`: options, policy loading, reports. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "elf_check.h"
@@ -27,6 +31,48 @@ static const char strip_usage[] =
 	"usage: kiln elf strip IN -o OUT [--remove-comment]\n";
 static const char info_usage[] =
 	"usage: kiln elf info FILE [--json]\n";
+
+/* a whole input file: mapped copy-on-write (libelf and the checks only read it), or read */
+struct input {
+	unsigned char *data;
+	size_t len;
+	int mapped;
+};
+
+static int
+load(struct input *in, const char *path)
+{
+	struct stat sb;
+	void *p;
+	int fd;
+
+	memset(in, 0, sizeof *in);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+	    (uint64_t)sb.st_size <= SIZE_MAX) {
+		p = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			close(fd);
+			in->data = p;
+			in->len = (size_t)sb.st_size;
+			in->mapped = 1;
+			return 0;
+		}
+	}
+	close(fd);
+	in->data = (unsigned char *)read_file(path, &in->len);
+	return in->data ? 0 : -1;
+}
+
+static void
+unload(struct input *in)
+{
+	if (in->mapped)
+		munmap(in->data, in->len);
+	else
+		free(in->data);
+}
 
 /* the value of --name=VALUE, or NULL when arg is not that option */
 static const char *
@@ -166,8 +212,8 @@ cmd_check(int argc, char *argv[])
 	const char *file = NULL, *pname = NULL, *arch = default_arch(), *extra = NULL, *stamp = NULL;
 	const char *v, *provides = NULL;
 	char **waives = NULL, *eq;
-	size_t nwaives = 0, len, i;
-	unsigned char *data;
+	size_t nwaives = 0, i;
+	struct input in;
 	int json = 0, list = 0;
 	struct afile *a;
 
@@ -232,9 +278,9 @@ cmd_check(int argc, char *argv[])
 		load_provides(&env, provides);
 	env.arch = arch;
 	env.host_arch = elf_host_arch();
-	if (!(data = (unsigned char *)read_file(file, &len)))
+	if (load(&in, file) < 0)
 		fatal("%s: cannot read: %s", file, strerror(errno));
-	if (elf_check_mem(data, len, p, &env, &r, &err) < 0)
+	if (elf_check_mem(in.data, in.len, p, &env, &r, &err) < 0)
 		fatal("%s: %s", file, err.s);
 	text_report(&out, file, p, arch, &r);
 	if (json) {
@@ -258,7 +304,7 @@ cmd_check(int argc, char *argv[])
 	}
 	i = r.nfailed;
 	elf_report_free(&r);
-	free(data);
+	unload(&in);
 	buf_free(&out);
 	buf_free(&err);
 	return i ? 1 : 0;
@@ -271,10 +317,9 @@ cmd_strip(int argc, char *argv[])
 	struct elf_strip_opts o = { 0 };
 	struct elf_strip_stats st;
 	struct buf err = { 0 };
-	unsigned char *data;
+	struct input f;
 	struct afile *a;
 	struct stat sb;
-	size_t len;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -300,10 +345,10 @@ cmd_strip(int argc, char *argv[])
 		fputs(strip_usage, stderr);
 		return 2;
 	}
-	if (!(data = (unsigned char *)read_file(in, &len)))
+	if (load(&f, in) < 0)
 		fatal("%s: cannot read: %s", in, strerror(errno));
 	a = afile_open(out);
-	if (elf_strip_mem(data, len, a->fd, &o, &st, &err) < 0)
+	if (elf_strip_mem(f.data, f.len, a->fd, &o, &st, &err) < 0)
 		fatal("%s: %s", in, err.s);   /* the temporary output is removed at exit */
 	/* an executable stays executable; nothing else of the host's mode is copied */
 	if (stat(in, &sb) == 0)
@@ -312,7 +357,7 @@ cmd_strip(int argc, char *argv[])
 	printf("%s: %llu -> %llu bytes, %llu saved (%zu section%s removed)\n", out,
 	       (unsigned long long)st.in_size, (unsigned long long)st.out_size,
 	       (unsigned long long)(st.in_size - st.out_size), st.nremoved, st.nremoved == 1 ? "" : "s");
-	free(data);
+	unload(&f);
 	return 0;
 }
 
@@ -350,7 +395,7 @@ cmd_info(int argc, char *argv[])
 {
 	const char *file = NULL;
 	int json = 0, i;
-	unsigned char *data;
+	struct input in;
 	size_t len, n, shstrndx;
 	struct buf err = { 0 }, b = { 0 };
 	Elf *e;
@@ -381,12 +426,13 @@ cmd_info(int argc, char *argv[])
 		fputs(info_usage, stderr);
 		return 2;
 	}
-	if (!(data = (unsigned char *)read_file(file, &len)))
+	if (load(&in, file) < 0)
 		fatal("%s: cannot read: %s", file, strerror(errno));
-	if (elf_validate(data, len, &err) < 0)
+	if (elf_validate(in.data, in.len, &err) < 0)
 		fatal("%s: %s", file, err.s);
+	len = in.len;
 	elf_version(EV_CURRENT);
-	if (!(e = elf_memory((char *)data, len)) || !gelf_getehdr(e, &eh))
+	if (!(e = elf_memory((char *)in.data, in.len)) || !gelf_getehdr(e, &eh))
 		fatal("%s: libelf: %s", file, elf_errmsg(-1));
 	if (json) {
 		buf_puts(&b, "{\"file\":");
@@ -460,7 +506,7 @@ cmd_info(int argc, char *argv[])
 		           (unsigned long long)debug, (unsigned long long)sym);
 	fputs(b.s, stdout);
 	elf_end(e);
-	free(data);
+	unload(&in);
 	buf_free(&b);
 	return 0;
 }

@@ -94,6 +94,60 @@ remap(const struct sec *s, size_t n, uint64_t idx)
 	return idx > 0 && idx < n && !s[idx].remove ? s[idx].newidx : 0;
 }
 
+/* a byte range of the file */
+struct range {
+	uint64_t a, b;
+};
+
+static int
+cmprange(const void *x, const void *y)
+{
+	const struct range *p = x, *q = y;
+
+	return p->a < q->a ? -1 : p->a > q->a;
+}
+
+/* copy into fd the bytes of every segment that libelf did not write from a section: the
+ * gaps between sections (padding, the headers' slack); the ELF header itself is left for
+ * the caller, the program headers were written unchanged */
+static int
+restore_gaps(Elf *in, size_t phnum, const struct sec *s, size_t n, const unsigned char *data,
+             int fd, uint64_t phoff, uint64_t phsize)
+{
+	struct range *cov = xreallocarray(NULL, n + 2, sizeof *cov);
+	size_t ncov = 0, i, j;
+	GElf_Phdr ph;
+	uint64_t pos, end, lim;
+	int rc = 0;
+
+	cov[ncov++] = (struct range){ 0, 64 };
+	if (phsize)
+		cov[ncov++] = (struct range){ phoff, phoff + phsize };
+	for (i = 1; i < n; i++)
+		if (!s[i].remove && s[i].fixed && s[i].sh.sh_type != SHT_NOBITS && s[i].sh.sh_size)
+			cov[ncov++] = (struct range){ s[i].sh.sh_offset, s[i].sh.sh_offset + s[i].sh.sh_size };
+	qsort(cov, ncov, sizeof *cov, cmprange);
+	for (i = 0; i < phnum && rc == 0; i++) {
+		if (!gelf_getphdr(in, (int)i, &ph) || ph.p_type == PT_NULL || !ph.p_filesz)
+			continue;
+		pos = ph.p_offset;
+		end = ph.p_offset + ph.p_filesz;
+		for (j = 0; j <= ncov && pos < end; j++) {
+			lim = j < ncov && cov[j].a < end ? cov[j].a : end;
+			if (j < ncov && cov[j].b <= pos)
+				continue;
+			if (lim > pos && pwrite(fd, data + pos, lim - pos, (off_t)pos) != (ssize_t)(lim - pos))
+				rc = -1;
+			if (j < ncov && cov[j].b > pos)
+				pos = cov[j].b;
+			if (lim >= end)
+				break;
+		}
+	}
+	free(cov);
+	return rc;
+}
+
 int
 elf_strip_mem(const unsigned char *data, size_t len, int fd, const struct elf_strip_opts *o,
               struct elf_strip_stats *st, struct buf *err)
@@ -293,14 +347,9 @@ elf_strip_mem(const unsigned char *data, size_t len, int fd, const struct elf_st
 	wr16(ehdr + 58, nout > 1 ? 64 : rd16(data + 58));
 	wr16(ehdr + 60, (uint16_t)(nout > 1 ? nout : 0));
 	wr16(ehdr + 62, (uint16_t)neh.e_shstrndx);
-	for (i = 0; i < phnum; i++) {
-		gelf_getphdr(in, (int)i, &ph);
-		if (ph.p_type == PT_NULL || !ph.p_filesz)
-			continue;
-		if (pwrite(fd, data + ph.p_offset, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz) {
-			buf_puts(err, "cannot write the output");
-			goto out;
-		}
+	if (restore_gaps(in, phnum, s, n, data, fd, phnum ? eh.e_phoff : 0, phnum * 56) < 0) {
+		buf_puts(err, "cannot write the output");
+		goto out;
 	}
 	if (pwrite(fd, ehdr, sizeof ehdr, 0) != (ssize_t)sizeof ehdr || fstat(fd, &sb) < 0) {
 		buf_puts(err, "cannot write the output");
