@@ -29,7 +29,7 @@ local initfs_path = { "/scheme/initfs/bin" }
 local function checked(name, src, image, install, fmt, extra)
 	local t = { src = src, image = image, format = fmt }
 	if image == "initfs" then
-		t.root, t.path = "/scheme/initfs", initfs_path
+		t.root, t.path, t.other = "/scheme/initfs", initfs_path, "rootfs" -- init.rc ends in the root fs
 		t.implied = { hwd = { "acpid", "pcid" } } -- hwd spawns them through PATH
 	else
 		t.path = { "/usr/bin", "/usr/lib/drivers" }

@@ -7,9 +7,11 @@
 --       compiler, no llvm-ar), and the empty libpthread/libdl/librt/libm.a
 --   lld_link { inputs = { C, ... }, script = FILE, lld = PATH, args = {...} }
 --       a link kiln drives itself (the bootstrap: staticlib + linker script)
---   rc_check { src = FILE, image = NAME, format = "rc" | "pcid", root = PREFIX, path = DIRS }
---       an init.rc-like file checked against the manifest of the image it goes into: every
---       command it starts must exist there (F11); the output is the checked copy
+--   rc_check { src = FILE, image = NAME, format = "rc" | "pcid", root = PREFIX, path = DIRS,
+--              implied = { daemon = { programs it spawns } }, other = NAME }
+--       an init.rc-like file checked against the manifest of the image it goes into (and of
+--       image `other` for paths outside PREFIX): every command it starts must exist (F11);
+--       the output is the checked copy
 --   target_spec { file = "gen/targets/NAME.json" }
 --       the spec as a build output (out/targets/NAME.json): a dependency of every cargo
 --       component that uses it, so a changed spec relinks them (cargo does not track it)
@@ -45,7 +47,7 @@ end
 
 function M.constructors.rc_check(t)
 	local s = spec("rc_check", t, { src = "string", image = "string", format = "string", root = "string",
-		path = "list", implied = "table", output = "string" })
+		path = "list", implied = "table", output = "string", other = "string" })
 	if not t.src or not t.image then K.fail("rc_check{} needs src and image", s.origin) end
 	s.path = K.aslist(t.path)
 	return s
@@ -65,7 +67,9 @@ end
 
 function M.constructors.build_path(p)
 	if type(p) ~= "string" then K.fail("build_path takes a path relative to the build directory") end
-	return K.conf.builddir .. "/" .. K.normalize(p)
+	local n = K.normalize(p)
+	if n:sub(1, 1) == "/" or n:sub(1, 2) == ".." then K.fail("build_path: '" .. p .. "' is not inside the build directory") end
+	return n == "." and K.conf.builddir or (K.conf.builddir .. "/" .. n)
 end
 
 function M.constructors.kiln_version() return K.conf.version end
@@ -185,9 +189,14 @@ local function gen_rc(c, s)
 	for _, k in ipairs(names) do
 		flags[#flags + 1] = "--implied " .. K.Q(k .. "=" .. table.concat(K.aslist(s.implied[k]), ","))
 	end
+	local imps = { manifest, K.conf.datadir .. "/rules/redox-rc-check.sh" }
+	if s.other then
+		local m2 = "gen/manifests/" .. s.other .. ".manifest"
+		flags[#flags + 1] = "--other " .. m2
+		imps[#imps + 1] = m2
+	end
 	local out = K.outdir(c) .. "/" .. (s.output or K.basename(src))
-	K.edge { rule = "redox_rc_check", outs = { out }, ins = { src },
-		imps = { manifest, K.conf.datadir .. "/rules/redox-rc-check.sh" },
+	K.edge { rule = "redox_rc_check", outs = { out }, ins = { src }, imps = imps,
 		vars = { { "manifest", manifest }, { "format", s.format or "rc" }, { "flags", table.concat(flags, " ") } },
 		origin = c.origin, owner = c.name }
 	c.inputs = { src }

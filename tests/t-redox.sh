@@ -46,18 +46,19 @@ cmd() { (cd "$B" && ninja -t commands "$1" | tail -1); }
 BASE=$R/recipes/core/base/source
 KD=$R/recipes/core/kernel/source
 UT=$B/out/targets/aarch64-unknown-redox-clif.json
+REMAP="--rustflag=--remap-path-prefix=$R=/redox --rustflag=--remap-path-prefix=$RH/toolchains/nightly-2026-01-02-$host/lib/rustlib/src/rust=/rustc/src --rustflag=--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --rustflag=--remap-path-prefix=$B=/kiln-build"
 ENV="--env=CARGO_INCREMENTAL=1 --env=CARGO_NET_OFFLINE=true --env=CARGO_PROFILE_RELEASE_LTO=false --env=LD_LIBRARY_PATH=$RH/toolchains/nightly-2026-01-02-$host/lib --env=RUSTUP_TOOLCHAIN=nightly-2026-01-02"
 SYSROOT="--relink-on=out/sysroot/lib/libc.a --relink-on=out/sysroot/lib/crt0.o --relink-on=out/sysroot/lib/crti.o --relink-on=out/sysroot/lib/crtn.o --relink-on=out/sysroot/lib/libunwind_stubs.a --relink-on=out/sysroot/lib/libgcc_eh.a --relink-on=out/sysroot/lib/libpthread.a --relink-on=out/sysroot/lib/libdl.a --relink-on=out/sysroot/lib/librt.a --relink-on=out/sysroot/lib/libm.a"
 USERFLAGS="--rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Cpanic=abort --rustflag=-Clink-arg=-z --rustflag=-Clink-arg=muldefs --rustflag=-Clink-arg=-lunwind_stubs"
 
 eq "kernel: the exact kiln cargo command (S1 spec, build-std core,alloc + compiler-builtins-mem, linker script, static)" \
-	"$KILN cargo --manifest-path=$KD/Cargo.toml --target-dir=out/cargo/aarch64-unknown-none-cranelift --artifact=out/cargo/aarch64-unknown-none-cranelift/aarch64-unknown-none/release/kernel --rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Clink-arg=-T$KD/linkers/aarch64.ld $ENV --relink-on=$KD/linkers/aarch64.ld --relink-on=out/targets/aarch64-unknown-none.json --out=out/kernel/kernel --depfile=out/kernel/kernel.d -- build --offline --manifest-path $KD/Cargo.toml --release --bin kernel --target $B/out/targets/aarch64-unknown-none.json -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem,compiler_builtins/no-f16-f128" \
+	"$KILN cargo --manifest-path=$KD/Cargo.toml --target-dir=out/cargo/aarch64-unknown-none-cranelift --artifact=out/cargo/aarch64-unknown-none-cranelift/aarch64-unknown-none/release/kernel --rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Clink-arg=-T$KD/linkers/aarch64.ld $REMAP $ENV --relink-on=$KD/linkers/aarch64.ld --relink-on=out/targets/aarch64-unknown-none.json --out=out/kernel/kernel --depfile=out/kernel/kernel.d -- build --offline --manifest-path $KD/Cargo.toml --release --bin kernel --target $B/out/targets/aarch64-unknown-none.json -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem,compiler_builtins/no-f16-f128" \
 	"$(cmd out/kernel/kernel)"
 eq "pcid: the exact command of an initfs driver (S3 spec, build-std with std, muldefs, unwind stubs, relinked on the sysroot)" \
-	"$KILN cargo --manifest-path=$BASE/Cargo.toml --target-dir=out/cargo/aarch64-unknown-redox-clif-cranelift --artifact=out/cargo/aarch64-unknown-redox-clif-cranelift/aarch64-unknown-redox-clif/release/pcid $USERFLAGS $ENV $SYSROOT --relink-on=out/targets/aarch64-unknown-redox-clif.json --out=out/pcid/pcid --depfile=out/pcid/pcid.d -- build --offline --manifest-path $BASE/Cargo.toml --release -p pcid --bin pcid --target $UT -Zbuild-std=core,alloc,std,panic_abort -Zbuild-std-features=compiler_builtins/no-f16-f128" \
+	"$KILN cargo --manifest-path=$BASE/Cargo.toml --target-dir=out/cargo/aarch64-unknown-redox-clif-cranelift --artifact=out/cargo/aarch64-unknown-redox-clif-cranelift/aarch64-unknown-redox-clif/release/pcid $USERFLAGS $REMAP $ENV $SYSROOT --relink-on=out/targets/aarch64-unknown-redox-clif.json --out=out/pcid/pcid --depfile=out/pcid/pcid.d -- build --offline --manifest-path $BASE/Cargo.toml --release -p pcid --bin pcid --target $UT -Zbuild-std=core,alloc,std,panic_abort -Zbuild-std-features=compiler_builtins/no-f16-f128" \
 	"$(cmd out/pcid/pcid)"
 c=$(cmd out/relibc/librelibc.a)
-case $c in *"--rustflag=-Zcodegen-backend=$CL $ENV --relink-on=out/targets/aarch64-unknown-redox-clif.json --out=out/relibc/librelibc.a "*"-- build --offline --manifest-path $R/recipes/core/relibc/source/Cargo.toml --release -p relibc --lib --target $UT -Zbuild-std=core,alloc -Zbuild-std-features=compiler_builtins/no-f16-f128") ok "relibc: the exact rustflags, environment and cargo arguments" ;;
+case $c in *"--rustflag=-Zcodegen-backend=$CL $REMAP $ENV --relink-on=out/targets/aarch64-unknown-redox-clif.json --out=out/relibc/librelibc.a "*"-- build --offline --manifest-path $R/recipes/core/relibc/source/Cargo.toml --release -p relibc --lib --target $UT -Zbuild-std=core,alloc -Zbuild-std-features=compiler_builtins/no-f16-f128") ok "relibc: the exact rustflags, environment and cargo arguments" ;;
 *) fail "relibc: the exact rustflags, environment and cargo arguments" "$c" ;; esac
 c=$(cmd out/redoxfs/redoxfs)
 case $c in *"-p redoxfs --bin redoxfs --target $UT --features std,log --no-default-features -Zbuild-std=core,alloc,std,panic_abort"*) ok "redoxfs: --no-default-features --features std,log (no FUSE)" ;;
@@ -128,7 +129,7 @@ if (cd "$B" && RUSTC_WRAPPER=sccache RUSTFLAGS=-Cbogus CARGO_INCREMENTAL=0 ninja
 n=$(grep -c '^fake-cargo' "$FAKE_CARGO_LOG")
 m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "CARGO_INCREMENTAL=1 CARGO_NET_OFFLINE=true CARGO_PROFILE_RELEASE_LTO=false RUSTUP_TOOLCHAIN=nightly-2026-01-02 LD_LIBRARY_PATH=$RH/toolchains/nightly-2026-01-02-$host/lib DYLD_LIBRARY_PATH=unset RUSTC_WRAPPER=unset RUSTFLAGS=unset CARGO_TARGET_DIR=out/cargo/")
 eq "cargo ran $n times, each with the plugin's environment (RUSTC_WRAPPER and RUSTFLAGS of the shell removed)" "$n" "$m"
-check "cargo got the rustflags as CARGO_ENCODED_RUSTFLAGS" grep -q "^fake-cargo pcid .*CARGO_ENCODED_RUSTFLAGS=-Zcodegen-backend=$CL -Crelocation-model=static -Cpanic=abort -Clink-arg=-z -Clink-arg=muldefs -Clink-arg=-lunwind_stubs$" "$FAKE_CARGO_LOG"
+check "cargo got the rustflags as CARGO_ENCODED_RUSTFLAGS" grep -q "^fake-cargo pcid .*CARGO_ENCODED_RUSTFLAGS=-Zcodegen-backend=$CL -Crelocation-model=static -Cpanic=abort -Clink-arg=-z -Clink-arg=muldefs -Clink-arg=-lunwind_stubs --remap-path-prefix=$R=/redox " "$FAKE_CARGO_LOG"
 I=$B/out/images
 entry=$(readelf -hW "$B/out/bootstrap/bootstrap" | awk '/Entry point/ { print $4 }')
 "$KILN" initfs list "$I/initfs.img" >"$T/initfs.list" 2>&1
@@ -208,6 +209,17 @@ contains "F11: an init.rc command missing from the initfs fails the build, namin
 	"kiln F11: gen/config/init.rc:[0-9]+: missingd is not in the image \(looked for /bin/missingd\)"
 check "F11: the initfs was not rewritten" sh -c "! grep -q 'INITFS' '$T/f11'"
 sed -i.bak '/missingd/d' "$BASE/init.rc" && rm -f "$BASE/init.rc.bak"
+echo "nowait rootonlyd" >>"$BASE/init.rc"
+(cd "$B" && ninja image) >"$T/f11b" 2>&1
+contains "F11: after 'export PATH /usr/bin' init.rc commands are looked up in the root filesystem" "$T/f11b" \
+	"kiln F11: gen/config/init.rc:[0-9]+: rootonlyd is not in the image \(looked for /usr/bin/rootonlyd \(root filesystem\)\)"
+sed -i.bak '/rootonlyd/d' "$BASE/init.rc" && rm -f "$BASE/init.rc.bak"
+sed -i.bak 's/"virtio-netd"/"e1000d"/' "$BASE/drivers/net/virtio-netd/config.toml" && rm -f "$BASE/drivers/net/virtio-netd/config.toml.bak"
+(cd "$B" && ninja image) >"$T/f11c" 2>&1
+contains "F11: a pcid.d driver table naming a driver the root filesystem lacks" "$T/f11c" \
+	"kiln F11: .*drivers/net/virtio-netd/config.toml:[0-9]+: e1000d is not in the image \(looked for /usr/bin/e1000d, /usr/lib/drivers/e1000d\)"
+sed -i.bak 's/"e1000d"/"virtio-netd"/' "$BASE/drivers/net/virtio-netd/config.toml" && rm -f "$BASE/drivers/net/virtio-netd/config.toml.bak"
+if (cd "$B" && ninja image) >"$T/f11d" 2>&1; then ok "F11: fixed files build again"; else fail "F11: fixed files build again" "$(tail -3 "$T/f11d")"; fi
 
 # --- bad trees and configurations: clear gen errors ------------------------------------------------
 tree "$T/t1"; rm -rf "$T/t1/recipes/core/base/source/drivers/storage/lived"

@@ -273,6 +273,23 @@ R.user_rustflags = {
 ---------------------------------------------------------------------------------------------
 -- cargo runs
 
+-- source paths as the binaries record them (panic locations, debug info): the Redox tree, the
+-- build directory, -Zbuild-std's rust-src and cargo's registry would otherwise put this
+-- machine's paths into every binary (F28: the elf policies reject /home/, /Users/ and the
+-- build directory) and make the images depend on where the tree is checked out
+R.remap = {}
+do
+	local cargo_home = env "CARGO_HOME"
+	if not cargo_home or cargo_home == "" then cargo_home = (env "HOME" or "") .. "/.cargo" end
+	local pairs_ = {
+		{ tc.dir .. "/lib/rustlib/src/rust", "/rustc/src" },
+		{ cargo_home, "/cargo" },
+		{ build_path ".", "/kiln-build" },
+	}
+	if R.src then table.insert(pairs_, 1, { R.src, "/redox" }) end
+	for _, p in ipairs(pairs_) do R.remap[#R.remap + 1] = "--remap-path-prefix=" .. p[1] .. "=" .. p[2] end
+end
+
 -- R.cargo { component = NAME, target = "kernel" | "user" | TRIPLE | nil (host), std = R.std.x,
 --           rustflags, env, package, bin, lib, features, no_default_features, relink_on,
 --           manifest, args }: a cargo{} spec whose environment kiln controls
@@ -281,6 +298,7 @@ function R.cargo(t)
 	local flags = {}
 	if backend == "cranelift" then flags[1] = "-Zcodegen-backend=" .. R.cranelift() end
 	for _, f in ipairs(t.rustflags or {}) do flags[#flags + 1] = f end
+	for _, f in ipairs(R.remap) do flags[#flags + 1] = f end
 	local e = {
 		RUSTUP_TOOLCHAIN = tc.channel,
 		CARGO_INCREMENTAL = opt "incremental" and "1" or "0",

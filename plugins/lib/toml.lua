@@ -35,6 +35,9 @@ local function value(s, i, name, line)
 			end
 		end
 		return table.concat(out), j + 1
+	elseif s:sub(i, i + 2) == "'''" then
+		local j = s:find("'''", i + 3, true) or perr(name, line, "unterminated multi-line string")
+		return s:sub(i + 3, j - 1):gsub("^\n", ""), j + 3
 	elseif c == "'" then
 		local j = s:find("'", i + 1, true) or perr(name, line, "unterminated string")
 		return s:sub(i + 1, j - 1), j + 1
@@ -80,14 +83,26 @@ local function value(s, i, name, line)
 	return word, j -- dates and other scalars: kept as text
 end
 
+-- a dotted key ("a.b", 'target.\'cfg(unix)\'.dependencies') as its parts
 local function keypath(k, name, line)
-	local parts = {}
-	for p in (k .. "."):gmatch('%s*("?[^."]*"?)%s*%.') do
-		p = p:gsub('^"(.*)"$', "%1")
-		if p == "" then perr(name, line, "empty key in '" .. k .. "'") end
-		parts[#parts + 1] = p
+	local parts, i, n = {}, 1, #k
+	while true do
+		i = k:match("^[ \t]*()", i)
+		local c = k:sub(i, i)
+		local part
+		if c == '"' or c == "'" then
+			local j = k:find(c, i + 1, true) or perr(name, line, "unterminated quoted key in '" .. k .. "'")
+			part, i = k:sub(i + 1, j - 1), j + 1
+		else
+			part, i = k:match("^([%w_%-]+)()", i)
+			if not part then perr(name, line, "bad key '" .. k .. "'") end
+		end
+		parts[#parts + 1] = part
+		i = k:match("^[ \t]*()", i)
+		if i > n then return parts end
+		if k:sub(i, i) ~= "." then perr(name, line, "bad key '" .. k .. "'") end
+		i = i + 1
 	end
-	return parts
 end
 
 local function descend(root, parts, name, line)
@@ -131,7 +146,8 @@ function T.parse(s, name)
 				cur = descend(root, keypath(k, name, line), name, line)
 				i = j
 			else
-				local k, j = s:match('^([%w_%-%."]+)[ \t]*=[ \t]*()', i)
+				local k, j = s:match("^([%w_%-%.\"' \t]-)[ \t]*=[ \t]*()", i)
+				if k and not k:match("%S") then k = nil end
 				if not k then perr(name, line, "expected key = value, [table] or a comment") end
 				local parts = keypath(k, name, line)
 				local last = table.remove(parts)
