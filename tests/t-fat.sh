@@ -82,6 +82,27 @@ contains "generated short name with ~N for a long name" root.dir '^ALONGN~1 TXT 
 mcopy -n -i rt.img ::/many/file-with-a-long-name-1234.txt mc.out 2>/dev/null
 eq "mcopy reads a file back" 1234 "$(cat mc.out)"
 
+# --- list + cat -> manifest -> create gives the same bytes back -----------------------------
+grep -v '/many/' rt.m >small.m
+"$KILN" fat create small.m -o small.img --size 16M
+"$KILN" fat list small.img | awk 'NR > 10' >small.list
+mkdir -p back
+n=0
+{
+	echo 'kiln-manifest 1'
+	while read -r type size path; do
+		if [ "$type" = dir ]; then
+			echo "dir $path 0755 0 0"
+		else
+			n=$((n + 1))
+			"$KILN" fat cat small.img "$(printf '%s' "$path" | sed 's/\\s/ /g')" >back/$n
+			echo "file $path 0644 0 0 src:back/$n"
+		fi
+	done <small.list
+} >back.m
+"$KILN" fat create back.m -o back.img --size 16M
+same "list + cat -> manifest -> create: identical image" small.img back.img
+
 # --- FAT32 ------------------------------------------------------------------------------------
 check "600 MiB is FAT32: create" "$KILN" fat create rt.m -o f32.img --size 600M
 "$KILN" fat list f32.img >f32.list
