@@ -233,6 +233,15 @@ expect_fail "toolchain not installed: the rustup command" '*' "Rust toolchain ni
 	gen "$T/e5" "$R" --opt=rust-toolchain=nightly-2000-01-01
 mkdir -p "$T/e6" && (cd "$T/e6" && "$KILN" gen -q --redox-src="$R" --opt=cranelift="$CL") >/dev/null 2>"$T/e6.err"
 contains "no bootloader: --bootloader is explained" "$T/e6.err" "no UEFI bootloader: configure --bootloader=FILE"
+tree "$T/t8"; printf '[package]\nname = "logd"\nversion = 0.1.0"\n' >"$T/t8/recipes/core/base/source/logd/Cargo.toml"
+expect_fail "a broken member Cargo.toml: file and line" '*' "base/source/logd/Cargo.toml:3: junk after the value of 'version'" gen "$T/e8" "$T/t8"
+tree "$T/t9"
+sed -i.bak 's|"drivers/storage/lived",|"drivers/storage/*",|; s|"drivers/storage/nvmed",||; s|"drivers/storage/virtio-blkd",||; s|"drivers/storage/ahcid",||; s|"drivers/storage/ided",||' "$T/t9/recipes/core/base/source/Cargo.toml"
+if gen "$T/e9" "$T/t9" >"$T/e9.out" 2>&1; then ok "a members glob (drivers/storage/*) finds every crate"; else fail "a members glob (drivers/storage/*) finds every crate" "$(head -c 300 "$T/e9.out")"; fi
+check "the glob's crates are built" sh -c "cd '$T/e9' && ninja -t commands out/virtio-blkd/virtio-blkd | grep -q -- '-p virtio-blkd --bin virtio-blkd'"
+mkdir -p "$T/e10" && (cd "$T/e10" && "$KILN" gen -q --redox-src="$R" --opt=codegen=llvm --opt=bootloader="$R/bootloader/BOOTAA64.EFI") >"$T/e10.out" 2>&1
+check "--codegen=llvm needs no Cranelift backend" sh -c "test -f '$T/e10/build.ninja' && ! grep -q Cranelift '$T/e10.out'"
+check "--codegen=llvm: no -Zcodegen-backend anywhere" sh -c "! (cd '$T/e10' && ninja -t commands image) | grep -q codegen-backend"
 tree "$T/t7"; sed -i.bak 's/"init",/"init", "simple-edit",/' "$T/t7/recipes/core/base/source/Cargo.toml"
 expect_fail "the fork's missing member simple-edit is named" '*' "workspace member 'simple-edit' does not exist" gen "$T/e7" "$T/t7"
 

@@ -79,20 +79,37 @@ function R.workspace(root)
 	end
 	if top.package then add(root, top) end
 	local w = top.workspace or {}
+	local excluded = {}
+	for _, e in ipairs(w.exclude or {}) do excluded[root .. "/" .. e] = true end
 	for _, pat in ipairs(w.members or {}) do
 		local dirs = {}
-		if pat:match("/%*$") then
-			local parent = root .. "/" .. pat:sub(1, -3)
-			if fs.exists(parent) ~= "dir" then
-				error(sfmt("%s/Cargo.toml: workspace member '%s': %s does not exist", root, pat, parent), 0)
+		if pat:find("[%*%?%[]") then
+			-- a glob: each component with wildcards is matched against the directory's entries;
+			-- like cargo, a glob only takes directories that hold a Cargo.toml
+			local cur = { root }
+			for comp in pat:gmatch("[^/]+") do
+				local nxt = {}
+				local lpat = comp:find("[%*%?%[]") and ("^" .. comp:gsub("[%.%-%+%%%(%)%^%$]", "%%%0"):gsub("%*", ".*"):gsub("%?", ".") .. "$")
+				for _, d in ipairs(cur) do
+					if not lpat then
+						nxt[#nxt + 1] = d .. "/" .. comp
+					elseif fs.exists(d) == "dir" then
+						for _, n in ipairs(fs.list(d)) do
+							if n:match(lpat) and fs.exists(d .. "/" .. n) == "dir" then nxt[#nxt + 1] = d .. "/" .. n end
+						end
+					end
+				end
+				cur = nxt
 			end
-			for _, n in ipairs(fs.list(parent)) do
-				if fs.exists(parent .. "/" .. n .. "/Cargo.toml") == "file" then dirs[#dirs + 1] = parent .. "/" .. n end
+			for _, d in ipairs(cur) do
+				if fs.exists(d .. "/Cargo.toml") == "file" then dirs[#dirs + 1] = d end
 			end
 		else
 			dirs[1] = root .. "/" .. pat
 		end
-		for _, d in ipairs(dirs) do
+		local kept = {}
+		for _, d in ipairs(dirs) do if not excluded[d] then kept[#kept + 1] = d end end
+		for _, d in ipairs(kept) do
 			local st = fs.exists(d)
 			if st ~= "dir" then
 				error(sfmt("%s/Cargo.toml: workspace member '%s' does not exist (%s); cargo refuses the whole workspace: " ..
