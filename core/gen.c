@@ -134,6 +134,8 @@ load_plugins(struct conf *c)
 	struct graph *g = graph_new();
 	struct host *h = host_new(c, g);
 
+	host_load_env(h, "kiln.env");
+	h->use_snap = c->regen;
 	if (host_call(h, "load", 0, NULL) != 0)
 		exit(1);
 	if (host_call(h, "finish", 0, NULL) != 0)
@@ -216,12 +218,15 @@ cmd_gen(int argc, char *argv[])
 			list = 1;
 		else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
 			quiet = 1;
+		else if (!strcmp(argv[i], "--regen"))
+			c.regen = 1;
 		else if (!strcmp(argv[i], "--help")) {
-			printf("usage: kiln gen [--list-options] [--quiet] [--arch=ARCH] [--redox-src=DIR]\n"
+			printf("usage: kiln gen [--list-options] [--quiet] [--regen] [--arch=ARCH] [--redox-src=DIR]\n"
 			       "                [--system=redox|demo|none] [--plugin-dir=DIR]...\n"
 			       "                [--opt=NAME=VALUE]...\n"
 			       "Reads kiln.conf in the current directory (written by configure); the\n"
-			       "options given here override it.\n");
+			       "options given here override it. --regen (what ninja runs) reads the\n"
+			       "environment variables the plugins use from kiln.env instead of the shell.\n");
 			return 0;
 		} else
 			fatal("unknown argument '%s' (see kiln gen --help)", argv[i]);
@@ -237,6 +242,7 @@ cmd_gen(int argc, char *argv[])
 	h = load_plugins(&c);
 	for (i = 0; i < (int)h->ngens; i++)
 		graph_node(h->g, h->gens[i].path)->generated = 1;
+	graph_node(h->g, "kiln.env")->generated = 1;
 	problems = graph_check(h->g);
 	if (problems) {
 		error("%zu problem%s in the build graph; build.ninja was not written", problems,
@@ -245,6 +251,7 @@ cmd_gen(int argc, char *argv[])
 	}
 	if (c.save)
 		conf_save(&c);
+	host_save_env(h, "kiln.env");
 	write_generated(h);
 	write_ninja(h);
 	if (!quiet && host_call(h, "summary", 0, NULL) != 0)

@@ -133,12 +133,107 @@ l_readfile(lua_State *L)
 	return 1;
 }
 
-/* core.getenv(name) -> value or nil; configure snapshots the environment in kiln.conf, so
- * plugins see the environment of the last configure, not of whichever ninja regenerates */
+const char *
+host_getenv(struct host *h, const char *name)
+{
+	const char *v = NULL;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < h->nenvs; i++)
+		if (!strcmp(h->envs[i].name, name))
+			return h->envs[i].value;
+	if (h->use_snap)
+		for (i = 0; i < h->nsnap; i++)
+			if (!strcmp(h->snap[i].name, name)) {
+				v = h->snap[i].value;
+				found = 1;
+				break;
+			}
+	if (!found)
+		v = getenv(name);
+	h->envs = xreallocarray(h->envs, h->nenvs + 1, sizeof *h->envs);
+	h->envs[h->nenvs].name = xstrdup(name);
+	h->envs[h->nenvs].value = v ? xstrdup(v) : NULL;
+	return h->envs[h->nenvs++].value;
+}
+
+/* kiln.env lines: "NAME=VALUE" (backslash escapes for '\\' and newline) or "-NAME" (unset) */
+void
+host_load_env(struct host *h, const char *path)
+{
+	size_t len, i;
+	char *text = read_file(path, &len), *line, *save = NULL;
+
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct envvar e = { NULL, NULL };
+		char *eq = strchr(line, '='), *r, *w;
+
+		if (line[0] == '#')
+			continue;
+		if (line[0] == '-') {
+			e.name = xstrdup(line + 1);
+		} else if (eq) {
+			e.name = xstrndup(line, (size_t)(eq - line));
+			e.value = xstrdup(eq + 1);
+			for (r = w = e.value; *r; r++, w++) {
+				if (*r == '\\' && r[1] == 'n') { *w = '\n'; r++; }
+				else if (*r == '\\' && r[1] == '\\') { *w = '\\'; r++; }
+				else *w = *r;
+			}
+			*w = '\0';
+		} else {
+			continue;
+		}
+		h->snap = xreallocarray(h->snap, h->nsnap + 1, sizeof *h->snap);
+		h->snap[h->nsnap++] = e;
+	}
+	(void)i;
+	free(text);
+}
+
+static int
+cmpenv(const void *a, const void *b)
+{
+	return strcmp(((const struct envvar *)a)->name, ((const struct envvar *)b)->name);
+}
+
+void
+host_save_env(struct host *h, const char *path)
+{
+	struct afile *a = afile_open(path);
+	size_t i;
+	const char *c;
+
+	qsort(h->envs, h->nenvs, sizeof *h->envs, cmpenv);
+	fprintf(a->f, "# kiln.env: the environment variables the plugins read, as configure (or ninja\n"
+	              "# reconfigure) saw them. Regeneration uses these values, not the shell's.\n");
+	for (i = 0; i < h->nenvs; i++) {
+		if (!h->envs[i].value) {
+			fprintf(a->f, "-%s\n", h->envs[i].name);
+			continue;
+		}
+		fprintf(a->f, "%s=", h->envs[i].name);
+		for (c = h->envs[i].value; *c; c++) {
+			if (*c == '\n')
+				fputs("\\n", a->f);
+			else if (*c == '\\')
+				fputs("\\\\", a->f);
+			else
+				fputc(*c, a->f);
+		}
+		fputc('\n', a->f);
+	}
+	afile_commit(a);
+}
+
+/* core.getenv(name) -> value or nil (see host_getenv) */
 static int
 l_getenv(lua_State *L)
 {
-	const char *v = getenv(luaL_checkstring(L, 1));
+	const char *v = host_getenv(gethost(L), luaL_checkstring(L, 1));
 
 	if (v)
 		lua_pushstring(L, v);
@@ -152,7 +247,7 @@ static int
 l_find_program(lua_State *L)
 {
 	struct host *h = gethost(L);
-	const char *name = luaL_checkstring(L, 1), *path = getenv("PATH");
+	const char *name = luaL_checkstring(L, 1), *path = host_getenv(h, "PATH");
 	char *dirs, *dir, *save = NULL, *full;
 	struct stat st;
 

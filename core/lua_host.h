@@ -23,6 +23,7 @@ struct conf {
 	size_t nopts;
 	char *kiln;           /* absolute path of the kiln binary */
 	int save;             /* settings were given on the command line: kiln gen saves kiln.conf */
+	int regen;            /* run by ninja's regeneration edge: environment from kiln.env */
 };
 
 /* a file that kiln gen writes into the build dir after validation */
@@ -33,6 +34,11 @@ struct genfile {
 	char *origin;
 };
 
+/* an environment variable as the plugins saw it (value NULL: unset) */
+struct envvar {
+	char *name, *value;
+};
+
 struct host {
 	struct lua_State *L;
 	struct graph *g;
@@ -41,6 +47,11 @@ struct host {
 	size_t ninputs;
 	struct genfile *gens;
 	size_t ngens;
+	struct envvar *envs;  /* environment variables the plugins read, with the value used */
+	size_t nenvs;
+	struct envvar *snap;  /* kiln.env: the values of the last configure or reconfigure */
+	size_t nsnap;
+	int use_snap;         /* regeneration: read variables from snap, not the live environment */
 	int api;              /* registry reference of the table lua/kiln.lua returned */
 };
 
@@ -53,5 +64,11 @@ int host_call(struct host *h, const char *fn, int nargs, const char **args);
 long host_number(struct host *h, const char *fn);
 /* record a file or directory as an input of the generator */
 void host_record(struct host *h, const char *path);
+/* the value of an environment variable for the plugins (from kiln.env when regenerating),
+ * recorded for kiln.env */
+const char *host_getenv(struct host *h, const char *name);
+/* read kiln.env (if present) into h->snap; write h->envs to kiln.env, only if it changed */
+void host_load_env(struct host *h, const char *path);
+void host_save_env(struct host *h, const char *path);
 
 #endif

@@ -16,6 +16,7 @@ cmd_query(int argc, char *argv[])
 	int n, i;
 
 	n = conf_load(&c, argc, argv, kiln_self);
+	c.regen = 1; /* answer with the environment the build uses (kiln.env) */
 	if (n > 6)
 		fatal("too many arguments");
 	args[0] = argv[0];

@@ -46,13 +46,15 @@ function M.generate()
 
 	-- regeneration: the depfile lists every Lua file, plugin and input the plugins read
 	K.rule("regen", {
-		{ "command", Q(conf.kiln) .. " gen --quiet" },
+		{ "command", Q(conf.kiln) .. " gen --quiet --regen" },
 		{ "description", "REGENERATE build.ninja" },
 		{ "generator", "1" },
 		{ "depfile", "gen/build.ninja.d" },
 		{ "pool", "console" },
 	}, "rules/top.lua")
-	local imps = { conf.kiln }
+	-- kiln.conf (the options) and kiln.env (the environment the plugins read) are written
+	-- before build.ninja, and only when they change
+	local imps = { conf.kiln, "kiln.env" }
 	if K.core.stat("kiln.conf") then imps[#imps + 1] = "kiln.conf" end
 	K.edge { rule = "regen", outs = { "build.ninja" }, imps = imps, origin = "kiln", owner = "build.ninja" }
 	K.rule("reconfigure", {

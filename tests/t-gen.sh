@@ -99,3 +99,20 @@ q graph >"$T/dot" 2>&1
 contains "kiln graph is dot with the dependency edge" "$T/dot" '"hello" -> "count";'
 expect_fail "kiln show of an unknown name suggests" 1 "no component or image named 'cout' \(did you mean 'count'\?\)" \
 	sh -c "cd '$T/g' && '$KILN' show cout"
+
+# --- environment variables: snapshotted in kiln.env; a plain ninja never reads the shell -------
+mkdir -p "$T/env/p" "$T/env/b"
+echo 'component { name = "e", kind = "data", build = prebuilt { file = "x.lua" }, description = (env("KILN_TEST_VAR") or "unset") .. (find_program("sh") and "" or "!") }' >"$T/env/p/x.lua"
+(cd "$T/env/b" && KILN_TEST_VAR=one "$KILN" gen -q --system=none --plugin-dir="$T/env/p") >/dev/null 2>&1
+contains "kiln.env records the variables the plugins read" "$T/env/b/kiln.env" "^KILN_TEST_VAR=one$"
+contains "kiln.env records PATH, which find_program reads" "$T/env/b/kiln.env" "^PATH="
+ninja -C "$T/env/b" >/dev/null 2>&1
+out=$(cd "$T/env/b" && KILN_TEST_VAR=two ninja 2>&1)
+case $out in *"no work to do"*) ok "a changed shell variable alone does not regenerate" ;; *) fail "a changed shell variable alone does not regenerate" "$out" ;; esac
+(cd "$T/env/b" && KILN_TEST_VAR=two "$KILN" show e) >"$T/env/show" 2>&1
+contains "queries use the snapshot" "$T/env/show" "description: +one"
+(cd "$T/env/b" && KILN_TEST_VAR=two ninja reconfigure) >/dev/null 2>&1
+contains "ninja reconfigure takes the new value" "$T/env/b/kiln.env" "^KILN_TEST_VAR=two$"
+(cd "$T/env/b" && ninja) >/dev/null 2>&1
+out=$(cd "$T/env/b" && ninja 2>&1)
+case $out in *"no work to do"*) ok "after reconfigure ninja settles" ;; *) fail "after reconfigure ninja settles" "$out" ;; esac
