@@ -299,7 +299,7 @@ cmd_check(int argc, char *argv[])
 			json_report(&j, file, p, arch, &r);
 		a = afile_open(stamp);
 		fputs(json ? j.s : out.s, a->f);
-		afile_commit(a);
+		afile_commit_if_changed(a);   /* same report: same mtime (the rule has restat) */
 		buf_free(&j);
 	}
 	i = r.nfailed;
@@ -353,7 +353,7 @@ cmd_strip(int argc, char *argv[])
 	/* an executable stays executable; nothing else of the host's mode is copied */
 	if (stat(in, &sb) == 0)
 		fchmod(a->fd, sb.st_mode & 0111 ? 0755 : 0644);
-	afile_commit(a);
+	afile_commit_if_changed(a);       /* an unchanged output keeps its mtime (restat) */
 	printf("%s: %llu -> %llu bytes, %llu saved (%zu section%s removed)\n", out,
 	       (unsigned long long)st.in_size, (unsigned long long)st.out_size,
 	       (unsigned long long)(st.in_size - st.out_size), st.nremoved, st.nremoved == 1 ? "" : "s");
