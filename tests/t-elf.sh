@@ -42,6 +42,7 @@ build dynamic $A -O2 "$E/hello.c" -o dynamic
 build dynamic-runpath $A -O2 -no-pie -Wl,-rpath,/opt/redox/lib "$E/hello.c" -o dynamic-runpath
 build nocrt ld.lld -static prog.o -o nocrt
 build withcrt ld.lld -static start.o prog.o -o withcrt
+build pie0 sh -c "$A -ffreestanding -fPIC -O2 -c $E/prog.c -o prog-pic.o && ld.lld -pie prog-pic.o -o pie0"
 build rwx $A -nostdlib -static -no-pie -Wl,-N start.o prog.o -o rwx
 build execstack $A -O2 -static -no-pie -Wl,-z,execstack "$E/hello.c" -o execstack
 build x86-static gcc -O2 -static -no-pie "$E/hello.c" -o x86-static
@@ -76,6 +77,9 @@ expect_fail "static-pie is refused (F1)" 1 '^static-pie: pie: ET_DYN \(position-
 expect_fail "no CRT objects: entry 0 (F2)" 1 '^nocrt: entry-zero: e_entry is 0: there is no entry point and no _start; the CRT objects \(crt0\.o\) were probably not linked' \
 	chk nocrt --policy=initfs-bin
 contains "no CRT objects: no _start (F2)" "$T/.err" '^nocrt: no-start: symbols present but no _start is defined'
+expect_fail "Cranelift-style PIE: ET_DYN, entry 0 (F1)" 1 '^pie0: pie: ET_DYN \(position-independent executable, no interpreter\) with entry 0x0;' \
+	chk pie0 --policy=initfs-bin
+contains "PIE with entry 0: entry-zero too" "$T/.err" '^pie0: entry-zero: e_entry is 0'
 expect_fail "dynamic program in the initfs: pie, interp, needed" 1 '^dynamic: interp: has PT_INTERP "/lib/ld-linux-aarch64\.so\.1"' \
 	chk dynamic --policy=initfs-bin
 contains "dynamic in the initfs: DT_NEEDED named" "$T/.err" '^dynamic: needed: needs the shared library libc\.so\.6'
@@ -166,6 +170,9 @@ passes "stripped: the budget does not apply" chk stripped --policy=initfs-bin --
 passes "without the override the default budget holds" chk unstripped --policy=initfs-bin
 expect_fail "a new policy inheriting initfs-bin" 1 'size-budget: .* over the budget of 1000;' \
 	chk unstripped --policy=tiny --policies=budget.lua
+printf 'return { kernel = { min_code = 1 } }\n' >fieldwise.lua
+expect_fail "--policies merges field by field (kernel keeps its base)" 1 '^kernel-noscript: kernel-base: kernel: one PT_LOAD' \
+	chk kernel-noscript --policy=kernel --policies=fieldwise.lua
 printf 'return { kernel = { max_sise = 5 } }\n' >typo.lua
 expect_fail "unknown policy field: error with a suggestion" 2 "typo\.lua: policy 'kernel': unknown field 'max_sise' \(did you mean 'max_size'\?\)" \
 	chk kernel --policy=kernel --policies=typo.lua
