@@ -5,7 +5,8 @@ local R = import "lib/redox.lua"
 local stamp = import "lib/stamp.lua"
 
 local base = R.base
-local st = stamp.fields(R.src, opt "codegen")
+local backend = opt "codegen" .. (opt "codegen-override" ~= "" and (" (" .. opt "codegen-override" .. ")") or "")
+local st = stamp.fields(R.src, backend)
 local line = string.format("# kiln build: %s | %s | kiln %s | codegen %s", st.tree, st.date, st.kiln, st.codegen)
 
 -- init.rc with the fork's hand-edited stamp (and the note asking to edit it) replaced
@@ -57,7 +58,9 @@ checked("pcid-initfs.toml", base .. "/drivers/initfs.toml", "initfs", "/etc/pcid
 local initd = {
 	["00_base"] = "ipcd\nptyd\n",
 	["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
-	["30_console"] = "inputd -A 2\nion\n",
+	-- getty prints "redox login:" (userutils.lua builds it when the tree has userutils)
+	["30_console"] = fs.exists(redox "recipes/core/userutils/source/Cargo.toml") == "file"
+		and "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n" or "inputd -A 2\nion\n",
 }
 local names = {}
 for n in pairs(initd) do names[#names + 1] = n end

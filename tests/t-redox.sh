@@ -151,6 +151,9 @@ contains "rootfs: ion" "$T/root.list" "^f 0755 .* /usr/bin/ion$"
 contains "rootfs: uutils applet link" "$T/root.list" "^l .* /usr/bin/cat -> coreutils$"
 contains "rootfs: pcid.d driver table" "$T/root.list" " /etc/pcid.d/virtio-netd.toml$"
 contains "rootfs: /bin -> usr/bin" "$T/root.list" "^l .* /bin -> usr/bin$"
+contains "rootfs: getty from userutils" "$T/root.list" "^f 0755 .* /usr/bin/getty$"
+"$KILN" redoxfs cat "$I/rootfs.img" /usr/lib/init.d/30_console >"$T/console" 2>&1
+contains "rootfs: the console runs getty (the 'redox login:' prompt)" "$T/console" "^nowait getty 2$"
 sgdisk -p "$I/harddrive.img" >"$T/sgdisk" 2>&1
 contains "disk: BIOS 34-2047" "$T/sgdisk" "^ +1 +34 +2047 .* EF02 +BIOS"
 contains "disk: EFI 2048-4095" "$T/sgdisk" "^ +2 +2048 +4095 .* EF00 +EFI"
