@@ -245,6 +245,9 @@ check "the glob's crates are built" sh -c "cd '$T/e9' && ninja -t commands out/v
 mkdir -p "$T/e10" && (cd "$T/e10" && "$KILN" gen -q --redox-src="$R" --opt=codegen=llvm --opt=bootloader="$R/bootloader/BOOTAA64.EFI") >"$T/e10.out" 2>&1
 check "--codegen=llvm needs no Cranelift backend" sh -c "test -f '$T/e10/build.ninja' && ! grep -q Cranelift '$T/e10.out'"
 check "--codegen=llvm: no -Zcodegen-backend anywhere" sh -c "! (cd '$T/e10' && ninja -t commands image) | grep -q codegen-backend"
+tree "$T/t11"; sed -i.bak 's/nightly-2026-01-02/nightly-2025-10-03/' "$T/t11/recipes/core/relibc/source/rust-toolchain.toml"
+gen "$T/e11" "$T/t11" >"$T/e11.out" 2>&1
+contains "F16: a component pinning another toolchain is named" "$T/e11.out" "rust-toolchain.toml of relibc \(nightly-2025-10-03\) differs from nightly-2026-01-02; kiln builds with nightly-2026-01-02"
 tree "$T/t7"; sed -i.bak 's/"init",/"init", "simple-edit",/' "$T/t7/recipes/core/base/source/Cargo.toml"
 expect_fail "the fork's missing member simple-edit is named" '*' "workspace member 'simple-edit' does not exist" gen "$T/e7" "$T/t7"
 
@@ -264,7 +267,7 @@ unset CARGO RUSTUP_HOME
 H=$T/host
 cp -R "$FX/redox-host" "$H.src"
 sed -i.bak "s|\"../../../plugins/lib/redox.lua\"|\"$SRCDIR/plugins/lib/redox.lua\"|" "$H.src/host.lua"
-tc=stable
+tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
 mkdir -p "$H" && (cd "$H" && "$KILN" gen -q --system=none --plugin-dir="$H.src" --opt=rust-toolchain=$tc --opt=codegen=llvm) >"$T/h.gen" 2>&1
 if (cd "$H" && ninja) >"$T/h1" 2>&1; then ok "host crate: real cargo builds it"; else fail "host crate: real cargo builds it" "$(tail -5 "$T/h1" | tr '\n' ' ')"; fi
 check "host crate: the program runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"
