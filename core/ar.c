@@ -2,7 +2,8 @@
  *
  *   kiln ar create -o OUT [FILE...]        write OUT from FILEs (none: an empty archive)
  *   kiln ar t ARCHIVE                      list the members
- *   kiln ar x ARCHIVE [--prefix=P] -C DIR  extract the members (whose name starts with P)
+ *   kiln ar x ARCHIVE [--prefix=P] -C DIR  extract the members (whose name starts with P);
+ *                                          a repeated name is extracted as N_NAME
  *
  * Format (the GNU/SysV variant lld, GNU ld and rustc read): "!<arch>\n", then 60-byte member
  * headers (name/16, mtime/12, uid/6, gid/6, mode/8 octal, size/10, "`\n") each followed by
@@ -197,9 +198,12 @@ ar_elf_symbols(const unsigned char *d, size_t len, struct buf *syms, size_t *n, 
 static void
 header(struct buf *b, const char *name, size_t size)
 {
-	char h[HDR + 1];
+	char h[128];
 
-	snprintf(h, sizeof h, "%-16s%-12s%-6s%-6s%-8s%-10zu`\n", name, "0", "0", "0", "644", size);
+	if (size > 9999999999ULL)
+		fatal("a member of %zu bytes does not fit the 10-digit size field of an ar header", size);
+	if (snprintf(h, sizeof h, "%-16s%-12s%-6s%-6s%-8s%-10zu`\n", name, "0", "0", "0", "644", size) != HDR)
+		fatal("ar header for '%s' is not %d bytes", name, HDR);
 	buf_put(b, h, HDR);
 }
 
@@ -304,6 +308,8 @@ struct xctx {
 	const char *dir, *prefix, *archive;
 	size_t n;
 	int list;
+	char **seen;   /* names extracted so far: archives may repeat a name */
+	size_t nseen;
 };
 
 static int
@@ -320,7 +326,22 @@ visit(const struct ar_member *m, void *p)
 		printf("%s\t%zu\n", m->name, m->size);
 		return 0;
 	}
-	path = xasprintf("%s/%s", x->dir, m->name);
+	{
+		size_t i, dup = 0;
+
+		for (i = 0; i < x->nseen; i++)
+			if (!strcmp(x->seen[i], m->name))
+				dup++;
+		x->seen = xreallocarray(x->seen, x->nseen + 1, sizeof *x->seen);
+		x->seen[x->nseen++] = xstrdup(m->name);
+		if (dup) {
+			/* a second member of the same name keeps its own file: N_NAME */
+			path = xasprintf("%s/%zu_%s", x->dir, dup + 1, m->name);
+			warn("%s: a second member named '%s': extracted as %s", x->archive, m->name, path);
+		} else {
+			path = xasprintf("%s/%s", x->dir, m->name);
+		}
+	}
 	a = afile_open(path);
 	if (m->size && fwrite(m->data, 1, m->size, a->f) != m->size)
 		fatal("%s: write error: %s", path, strerror(errno));
@@ -394,6 +415,9 @@ cmd_ar(int argc, char *argv[])
 		fatal("%s: %s", x.archive, err.s);
 	if (x.n == 0 && x.prefix)
 		fatal("%s: no member whose name starts with '%s'", x.archive, x.prefix);
+	for (i = 0; i < (int)x.nseen; i++)
+		free(x.seen[i]);
+	free(x.seen);
 	free(data);
 	buf_free(&err);
 	return 0;
