@@ -104,7 +104,10 @@ cmprange(const void *x, const void *y)
 {
 	const struct range *p = x, *q = y;
 
-	return p->a < q->a ? -1 : p->a > q->a;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	return p->b > q->b ? -1 : p->b < q->b;   /* longest first: an empty section at the
+	                                           * start of another counts as overlapping */
 }
 
 /* copy into fd the bytes of every segment that libelf did not write from a section: the
@@ -124,9 +127,25 @@ restore_gaps(Elf *in, size_t phnum, const struct sec *s, size_t n, const unsigne
 	if (phsize)
 		cov[ncov++] = (struct range){ phoff, phoff + phsize };
 	for (i = 1; i < n; i++)
-		if (!s[i].remove && s[i].fixed && s[i].sh.sh_type != SHT_NOBITS && s[i].sh.sh_size)
+		if (!s[i].remove && s[i].fixed && s[i].sh.sh_type != SHT_NOBITS)
 			cov[ncov++] = (struct range){ s[i].sh.sh_offset, s[i].sh.sh_offset + s[i].sh.sh_size };
 	qsort(cov, ncov, sizeof *cov, cmprange);
+	/* sections that overlap each other or the headers (even empty ones): libelf's gap
+	 * filling after one may clobber the other, so copy back the program headers, every
+	 * kept section and every segment whole */
+	for (j = 1, end = cov[0].b; j < ncov; end = cov[j].b > end ? cov[j].b : end, j++) {
+		if (cov[j].a >= end)
+			continue;
+		if (phsize && pwrite(fd, data + phoff, phsize, (off_t)phoff) != (ssize_t)phsize)
+			rc = -1;
+		for (i = 1; i < n && rc == 0; i++)
+			if (!s[i].remove && s[i].fixed && s[i].sh.sh_type != SHT_NOBITS && s[i].sh.sh_size &&
+			    pwrite(fd, data + s[i].sh.sh_offset, s[i].sh.sh_size, (off_t)s[i].sh.sh_offset) !=
+			    (ssize_t)s[i].sh.sh_size)
+				rc = -1;
+		ncov = 0;
+		break;
+	}
 	for (i = 0; i < phnum && rc == 0; i++) {
 		if (!gelf_getphdr(in, (int)i, &ph) || ph.p_type == PT_NULL || !ph.p_filesz)
 			continue;
