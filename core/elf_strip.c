@@ -4,8 +4,10 @@
  * SHF_ALLOC section and everything a segment covers keep their offsets; only the non-alloc
  * sections that follow the last segment are packed again (in their original order), then
  * the section header table. Gaps inside segments that no section covers (padding, the
- * headers' slack) are copied from the input afterwards, so every segment's file bytes are
- * identical to the input's except the ELF header's e_shoff/e_shnum/e_shstrndx. */
+ * headers' slack) are copied from the input afterwards (whole segments and sections when
+ * sections overlap, since libelf's gap filling then clobbers bytes), so every segment's file
+ * bytes are identical to the input's except the ELF header's e_shoff/e_shnum/e_shstrndx.
+ * Sections that overlap the ELF header or the program headers are refused. */
 #define _POSIX_C_SOURCE 200809L
 #include <gelf.h>
 #include <libelf.h>
