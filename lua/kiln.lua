@@ -739,7 +739,7 @@ local function check_deps()
 			end
 		end
 	end
-	local state, stack = {}, {}
+	local state, stack, order = {}, {}, {}
 	local function visit(c)
 		if state[c] == "done" then return end
 		if state[c] == "active" then
@@ -756,8 +756,10 @@ local function check_deps()
 		for _, d in ipairs(c.deps) do visit(K.by_name[d]) end
 		stack[#stack] = nil
 		state[c] = "done"
+		order[#order + 1] = c
 	end
 	for _, c in ipairs(K.components) do visit(c) end
+	return order
 end
 
 -- output directory of a component
@@ -801,7 +803,9 @@ local function add_content(img_name, entry, who)
 end
 
 function api.finish()
-	check_deps()
+	-- components are generated dependencies first, so that a component's edges can name the
+	-- outputs of what it depends on, whatever order the plugins declared them in
+	local ordered = check_deps()
 	if next(K.elf_policies) then
 		local t, lines = {}, { "-- gen/elf-policies.lua: ELF policies declared by the plugins (kiln gen)" }
 		for name, p in pairs(K.elf_policies) do
@@ -813,7 +817,7 @@ function api.finish()
 		K.generate(K.policy_file, table.concat(lines, "\n") .. "\nreturn " .. serialize(t, "") .. "\n", "kiln")
 	end
 	-- 1. components: build edges with their checks (validations), then strip
-	for _, c in ipairs(K.components) do
+	for _, c in ipairs(ordered) do
 		if c.decl == "component" then
 			local mod = K.rules_module(c.build.module)
 			c.outputs = mod.generate(c, c.build)

@@ -66,9 +66,18 @@ function M.generate(c, s)
 	if s.package then args[#args + 1] = "-p"; args[#args + 1] = s.package end
 	if s.bin then args[#args + 1] = "--bin"; args[#args + 1] = s.bin end
 	if s.lib then args[#args + 1] = "--lib" end
+	local spec -- a target-spec file is an input: editing it rebuilds the crate
 	if s.target then
+		if s.target:match("%.json$") then
+			-- a generated spec (gen/...) or an absolute path stays as it is
+			spec = (s.target:sub(1, 1) == "/" or s.target:match("^gen/") or s.target:match("^out/"))
+				and K.normalize(s.target) or K.join(c.dir, s.target)
+			-- inside the build dir, the node is the relative path the producing edge names
+			local bd = K.conf.builddir .. "/"
+			if spec:sub(1, #bd) == bd then spec = spec:sub(#bd + 1) end
+		end
 		args[#args + 1] = "--target"
-		args[#args + 1] = s.target:match("%.json$") and K.join(c.dir, s.target) or s.target
+		args[#args + 1] = spec and (spec:sub(1, 1) == "/" and spec or (K.conf.builddir .. "/" .. spec)) or s.target
 	end
 	if #s.features > 0 then args[#args + 1] = "--features"; args[#args + 1] = table.concat(s.features, ",") end
 	if s.no_default_features then args[#args + 1] = "--no-default-features" end
@@ -79,7 +88,7 @@ function M.generate(c, s)
 	for _, a in ipairs(s.args) do args[#args + 1] = a end
 
 	local flags = { "--manifest-path=" .. manifest, "--target-dir=" .. tdir, "--artifact=" .. apath }
-	local imps = {}
+	local imps = { spec }
 	for _, f in ipairs(s.rustflags) do flags[#flags + 1] = "--rustflag=" .. f end
 	local envs = {}
 	for k in pairs(s.env) do envs[#envs + 1] = k end
