@@ -249,6 +249,51 @@ findchild(struct mnode *d, const char *name, size_t len)
 	return NULL;
 }
 
+/* the entries by path while the tree is built: a directory of 65,536 files must not cost a
+ * scan of its children per entry */
+struct pathtab {
+	struct mnode **slot;
+	size_t cap, n;
+};
+
+static size_t
+pathhash(const char *s, size_t len)
+{
+	size_t h = 14695981039346656037u, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
+}
+
+static struct mnode **
+pathslot(struct pathtab *t, const char *path, size_t len)
+{
+	size_t i = pathhash(path, len) & (t->cap - 1);
+
+	while (t->slot[i] && !(strlen(t->slot[i]->path) == len && !memcmp(t->slot[i]->path, path, len)))
+		i = (i + 1) & (t->cap - 1);
+	return &t->slot[i];
+}
+
+static void
+pathput(struct pathtab *t, struct mnode *n)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct mnode **old = t->slot;
+		size_t oldcap = t->cap, i;
+
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->slot = xcalloc(t->cap, sizeof *t->slot);
+		for (i = 0; i < oldcap; i++)
+			if (old[i])
+				*pathslot(t, old[i]->path, strlen(old[i]->path)) = old[i];
+		free(old);
+	}
+	*pathslot(t, n->path, strlen(n->path)) = n;
+	t->n++;
+}
+
 static void
 addchild(struct mnode *d, struct mnode *c)
 {
@@ -286,6 +331,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 	size_t i, cap = 0;
 	char *line;
 	int header = 0;
+	struct pathtab tab = { NULL, 0, 0 };
 
 	p.m = m;
 	m->path = xstrdup(name);
@@ -324,6 +370,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 	m->root->type = M_DIR;
 	m->root->mode = 0755;
 	m->root->where = xstrdup("(implicit)");
+	pathput(&tab, m->root);
 	for (i = 0; i < p.nflat; i++) {
 		struct mnode *n = p.flat[i], *d = m->root, *c;
 		const char *s = n->path + 1, *e;
@@ -347,13 +394,14 @@ manifest_parse(const char *name, const char *text, size_t len)
 		}
 		/* walk the directories above n, creating missing ones */
 		while ((e = strchr(s, '/'))) {
-			c = findchild(d, s, (size_t)(e - s));
+			c = *pathslot(&tab, n->path, (size_t)(e - n->path));
 			if (!c) {
 				c = newnode(n->path, (size_t)(e - n->path));
 				c->type = M_DIR;
 				c->mode = 0755;
 				c->where = xstrdup("(implicit)");
 				addchild(d, c);
+				pathput(&tab, c);
 			} else if (c->type != M_DIR) {
 				fprintf(stderr, "%s: %s: %s needs %s to be a directory, but %s declares it a %s\n",
 				        argv0, n->where, n->path, c->path, c->where,
@@ -363,7 +411,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 			d = c;
 			s = e + 1;
 		}
-		c = findchild(d, s, strlen(s));
+		c = *pathslot(&tab, n->path, strlen(n->path));
 		if (c) {
 			/* an implicit parent created earlier, now declared explicitly (sort order puts
 			 * "/a" before "/a/b", so this only happens for directories) */
@@ -372,7 +420,9 @@ manifest_parse(const char *name, const char *text, size_t len)
 			exit(2);
 		}
 		addchild(d, n);
+		pathput(&tab, n);
 	}
+	free(tab.slot);
 	/* resolve hard links now that every entry is known */
 	for (i = 0; i < p.nflat; i++) {
 		struct mnode *n = p.flat[i], *t;
