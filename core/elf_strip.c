@@ -377,6 +377,15 @@ elf_strip_mem(const unsigned char *data, size_t len, int fd, const struct elf_st
 		goto out;
 	}
 	wrote = sb.st_size;
+	/* the fixed part keeps its length even when its end holds nothing libelf wrote (an
+	 * empty segment placed there) */
+	if ((uint64_t)wrote < end) {
+		if (ftruncate(fd, (off_t)end) < 0) {
+			buf_puts(err, "cannot write the output");
+			goto out;
+		}
+		wrote = (off_t)end;
+	}
 	st->out_size = (uint64_t)wrote;
 	rc = 0;
 out:
