@@ -301,6 +301,9 @@ cmd_check(int argc, char *argv[])
 		fputs(json ? j.s : out.s, a->f);
 		afile_commit_if_changed(a);   /* same report: same mtime (the rule has restat) */
 		buf_free(&j);
+	} else if (stamp && unlink(stamp) < 0 && errno != ENOENT) {
+		/* a stale stamp from an earlier pass must not survive a failure */
+		fatal("%s: cannot remove the stale stamp: %s", stamp, strerror(errno));
 	}
 	i = r.nfailed;
 	elf_report_free(&r);

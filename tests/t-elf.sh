@@ -230,6 +230,10 @@ check "--stamp on pass" chk kernel --policy=kernel --stamp=kernel.stamp
 contains "stamp holds the report" kernel.stamp '^kernel: pass: policy kernel'
 chk kernel-noscript --policy=kernel --stamp=bad.stamp 2>/dev/null
 eq "no stamp on failure" "absent" "$([ -e bad.stamp ] && echo present || echo absent)"
+cp kernel-noscript kernel-later
+chk kernel --policy=kernel --stamp=later.stamp >/dev/null 2>&1
+chk kernel-later --policy=kernel --stamp=later.stamp 2>/dev/null
+eq "a failure removes the stale stamp of an earlier pass" "absent" "$([ -e later.stamp ] && echo present || echo absent)"
 eq "no temporary files left" "" "$(ls -a | grep -E '^\..*\.tmp|\.kiln-tmp' || true)"
 check "--list-policies" sh -c "'$KILN' elf check --list-policies | grep -q '^bootstrap .*runs in place'"
 
