@@ -25,7 +25,8 @@ static const char check_usage[] =
 	"       kiln elf check --list-policies [--policies=FILE.lua]\n"
 	"One line per violation (FILE: CHECK-ID: diagnosis; fix) and a verdict line, on stdout\n"
 	"when the file passes and on stderr when it fails (--json: a JSON report on stdout).\n"
-	"--stamp=OUT writes the report to OUT only on pass (the Ninja validation edge's output).\n"
+	"--stamp=OUT writes the report to OUT only on pass (the Ninja validation edge's output);\n"
+	"with --stamp a clean pass prints nothing.\n"
 	"exit 0 pass, 1 policy violated, 2 unreadable or malformed input\n";
 static const char strip_usage[] =
 	"usage: kiln elf strip IN -o OUT [--remove-comment]\n";
@@ -289,8 +290,12 @@ cmd_check(int argc, char *argv[])
 		json_report(&j, file, p, arch, &r);
 		fputs(j.s, stdout);
 		buf_free(&j);
-	} else {
-		fputs(out.s, r.nfailed ? stderr : stdout);
+	} else if (r.nfailed) {
+		fputs(out.s, stderr);
+	} else if (!stamp || r.nv) {
+		/* from a Ninja validation edge (--stamp) a clean pass is silent, as Ninja edges are
+		 * on success; a pass with waived violations still shows them */
+		fputs(out.s, stdout);
 	}
 	if (stamp && !r.nfailed) {
 		struct buf j = { 0 };

@@ -62,6 +62,11 @@ function M.generate(boots)
 	end
 	for _, a in ipairs(b.args or {}) do args[#args + 1] = K.Q(a) end
 	local cmd = table.concat(args, " ")
+	-- checks are validations, so an image can be written while a check still fails; QEMU
+	-- never boots a system unless every check passed
+	for _, c in ipairs(K.components) do
+		if c.check_stamp then ins[#ins + 1] = c.check_stamp end
+	end
 
 	K.rule("qemu_run", {
 		{ "command", cmd .. " -nographic" },
