@@ -32,14 +32,6 @@ static const struct {
 	{ "redoxfs", "0FC63DAF-8483-4772-8E79-3D69D8477DE4", "REDOX" },
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
 
 /* text order index -> on-disk index: the first three fields are little-endian */
 static const int disk_order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
@@ -56,7 +48,7 @@ gpt_guid_parse(const char *s, unsigned char out[16])
 				return -1;
 			k++;
 		}
-		if ((hi = hexval(s[k])) < 0 || (lo = hexval(s[k + 1])) < 0)
+		if ((hi = hexdigit(s[k])) < 0 || (lo = hexdigit(s[k + 1])) < 0)
 			return -1;
 		t[i] = (unsigned char)(hi << 4 | lo);
 		k += 2;

@@ -34,14 +34,6 @@ perr(struct parser *p, const char *fmt, ...)
 	exit(2);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
 
 /* split the next whitespace-separated field off *s and unescape it into b; 0 at end of line */
 static int
@@ -70,7 +62,7 @@ field(struct parser *p, const char **s, struct buf *b)
 		case 'n': buf_putc(b, '\n'); break;
 		case 'r': buf_putc(b, '\r'); break;
 		case 'x':
-			if ((h = hexval(c[1])) < 0 || (l = hexval(c[2])) < 0)
+			if ((h = hexdigit(c[1])) < 0 || (l = hexdigit(c[2])) < 0)
 				perr(p, "bad escape '\\x%.2s': expected two hex digits", c + 1);
 			buf_putc(b, h << 4 | l);
 			c += 2;

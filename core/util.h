@@ -91,6 +91,16 @@ static inline void wr32(unsigned char *p, uint32_t v)
 }
 static inline void wr64(unsigned char *p, uint64_t v) { wr32(p, (uint32_t)v); wr32(p + 4, (uint32_t)(v >> 32)); }
 
+/* the value of a hexadecimal digit, or -1 */
+static inline int
+hexdigit(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
 /* SOURCE_DATE_EPOCH if set and valid, else 0 (never the wall clock: output must be reproducible) */
 uint64_t source_date_epoch(void);
 

@@ -10,27 +10,18 @@ option { name = "boot-expect", type = "string", default = "redox login:", help =
 option { name = "boot-timeout", type = "int", default = 300, help = "seconds boot-test waits for --boot-expect" }
 option { name = "qemu-memory", type = "string", default = "2G", help = "guest memory" }
 
-local m = {
-	aarch64 = { bin = "qemu-system-aarch64", machine = "virt", cpu = "cortex-a72",
-		firmware = { "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd",
-			"/opt/homebrew/share/qemu/edk2-aarch64-code.fd", "/usr/local/share/qemu/edk2-aarch64-code.fd" } },
-	x86_64 = { bin = "qemu-system-x86_64", machine = "q35", cpu = "max",
-		firmware = { "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/ovmf/OVMF.fd",
-			"/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/usr/local/share/qemu/edk2-x86_64-code.fd" } },
-}
-m = m[arch]
+local m = qemu_host()
 
 local share = opt "share"
 if share and fs.exists(share) ~= "dir" then error("--share=" .. share .. ": no such directory", 0) end
 
-local fw
-for _, f in ipairs(m.firmware) do if fs.exists(f) == "file" then fw = f break end end
-if not find_program(m.bin) or not fw then
+if not m.bin or not m.firmware then
 	print(string.format("no %s or UEFI firmware (looked at %s): `ninja run` and `ninja boot-test` are not defined; " ..
 		"install qemu-system-arm qemu-efi-aarch64 (Debian) or qemu (Homebrew), then re-run configure; kiln doctor checks it",
-		m.bin, table.concat(m.firmware, ", ")))
+		m.name, table.concat(m.looked, ", ")))
 	return
 end
+local fw = m.firmware
 
 qemu {
 	disk = "harddrive",

@@ -14,6 +14,20 @@ local machines = {
 			"/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/usr/local/share/qemu/edk2-x86_64-code.fd" } },
 }
 
+-- what this host has for booting the target: { bin = path or nil, name, machine, cpu,
+-- firmware = path or nil, looked = the firmware paths tried }; every lookup is recorded
+local function host()
+	local m = machines[K.conf.arch]
+	local h = { name = m.bin, bin = K.core.find_program(m.bin), machine = m.machine, cpu = m.cpu, looked = m.firmware }
+	for _, f in ipairs(m.firmware) do
+		if K.core.stat(f) == "file" then h.firmware = f break end
+	end
+	return h
+end
+
+-- plugins call qemu_host() to decide whether (and how) to declare qemu{}
+M.constructors = { qemu_host = host }
+
 local function output_of(name, where)
 	local x = K.by_name[name]
 	if not x then K.fail(sfmt("qemu: '%s' is not a declared component or image%s", name, K.suggest(name, K.by_name)), where) end
@@ -25,10 +39,10 @@ function M.generate(boots)
 		K.fail(sfmt("only one qemu{} declaration is supported (also at %s)", boots[1].origin), boots[2].origin)
 	end
 	local b = boots[1]
-	local m = machines[K.conf.arch]
-	local qemu = K.core.find_program(m.bin)
+	local m = host()
+	local qemu = m.bin
 	if not qemu then
-		K.fail(sfmt("qemu: %s is not on PATH; install qemu-system-arm or qemu-system-x86 (Debian), qemu (Homebrew), or run ./configure --install-deps", m.bin), b.origin)
+		K.fail(sfmt("qemu: %s is not on PATH; install qemu-system-arm or qemu-system-x86 (Debian), qemu (Homebrew), or run ./configure --install-deps", m.name), b.origin)
 	end
 	local args = { K.Q(qemu), "-M", b.machine or m.machine, "-cpu", b.cpu or m.cpu, "-m", b.memory or "512M", "-no-reboot" }
 	local ins = {}
@@ -43,13 +57,10 @@ function M.generate(boots)
 		ins[#ins + 1] = f
 	end
 	if b.disk then
-		local fw = b.firmware
-		if not fw then
-			for _, f in ipairs(m.firmware) do if K.core.stat(f) == "file" then fw = f break end end
-		end
+		local fw = b.firmware or m.firmware
 		if not fw then
 			K.fail(sfmt("qemu: no UEFI firmware found (looked at %s); install qemu-efi-aarch64 or ovmf, or set firmware = PATH",
-				table.concat(m.firmware, ", ")), b.origin)
+				table.concat(m.looked, ", ")), b.origin)
 		end
 		local d = output_of(b.disk, b.origin)
 		args[#args + 1] = "-bios " .. K.Q(fw)
