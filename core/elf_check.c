@@ -182,6 +182,12 @@ parse_e64(const unsigned char *d, size_t len, struct e64 *e, struct buf *why)
 			reason(why, "e_phentsize %u is not 56", rd16(d + 54));
 			return -1;
 		}
+		/* e_phoff 0 means "no program header table" (gABI); libelf then sees none */
+		if (e->phoff < 64) {
+			reason(why, "e_phnum is %llu but the program header table offset 0x%llx overlaps the ELF header",
+			       (unsigned long long)e->phnum, (unsigned long long)e->phoff);
+			return -1;
+		}
 		if (!inside(e->phoff, e->phnum, 56, len)) {
 			reason(why, "program header table (%llu entries at offset 0x%llx) runs past the end of the file (%zu bytes)",
 			       (unsigned long long)e->phnum, (unsigned long long)e->phoff, len);
