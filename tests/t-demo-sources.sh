@@ -176,7 +176,7 @@ printf '\377\377\377\177' | dd of="$T/badrc.img" bs=1 seek=$((it + ${ino:-0} * 2
 	conv=notrunc 2>/dev/null
 bootfail boot-bad-data-offset 'error: (/etc/init.rc|initfs): inode data extends past initfs_size' "$T/badrc.img"
 # a compact image with a directory cycle (fuzz seed): the walk stops with an error
-bootfail boot-dir-cycle 'error: initfs: more directory entries than inodes' "$D/lib/fuzz-corpus/cycle.img"
+bootfail boot-dir-cycle 'error: initfs: more directory entries than inodes' "$D/lib/fuzz-corpus/cycle.initfs"
 
 # --- clang and lld: the same aarch64 block (NOPIE= as BUILD.md says) builds and boots ----
 C=$T/clang

@@ -273,14 +273,14 @@ case $(cd "$H" && ninja -t commands out/khello/khello | tail -1) in
 *) fail "host crate: command" "$(cd "$H" && ninja -t commands out/khello/khello | tail -1)" ;; esac
 (cd "$H" && ninja -t deps out/khello/khello) >"$T/h.deps"
 contains "host crate: the depfile has the module cargo found" "$T/h.deps" "crate/src/msg.rs$"
-contains "host crate: the depfile has the sysroot input" "$T/h.deps" "out/fakesys/libfake.a$"
+contains "host crate: the depfile has the sysroot input" "$T/h.deps" "out/fakesys/fake-sysroot-input$"
 out=$(cd "$H" && ninja)
 case $out in *"no work to do"*) ok "host crate: no work when nothing changed" ;; *) fail "host crate: no work when nothing changed" "$out" ;; esac
 sleep 1; touch "$H.src/crate/src/msg.rs"
 (cd "$H" && ninja) >"$T/h2" 2>&1
 check "host crate: a touched module reruns cargo" grep -q "CARGO out/khello/khello" "$T/h2"
 check "host crate: identical output stops there (restat: the copy is not redone)" sh -c "! grep -q 'STAGE out/khello-copy' '$T/h2'"
-printf 'fake sysroot input 2\n' >"$H.src/libfake.a"
+printf 'fake sysroot input 2\n' >"$H.src/fake-sysroot-input"
 (cd "$H" && ninja) >"$T/h3" 2>&1
-contains "host crate: a changed sysroot input forces the relink" "$T/h3" "kiln cargo: out/fakesys/libfake.a changed: relinking out/cargo/$host-llvm/$host/release/khello"
+contains "host crate: a changed sysroot input forces the relink" "$T/h3" "kiln cargo: out/fakesys/fake-sysroot-input changed: relinking out/cargo/$host-llvm/$host/release/khello"
 check "host crate: after the relink it still runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"

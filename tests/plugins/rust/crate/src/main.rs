@@ -1,4 +1,0 @@
-mod msg;
-fn main() {
-    println!("{}", msg::TEXT);
-}

@@ -1,1 +1,0 @@
-pub const TEXT: &str = "hello from cargo";
