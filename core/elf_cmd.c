@@ -304,7 +304,7 @@ cmd_check(int argc, char *argv[])
 			json_report(&j, file, p, arch, &r);
 		a = afile_open(stamp);
 		fputs(json ? j.s : out.s, a->f);
-		afile_commit_if_changed(a);   /* same report: same mtime (the rule has restat) */
+		afile_commit(a);   /* same report: same mtime (the rule has restat) */
 		buf_free(&j);
 	} else if (stamp && unlink(stamp) < 0 && errno != ENOENT) {
 		/* a stale stamp from an earlier pass must not survive a failure */
@@ -361,7 +361,7 @@ cmd_strip(int argc, char *argv[])
 	/* an executable stays executable; nothing else of the host's mode is copied */
 	if (stat(in, &sb) == 0)
 		fchmod(a->fd, sb.st_mode & 0111 ? 0755 : 0644);
-	afile_commit_if_changed(a);       /* an unchanged output keeps its mtime (restat) */
+	afile_commit(a);       /* an unchanged output keeps its mtime (restat) */
 	printf("%s: %llu -> %llu bytes, %llu saved (%zu section%s removed)\n", out,
 	       (unsigned long long)st.in_size, (unsigned long long)st.out_size,
 	       (unsigned long long)(st.in_size - st.out_size), st.nremoved, st.nremoved == 1 ? "" : "s");

@@ -164,14 +164,13 @@ write_generated(struct host *h)
 		a = afile_open(f->path);
 		if (fwrite(f->content, 1, f->len, a->f) != f->len)
 			fatal("%s: write error: %s", f->path, strerror(errno));
-		afile_commit_if_changed(a);
+		afile_commit(a);
 	}
 }
 
 static void
 write_ninja(struct host *h)
 {
-	struct conf *c = h->conf;
 	struct buf b = {0}, hdr = {0}, dep = {0};
 	struct afile *a;
 	size_t i;
@@ -192,7 +191,7 @@ write_ninja(struct host *h)
 		fatal("cannot create gen/: %s", strerror(errno));
 	a = afile_open("gen/build.ninja.d");
 	fwrite(dep.s, 1, dep.len, a->f);
-	afile_commit_if_changed(a);
+	afile_commit(a);
 
 	a = afile_open("build.ninja");
 	if (fwrite(b.s, 1, b.len, a->f) != b.len)
@@ -201,7 +200,6 @@ write_ninja(struct host *h)
 	buf_free(&b);
 	buf_free(&hdr);
 	buf_free(&dep);
-	(void)c;
 }
 
 int

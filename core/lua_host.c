@@ -162,7 +162,7 @@ host_getenv(struct host *h, const char *name)
 void
 host_load_env(struct host *h, const char *path)
 {
-	size_t len, i;
+	size_t len;
 	char *text = read_file(path, &len), *line, *save = NULL;
 
 	if (!text)
@@ -190,7 +190,6 @@ host_load_env(struct host *h, const char *path)
 		h->snap = xreallocarray(h->snap, h->nsnap + 1, sizeof *h->snap);
 		h->snap[h->nsnap++] = e;
 	}
-	(void)i;
 	free(text);
 }
 
@@ -242,6 +241,19 @@ l_getenv(lua_State *L)
 	return 1;
 }
 
+/* push path and record it if it is an executable regular file; 1 if it was */
+static int
+push_executable(lua_State *L, struct host *h, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+		return 0;
+	host_record(h, path);
+	lua_pushstring(L, path);
+	return 1;
+}
+
 /* core.find_program(name) -> absolute path or nil; searches PATH */
 static int
 l_find_program(lua_State *L)
@@ -249,33 +261,24 @@ l_find_program(lua_State *L)
 	struct host *h = gethost(L);
 	const char *name = luaL_checkstring(L, 1), *path = host_getenv(h, "PATH");
 	char *dirs, *dir, *save = NULL, *full;
-	struct stat st;
+	int found = 0;
 
 	if (strchr(name, '/')) {
-		if (stat(name, &st) == 0 && S_ISREG(st.st_mode) && access(name, X_OK) == 0) {
-			host_record(h, name);
-			lua_pushstring(L, name);
-			return 1;
-		}
-		lua_pushnil(L);
+		if (!push_executable(L, h, name))
+			lua_pushnil(L);
 		return 1;
 	}
 	dirs = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
 		if (dir[0] != '/')
 			continue; /* relative PATH entries depend on the directory ninja runs in */
 		full = xasprintf("%s/%s", dir, name);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0) {
-			host_record(h, full);
-			lua_pushstring(L, full);
-			free(full);
-			free(dirs);
-			return 1;
-		}
+		found = push_executable(L, h, full);
 		free(full);
 	}
 	free(dirs);
-	lua_pushnil(L);
+	if (!found)
+		lua_pushnil(L);
 	return 1;
 }
 

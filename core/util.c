@@ -393,12 +393,6 @@ afile_commit(struct afile *a)
 }
 
 void
-afile_commit_if_changed(struct afile *a)
-{
-	afile_commit(a);
-}
-
-void
 afile_commit_always(struct afile *a)
 {
 	afile_close(a);

@@ -61,8 +61,6 @@ struct afile *afile_open(const char *path);
  * final file already has identical content it is left untouched, mtime included, so that
  * Ninja's restat skips whatever depends on it. */
 void afile_commit(struct afile *a);
-/* the same as afile_commit (kept for readability where the skip matters) */
-void afile_commit_if_changed(struct afile *a);
 /* rename over the final name even when the content is identical (updates the mtime) */
 void afile_commit_always(struct afile *a);
 /* remove the temporary file */

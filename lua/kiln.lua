@@ -255,24 +255,26 @@ K.pool("console", 1)
 ---------------------------------------------------------------------------------------------
 -- modules of rules/ (loaded on demand, each once; they see K)
 
+-- run kiln's own module DIR/NAME.lua (trusted: it sees the whole standard library) with K
+local function run_module(dir, name)
+	local rel = dir .. "/" .. name .. ".lua"
+	local fn, err = core.loadfile(datadir .. "/" .. rel, rel, setmetatable({}, { __index = _G }))
+	if not fn then error(err, 0) end
+	return fn(K)
+end
+
 local rule_modules = {}
 function K.rules_module(name)
 	local m = rule_modules[name]
-	if m then return m end
-	local path = datadir .. "/rules/" .. name .. ".lua"
-	local env = setmetatable({}, { __index = _G })
-	local fn, err = core.loadfile(path, "rules/" .. name .. ".lua", env)
-	if not fn then error(err, 0) end
-	m = fn(K)
-	rule_modules[name] = m
+	if not m then
+		m = run_module("rules", name)
+		rule_modules[name] = m
+	end
 	return m
 end
 
 local function lua_module(name)
-	local path = datadir .. "/lua/" .. name .. ".lua"
-	local fn, err = core.loadfile(path, "lua/" .. name .. ".lua", setmetatable({}, { __index = _G }))
-	if not fn then error(err, 0) end
-	return fn(K)
+	return run_module("lua", name)
 end
 
 K.json = lua_module("json")
@@ -869,8 +871,7 @@ function api.finish()
 end
 
 function api.summary()
-	local ncomp = 0
-	for _, c in ipairs(K.components) do ncomp = ncomp + 1 end
+	local ncomp = #K.components
 	io.stdout:write(sfmt("kiln %s: arch %s, system %s%s\n", conf.version, conf.arch, K.system,
 		K.system == "demo" and " (the bundled demo, since no --redox-src was given)" or
 		K.system == "redox" and (" (" .. conf.redox_src .. ")") or " (only --plugin-dir plugins)"))
