@@ -109,7 +109,7 @@ libs=$(pkg-config --libs libelf 2>/dev/null || echo -lelf)
 cflags=$(pkg-config --cflags libelf 2>/dev/null)
 printf 'const char *kiln_self;\nconst char *kiln_datadir(void) { return "."; }\n' >stub-cmd.c
 if ${CC:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/ar.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$SRCDIR/core/ar.c" "$SRCDIR/core/util.c" stub-cmd.c $libs 2>replay.err; then
+	"$SRCDIR/core/elf/ar.c" "$SRCDIR/core/util.c" stub-cmd.c $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/ar/* bad1.a bad2.a bad3.a bad4.a bad5.a | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"

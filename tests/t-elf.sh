@@ -356,7 +356,7 @@ expect_fail "unknown --arch" 2 'arch=mips: unknown architecture' chk kernel --po
 # --- fuzz corpus replay (a normal build of tests/fuzz/elf.c) ------------------------------------
 libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
 if ${CC:-cc} -std=c11 -O1 -g -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/elf.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$SRCDIR/core/elf_check.c" "$SRCDIR/core/elf_strip.c" "$SRCDIR/core/util.c" $libs >replay.err 2>&1; then
+	"$SRCDIR/core/elf/elf_check.c" "$SRCDIR/core/elf/elf_strip.c" "$SRCDIR/core/util.c" $libs >replay.err 2>&1; then
 	n=$(ls "$SRCDIR/tests/fuzz/corpus/elf" | wc -l | tr -d ' ')
 	lim ./replay "$SRCDIR"/tests/fuzz/corpus/elf/* empty text trunc-hdr phoff phnum shnum secoff dynoff elf32 \
 		big-endian kernel nocrt boot-bss >replay.out 2>&1

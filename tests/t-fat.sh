@@ -167,7 +167,7 @@ expect_fail "cat of a directory" 2 'is a directory' "$KILN" fat cat esp.img /EFI
 mk() { sed -n "s/^$1 = //p" "$BUILDDIR/Makefile"; }
 cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
 if ${cc:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/fat.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$BUILDDIR/obj/fat.o" "$BUILDDIR/obj/manifest.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
+	"$BUILDDIR/obj/image/fat.o" "$BUILDDIR/obj/image/manifest.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/fat/* c1.img c2.img c3.img c4.img c5.img c6.img c7.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"

@@ -155,7 +155,7 @@ eq "failed creates leave no output" "" "$(ls | grep -E '^x[0-9]\.img' || true)"
 
 # --- fuzz corpus replay ----------------------------------------------------------------------
 if ${cc:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/gpt.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$BUILDDIR/obj/gpt.o" "$BUILDDIR/obj/sha256.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
+	"$BUILDDIR/obj/image/gpt.o" "$BUILDDIR/obj/image/sha256.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/gpt/* bad1.img bad2.img bad3.img bad4.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"

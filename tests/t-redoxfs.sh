@@ -194,8 +194,8 @@ else fail memory-flat "peak RSS ${r1:-?} KiB for 4 MB, ${r10:-?} KiB for 40 MB (
 # ---- fuzz corpus replay through a normal build of the driver ----
 C=$SRCDIR/core
 if ${CC:-cc} -std=c11 -O1 -I"$C" -o fuzz-redoxfs "$SRCDIR/tests/fuzz/redoxfs.c" \
-	"$SRCDIR/tests/fuzz/standalone.c" "$C/util.c" "$C/manifest.c" "$C/seahash.c" \
-	"$C/redoxfs.c" "$C/redoxfs_read.c" 2>fuzz.err; then
+	"$SRCDIR/tests/fuzz/standalone.c" "$C/util.c" "$C/image/manifest.c" "$C/image/seahash.c" \
+	"$C/image/redoxfs.c" "$C/image/redoxfs_read.c" "$C/image/redoxfs_format.c" 2>fuzz.err; then
 	./fuzz-redoxfs "$SRCDIR"/tests/fuzz/corpus/redoxfs/*
 else
 	fail fuzz-build "$(head -c 300 fuzz.err)"

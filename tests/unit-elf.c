@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_check.h"
+#include "elf/elf_check.h"
 #include "unit.h"
 #include "util.h"
 

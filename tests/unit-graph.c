@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "graph.h"
-#include "ninja.h"
+#include "gen/graph.h"
+#include "gen/ninja.h"
 #include "unit.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "initfs.h"
+#include "image/initfs.h"
 #include "unit.h"
 
 static const char manifest[] =

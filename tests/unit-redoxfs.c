@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "manifest.h"
-#include "redoxfs.h"
-#include "seahash.h"
+#include "image/manifest.h"
+#include "image/redoxfs.h"
+#include "image/seahash.h"
 #include "unit.h"
 #include "util.h"
 

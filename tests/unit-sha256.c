@@ -1,7 +1,7 @@
 /* unit-sha256.c: SHA-256 against the FIPS 180-4 / NIST example vectors. */
 #include <stdlib.h>
 
-#include "sha256.h"
+#include "image/sha256.h"
 #include "unit.h"
 
 static const char *

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ar.h"
+#include "elf/ar.h"
 
 static int
 touch(const struct ar_member *m, void *ctx)

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "elf_check.h"
-#include "elf_strip.h"
+#include "elf/elf_check.h"
+#include "elf/elf_strip.h"
 #include "util.h"
 
 static char *paths[] = { "/home/", "/opt/other/" };

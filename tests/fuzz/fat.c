@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fat.h"
+#include "image/fat.h"
 
 static int
 readall(void *ctx, const char *path, const struct fat_dirent *e)

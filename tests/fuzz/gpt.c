@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "gpt.h"
+#include "image/gpt.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "initfs.h"
+#include "image/initfs.h"
 
 static int
 touch(void *ctx, const char *path, const struct initfs_inode *ino)

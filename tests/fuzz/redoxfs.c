@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redoxfs.h"
+#include "image/redoxfs.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

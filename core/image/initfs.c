@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "elf_check.h"
+#include "elf/elf_check.h"
 #include "initfs.h"
 
 #define PAGE_UP(x) (((x) + INITFS_PAGE - 1) / INITFS_PAGE * INITFS_PAGE)
