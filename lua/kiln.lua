@@ -48,6 +48,17 @@ local function origin()
 end
 K.origin = origin
 
+-- the innermost plugin frame: where a shared helper itself declares something (an option
+-- of the Redox module belongs to the module, not to the first plugin that imported it)
+local function origin_inner()
+	for level = 2, 200 do
+		local info = debug.getinfo(level, "Sl")
+		if not info then break end
+		if plugin_chunks[info.source] then return info.source:sub(2) .. ":" .. info.currentline end
+	end
+	return "kiln"
+end
+
 -- raise an error located at where (a "file:line"), or at the current plugin line
 local function fail(msg, where)
 	error((where or origin()) .. ": " .. msg, 0)
@@ -335,7 +346,7 @@ local option_schema = { name = "string", type = "string", default = "any", help 
 local option_types = { bool = true, int = true, size = true, string = true, choice = true, path = true }
 
 local function option(t)
-	local where = origin()
+	local where = origin_inner()
 	check_fields(t, option_schema, "option", where)
 	if not t.name or not t.name:match("^[%w][%w%-]*$") then
 		fail("option needs a name of letters, digits and dashes", where)
@@ -743,7 +754,7 @@ local function plugin_dirs()
 	local dirs = {}
 	K.system = conf.system ~= "" and conf.system or (conf.redox_src ~= "" and "redox" or "demo")
 	if K.system == "redox" then
-		if conf.redox_src == "" then error("kiln: --system=redox needs --redox-src=DIR", 0) end
+		if conf.redox_src == "" and not K.tolerant then error("kiln: --system=redox needs --redox-src=DIR", 0) end
 		dirs[1] = datadir .. "/plugins"
 	elseif K.system == "demo" then
 		dirs[1] = datadir .. "/examples/demo"

@@ -114,11 +114,11 @@ function M.generate(c, s)
 	-- the run this spec joins: everything but package, bin and features must agree
 	local key = table.concat({ manifest, s.cwd or "", s.lib and "lib" or "bin", table.concat(common, " "),
 		table.concat(target_args, "\31"), table.concat(tail, "\31"), table.concat(feats_tail, " "), table.concat(flags, "\31"),
-		s.alone and c.name or "", s.run or c.name }, "\30")
+		s.alone and c.name or "", s.run or "" }, "\30")
 	local g = groups[key]
 	if not g then
 		g = { common = common, target_args = target_args, tail = tail, feats_tail = feats_tail, flags = flags, imps = imps, lib = s.lib,
-			manifest = manifest, members = {}, run = s.run or c.name }
+			manifest = manifest, members = {}, run = s.run or K.basename(K.dirname(manifest)) }
 		groups[key] = g
 		order[#order + 1] = g
 	end
