@@ -4,11 +4,10 @@
 --
 -- Detection happens here, at gen time, by looking at files only (plugins spawn no process):
 -- the toolchain directory of rustup, the Cranelift backend library, the Redox tree.
-local toml = import "toml.lua"
 local specs = import "specs.lua"
 local sfmt = string.format
 
-local R = { toml = toml, specs = specs }
+local R = { specs = specs }
 
 -- the Redox tree (--redox-src), or nil when only --plugin-dir plugins use these helpers
 do
@@ -34,11 +33,9 @@ option { name = "incremental", type = "bool", default = true, help = "CARGO_INCR
 ---------------------------------------------------------------------------------------------
 -- reading the Redox tree
 
--- the parsed TOML file at path (absolute), with errors naming the file
+-- the parsed TOML file at path (absolute); errors name the file, line and column
 function R.read_toml(path)
-	local t, err = toml.parse(fs.read(path), path)
-	if not t then error(err, 0) end
-	return t
+	return toml_decode(fs.read(path), path)
 end
 
 -- a directory that must hold a populated git submodule (F29)
