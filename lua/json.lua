@@ -210,7 +210,7 @@ function J.decode(s, name)
 			end
 			return math.tointeger(tonumber(tok)), q
 		end
-		local v = tonumber(tok) + 0.0
+		local v = tonumber(tok) -- a float: tok has a fraction or an exponent (and -0.0 stays -0.0)
 		if v == math.huge or v == -math.huge then err(p, "number %s is too large for a float (at most about 1.8e308)", tok) end
 		return v, q
 	end

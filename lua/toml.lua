@@ -37,7 +37,7 @@ local T = {}
 local object_mt = (type(K) == "table" and K.json and K.json.object_mt) or {}
 T.object_mt = object_mt
 T.datetime_mt = { __tostring = function(d) return d.toml_datetime end }
-T.max_depth = 256 -- arrays and inline tables nested deeper are an error
+T.max_depth = 256 -- tables and arrays nested deeper (the top-level table is one) are an error
 
 local escapes = { b = "\b", t = "\t", n = "\n", f = "\f", r = "\r", ['"'] = '"', ["\\"] = "\\" }
 local key_escapes = { ["\b"] = "\\b", ["\t"] = "\\t", ["\n"] = "\\n", ["\f"] = "\\f", ["\r"] = "\\r", ['"'] = '\\"', ["\\"] = "\\\\" }
@@ -71,6 +71,7 @@ local function decode(s, name, want_lines)
 	local kind = {}         -- table -> "implicit" | "header" | "dotted" | "aot" | "value"
 	local dsec = {}         -- dotted table -> the section (table body) whose keys made it
 	local where = {}        -- table -> { key -> line }
+	local tdepth = { [root] = 0 } -- table -> how deep it is nested (the top level is 0)
 	local section = 0       -- the current section: each [header] and inline table is one
 	local nsec = 0          -- sections so far
 	local cur, curparts = root, {}  -- the table keys go to, and its header's key
@@ -366,7 +367,14 @@ local function decode(s, name, want_lines)
 		if dot ~= "" and not digits(fp, "%d") then bad("expected digits after the decimal point") end
 		if e ~= "" and not digits(ep, "%d") then bad("expected digits after the exponent's e") end
 		if e == "" and (esign ~= "" or ep ~= "") then bad() end
-		return tonumber(sign .. ic .. dot .. fp:gsub("_", "") .. e .. esign .. ep:gsub("_", "")) + 0.0
+		-- a float: the text has a fraction or an exponent (and -0.0 stays -0.0)
+		return tonumber(sign .. ic .. dot .. fp:gsub("_", "") .. e .. esign .. ep:gsub("_", ""))
+	end
+
+	-- the depth d of a new table or array made at p, when it is within the limit
+	local function nest(p, d)
+		if d >= T.max_depth then err(p, "tables and arrays nested deeper than %d levels", T.max_depth) end
+		return d
 	end
 
 	local value, keyval
@@ -374,6 +382,7 @@ local function decode(s, name, want_lines)
 	-- [array] at pos
 	local function array(depth)
 		local a, open = {}, pos
+		depth = nest(pos, depth + 1)
 		kind[a] = "value"
 		pos = pos + 1
 		local i = 0
@@ -384,7 +393,7 @@ local function decode(s, name, want_lines)
 			if not c then err(open, "this array is never closed with ']'") end
 			i = i + 1
 			setline(a, i, pos)
-			a[i] = value(depth + 1)
+			a[i] = value(depth)
 			pos = wsnl(pos)
 			c = byte(s, pos)
 			if c == 44 then pos = pos + 1
@@ -397,7 +406,7 @@ local function decode(s, name, want_lines)
 	-- {inline table} at pos: one line, no trailing comma, closed once written
 	local function inline(depth)
 		local t, open = setmetatable({}, object_mt), pos
-		kind[t] = "value"
+		kind[t], tdepth[t] = "value", nest(pos, depth + 1)
 		nsec = nsec + 1
 		local sec = nsec
 		pos = ws(pos + 1)
@@ -407,7 +416,7 @@ local function decode(s, name, want_lines)
 			if not c or c == 10 or c == 35 then
 				err(pos, "expected a key, found %s: an inline table is written on one line (use a [table] for more)", found(pos))
 			end
-			keyval(t, sec, depth + 1, true)
+			keyval(t, sec, true)
 			pos = ws(pos)
 			c = byte(s, pos)
 			if c == 125 then pos = pos + 1 return t end
@@ -422,9 +431,8 @@ local function decode(s, name, want_lines)
 		end
 	end
 
-	-- a value at pos; advances pos past it
+	-- a value at pos, in a table or array nested depth deep; advances pos past it
 	function value(depth)
-		if depth > T.max_depth then err(pos, "arrays and inline tables nested deeper than %d", T.max_depth) end
 		local c = byte(s, pos)
 		if c == 34 then
 			local v
@@ -451,7 +459,7 @@ local function decode(s, name, want_lines)
 	end
 
 	-- key = value at pos, into table t; sec is the section t's keys are written in
-	function keyval(t, sec, depth, in_inline)
+	function keyval(t, sec, in_inline)
 		local kp = pos
 		local parts, at
 		parts, at, pos = key(pos)
@@ -466,7 +474,7 @@ local function decode(s, name, want_lines)
 			local v = t[k]
 			if v == nil then
 				v = setmetatable({}, object_mt)
-				kind[v], dsec[v] = "dotted", sec
+				kind[v], dsec[v], tdepth[v] = "dotted", sec, nest(at[i], tdepth[t] + 1)
 				t[k] = v
 				setline(t, k, at[i])
 			else
@@ -485,13 +493,13 @@ local function decode(s, name, want_lines)
 		end
 		local k = parts[np]
 		if t[k] ~= nil then
-			err(at[np], "the key %s is defined twice (first at line %d)", quoted(parts), line_of_key(t, k))
+			err(at[1], "the key %s is defined twice (first at line %d)", quoted(parts), line_of_key(t, k))
 		end
 		if byte(s, pos) == 10 or not byte(s, pos) or byte(s, pos) == 35 then
 			err(pos, "expected a value after '=' for the key %s, found %s", quoted(parts), found(pos))
 		end
 		setline(t, k, at[np])
-		t[k] = value(depth)
+		t[k] = value(tdepth[t])
 		return kp
 	end
 
@@ -519,7 +527,7 @@ local function decode(s, name, want_lines)
 			local v = t[k]
 			if v == nil then
 				v = setmetatable({}, object_mt)
-				kind[v] = "implicit"
+				kind[v], tdepth[v] = "implicit", nest(at[i], tdepth[t] + 1)
 				t[k] = v
 				setline(t, k, hp)
 			elseif type(v) ~= "table" or getmetatable(v) == T.datetime_mt or kind[v] == "value" then
@@ -535,7 +543,7 @@ local function decode(s, name, want_lines)
 		if aot then
 			if v == nil then
 				v = {}
-				kind[v] = "aot"
+				kind[v], tdepth[v] = "aot", nest(at[np], tdepth[t] + 1)
 				t[k] = v
 				setline(t, k, hp)
 			elseif type(v) ~= "table" or kind[v] ~= "aot" then
@@ -544,13 +552,14 @@ local function decode(s, name, want_lines)
 					kind[v] == "value" and "; an array written as a value cannot be extended" or "")
 			end
 			local e = setmetatable({}, object_mt)
-			kind[e] = "header"
+			kind[e], tdepth[e] = "header", nest(hp, tdepth[v] + 1)
 			v[#v + 1] = e
 			setline(v, #v, hp)
 			cur = e
 		else
 			if v == nil then
 				v = setmetatable({}, object_mt)
+				tdepth[v] = nest(at[np], tdepth[t] + 1)
 				t[k] = v
 			elseif type(v) ~= "table" or kind[v] ~= "implicit" then
 				local kd = type(v) == "table" and kind[v]
@@ -593,7 +602,7 @@ local function decode(s, name, want_lines)
 			header()
 			eol(function() return "the header [" .. dotted(curparts) .. "]" end)
 		else
-			local kp = keyval(cur, section, 0)
+			local kp = keyval(cur, section)
 			eol(function()
 				local parts = key(kp)
 				return "the value of " .. quoted(parts) .. " (one key = value per line)"

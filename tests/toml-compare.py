@@ -9,6 +9,9 @@ usage: tests/toml-compare.py KILN tree DIR...    every *.toml and Cargo.lock und
                                                  files-toml-1.0.0 (valid: the value in its
                                                  .json; invalid: an error)
 Prints the counts and every disagreement; exits 1 if there is one.
+       tests/toml-compare.py KILN check FILE...  for tests/t-toml.sh: "ok" or "FAIL" lines
+                                                 (tests/lib.sh's protocol), one per file that
+                                                 both readers must accept with equal values
 """
 import datetime
 import json
@@ -194,12 +197,35 @@ def suite(kiln, tests):
     return vfail + ifail == 0
 
 
+def check(kiln, files):
+    ours, _ = kiln_decode(kiln, files)
+    for p in files:
+        name = "tomllib agrees: " + os.path.basename(p)
+        with open(p, "rb") as f:
+            ref = py_tagged(tomllib.load(f))
+        st, val = ours[p]
+        if st != "ok":
+            print("FAIL %s: kiln refuses it: %s" % (name, val))
+        elif not same(val, ref):
+            print("FAIL %s: kiln %s, tomllib %s" % (name, json.dumps(val)[:200], json.dumps(ref)[:200]))
+        else:
+            print("ok " + name)
+    return True
+
+
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] not in ("tree", "suite"):
+    if len(sys.argv) < 4 or sys.argv[2] not in ("tree", "suite", "check"):
         sys.exit(__doc__)
     kiln = os.path.abspath(sys.argv[1])
-    ok = tree(kiln, sys.argv[3:]) if sys.argv[2] == "tree" else suite(kiln, sys.argv[3])
+    mode = sys.argv[2]
+    if mode == "tree":
+        ok = tree(kiln, sys.argv[3:])
+    elif mode == "suite":
+        ok = suite(kiln, sys.argv[3])
+    else:
+        ok = check(kiln, [os.path.abspath(p) for p in sys.argv[3:]])
     sys.exit(0 if ok else 1)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,11 @@
 -- decode.lua: a test plugin for kiln's readers, used through the plugin API exactly as plugins
 -- see it. It decodes every file named in $KILN_DECODE_LIST (lines "toml PATH", "json PATH" or
--- "lines PATH": TOML with the positions option) and writes gen/decoded.txt, one line per file:
+-- "lines PATH": TOML with the positions option, "jsonenc PATH": json_encode of the decoded
+-- JSON) and writes gen/decoded.txt, one line per file:
 --   PATH <tab> ok <tab> VALUE      VALUE in toml-test's tagged JSON ({"type":..,"value":..})
 --   PATH <tab> error <tab> MESSAGE the error message toml_decode or json_decode raised
--- For "lines" the VALUE is "key.path=LINE" entries, space separated, in document order.
+-- For "lines" the VALUE is "key.path=LINE" entries, space separated, in document order; for
+-- "jsonenc" it is the encoded text as a JSON string.
 local list = env "KILN_DECODE_LIST" or error("decode.lua: set KILN_DECODE_LIST", 0)
 
 local object_mt = getmetatable(json_object())
@@ -65,12 +67,13 @@ for line in fs.read(list):gmatch("[^\n]+") do
 	local how, path = line:match("^(%a+) (.+)$")
 	local text = fs.read(path)
 	local ok, v, lines
-	if how == "json" then ok, v = pcall(json_decode, text, path)
+	if how == "json" or how == "jsonenc" then ok, v = pcall(json_decode, text, path)
 	elseif how == "lines" then ok, v, lines = pcall(toml_decode, text, path, { lines = true })
 	else ok, v = pcall(toml_decode, text, path) end
 	local out
 	if not ok then out = "error\t" .. tostring(v)
 	elseif how == "lines" then out = "ok\t" .. positions(v, lines)
+	elseif how == "jsonenc" then out = "ok\t" .. str(json_encode(v))
 	else out = "ok\t" .. tagged(v) end
 	results[#results + 1] = path .. "\t" .. out .. "\n"
 end
