@@ -57,7 +57,6 @@ def dt_key(kind, text):
     frac = ""
     if "." in text:
         head, rest = text.split(".", 1)
-        digits = rest.rstrip("Z+-:0123456789") or ""
         i = 0
         while i < len(rest) and rest[i].isdigit():
             i += 1
