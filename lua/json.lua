@@ -202,7 +202,9 @@ function J.decode(s, name)
 		end
 		if match(int, "^%-?0%d") then bad("leading zeros are not allowed") end
 		if frac == "." then bad("expected a digit after the decimal point") end
-		if exp ~= "" and not match(exp, "%d$") then bad("expected a digit in the exponent") end
+		if exp ~= "" and not match(exp, "^[eE][%+%-]?%d+$") then
+			bad(match(exp, "^[eE]") and "expected a digit in the exponent" or "unexpected characters after it")
+		end
 		if frac == "" and exp == "" then
 			local digits = match(int, "%d+")
 			if #digits > 19 or (#digits == 19 and digits > (sub(int, 1, 1) == "-" and "9223372036854775808" or "9223372036854775807")) then
@@ -210,7 +212,7 @@ function J.decode(s, name)
 			end
 			return math.tointeger(tonumber(tok)), q
 		end
-		local v = tonumber(tok) -- a float: tok has a fraction or an exponent (and -0.0 stays -0.0)
+		local v = tonumber(tok) or bad("not a number") -- a float: tok has a fraction or an exponent (-0.0 stays -0.0)
 		if v == math.huge or v == -math.huge then err(p, "number %s is too large for a float (at most about 1.8e308)", tok) end
 		return v, q
 	end

@@ -61,6 +61,8 @@ invalid leading-dot '[.5]' "1:2: expected a value (an object, array, string, num
 invalid trailing-dot '[1.]' "1:2: invalid number '1.': expected a digit after the decimal point"
 invalid lone-minus '[-]' "1:2: invalid number '-': expected a digit after '-'"
 invalid number-junk '[1.5x]' "1:2: invalid number '1.5x': unexpected characters after it"
+invalid number-minus '[1-5]' "1:2: invalid number '1-5': unexpected characters after it"
+invalid number-plus '[2+3]' "1:2: invalid number '2+3': unexpected characters after it"
 invalid nan '[NaN]' "1:2: expected a value (an object, array, string, number, true, false or null), found 'NaN'"
 invalid true-case '[True]' "1:2: expected a value (an object, array, string, number, true, false or null), found 'True'"
 invalid high-surrogate '["\uD800"]' '1:3: \uD800 is a high surrogate not followed by a low surrogate escape (\uDC00 to \uDFFF)'

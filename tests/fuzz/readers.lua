@@ -110,6 +110,9 @@ local function shape(v, lines, n, depth)
 		if bad then return bad end
 	end
 	if mt == nil and count ~= #v then return "an array with holes" end
+	for k in pairs(w or {}) do
+		if v[k] == nil then return "key " .. tostring(k) .. " has a line but no value" end
+	end
 end
 
 function checks.toml(text)
