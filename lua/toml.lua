@@ -580,13 +580,16 @@ local function decode(s, name, want_lines)
 		section = nsec
 	end
 
-	-- the end of a line: spaces, then a comment or the newline
-	local function eol(after)
+	-- the end of a line: spaces, then a comment or the newline; kp is where the key of a
+	-- key = value line starts (nil after a header)
+	local function eol(kp)
 		pos = ws(pos)
 		local c = byte(s, pos)
 		if c == 35 then pos = comment(pos) c = byte(s, pos) end
 		if c and c ~= 10 then
-			err(pos, "expected the end of the line after %s, found %s", after(), found(pos))
+			local after = kp and "the value of " .. quoted((key(kp))) .. " (one key = value per line)"
+				or "the header [" .. dotted(curparts) .. "]"
+			err(pos, "expected the end of the line after %s, found %s", after, found(pos))
 		end
 	end
 
@@ -600,13 +603,9 @@ local function decode(s, name, want_lines)
 			pos = comment(pos)
 		elseif c == 91 then
 			header()
-			eol(function() return "the header [" .. dotted(curparts) .. "]" end)
+			eol(nil)
 		else
-			local kp = keyval(cur, section)
-			eol(function()
-				local parts = key(kp)
-				return "the value of " .. quoted(parts) .. " (one key = value per line)"
-			end)
+			eol(keyval(cur, section))
 		end
 	end
 	if want_lines then return root, where end
