@@ -124,9 +124,19 @@ function J.decode(s, name)
 	-- the line and column of position p (columns in characters)
 	local function linecol(p)
 		if p > n + 1 then p = n + 1 end
-		local before = sub(s, 1, p - 1)
-		local ls = match(before, "[^\n]*$")
-		return select(2, before:gsub("\n", "")) + 1, (utf8.len(ls) or #ls) + 1
+		local line, ls = 1, 1
+		while true do
+			local nl = find(s, "\n", ls, true)
+			if not nl or nl >= p then break end
+			line, ls = line + 1, nl + 1
+		end
+		return line, (utf8.len(s, ls, p - 1) or (p - ls)) + 1
+	end
+	-- text cut to 40 characters, for messages
+	local function clip(text)
+		local cut = #text > 40 and utf8.offset(text, 41)
+		if not cut or cut > #text then return text end
+		return sub(text, 1, cut - 1) .. "..."
 	end
 	local function err(p, msg, ...)
 		local line, col = linecol(p)
@@ -190,30 +200,29 @@ function J.decode(s, name)
 		end
 	end
 
-	-- a number at p; returns it and the position after it
+	-- a number at p; returns it and the position after it. Each part is one anchored match
+	-- (no backtracking: a long token costs its length)
 	local function number(p)
 		local tok, q = match(s, "^([%w_%.%+%-]+)()", p)
-		local int, frac, exp = match(tok, "^(%-?%d+)(%.?%d*)([eE]?[%+%-]?%d*)$")
-		local function bad(why) err(p, "invalid number '%s': %s", tok, why) end
-		if not int then
-			if match(tok, "^%-?%d+%.?%d*[eE]?[%+%-]?%d*") then bad("unexpected characters after it") end
-			if match(tok, "^%-%D") or tok == "-" then bad("expected a digit after '-'") end
-			bad("a number is -?digits[.digits][e[+-]digits]")
-		end
+		local function bad(why) err(p, "invalid number '%s': %s", clip(tok), why) end
+		local i1 = match(tok, "^%-?()")
+		local i2 = match(tok, "^%d+()", i1) or bad("expected a digit after '-'")
+		local i3 = match(tok, "^%.%d*()", i2) or i2
+		local i4 = match(tok, "^[eE][%+%-]?%d*()", i3) or i3
+		local int, frac, exp = sub(tok, 1, i2 - 1), sub(tok, i2, i3 - 1), sub(tok, i3, i4 - 1)
 		if match(int, "^%-?0%d") then bad("leading zeros are not allowed") end
 		if frac == "." then bad("expected a digit after the decimal point") end
-		if exp ~= "" and not match(exp, "^[eE][%+%-]?%d+$") then
-			bad(match(exp, "^[eE]") and "expected a digit in the exponent" or "unexpected characters after it")
-		end
+		if exp ~= "" and not match(exp, "%d$") then bad("expected a digit in the exponent") end
+		if i4 <= #tok then bad("unexpected characters after it") end
 		if frac == "" and exp == "" then
-			local digits = match(int, "%d+")
+			local digits = sub(int, i1)
 			if #digits > 19 or (#digits == 19 and digits > (sub(int, 1, 1) == "-" and "9223372036854775808" or "9223372036854775807")) then
-				err(p, "integer %s is out of range: integers are read exactly and must fit in 64 bits (-9223372036854775808 to 9223372036854775807); write it as a string, or with a fraction or an exponent to read it as a float", tok)
+				err(p, "integer %s is out of range: integers are read exactly and must fit in 64 bits (-9223372036854775808 to 9223372036854775807); write it as a string, or with a fraction or an exponent to read it as a float", clip(tok))
 			end
 			return math.tointeger(tonumber(tok)), q
 		end
 		local v = tonumber(tok) or bad("not a number") -- a float: tok has a fraction or an exponent (-0.0 stays -0.0)
-		if v == math.huge or v == -math.huge then err(p, "number %s is too large for a float (at most about 1.8e308)", tok) end
+		if v == math.huge or v == -math.huge then err(p, "number %s is too large for a float (at most about 1.8e308)", clip(tok)) end
 		return v, q
 	end
 
@@ -235,7 +244,7 @@ function J.decode(s, name)
 				local kp, k = p
 				k, p = str(p)
 				if at[k] then
-					err(kp, "the name %s is given twice in this object (first at line %d, column %d)", sub(s, kp, p - 1):sub(1, 60), linecol(at[k]))
+					err(kp, "the name %s is given twice in this object (first at line %d, column %d)", clip(sub(s, kp, p - 1)), linecol(at[k]))
 				end
 				at[k] = kp
 				p = ws(p)

@@ -42,18 +42,24 @@ T.max_depth = 256 -- tables and arrays nested deeper (the top-level table is one
 local escapes = { b = "\b", t = "\t", n = "\n", f = "\f", r = "\r", ['"'] = '"', ["\\"] = "\\" }
 local key_escapes = { ["\b"] = "\\b", ["\t"] = "\\t", ["\n"] = "\\n", ["\f"] = "\\f", ["\r"] = "\\r", ['"'] = '\\"', ["\\"] = "\\\\" }
 
--- a key as written in TOML: bare when it can be, else a basic string; long keys are cut
-local function keytext(k)
-	if k:match("^[A-Za-z0-9_%-]+$") then return #k > 60 and k:sub(1, 60) .. "..." or k end
-	if #k > 60 then k = k:sub(1, 60) .. "..." end
-	return '"' .. k:gsub('[%c"\\]', function(c) return key_escapes[c] or sfmt("\\u%04X", c:byte()) end) .. '"'
+-- text cut to its first max characters (and "..."), so that messages stay one short line
+local function clip(text, max)
+	local cut = #text > max and utf8.offset(text, max + 1)
+	if not cut or cut > #text then return text end
+	return text:sub(1, cut - 1) .. "..."
 end
 
--- parts[1..n] as a dotted key
+-- a key as written in TOML: bare when it can be, else a basic string; long keys are cut
+local function keytext(k)
+	if k:match("^[A-Za-z0-9_%-]+$") then return clip(k, 60) end
+	return '"' .. clip(k, 60):gsub('[%c"\\]', function(c) return key_escapes[c] or sfmt("\\u%04X", c:byte()) end) .. '"'
+end
+
+-- parts[1..n] as a dotted key (long ones cut)
 local function dotted(parts, n)
 	local out = {}
 	for i = 1, n or #parts do out[i] = keytext(parts[i]) end
-	return concat(out, ".")
+	return clip(concat(out, "."), 120)
 end
 
 -- parts[1..n] as a dotted key in a message: 'a.b', or "a b" when it starts quoted
@@ -269,7 +275,7 @@ local function decode(s, name, want_lines)
 
 	-- a date, time or date-time literal tok at p
 	local function datetime(tok, p)
-		local function bad(why, ...) err(p, "invalid date or time '%s': " .. why, tok, ...) end
+		local function bad(why, ...) err(p, "invalid date or time '%s': " .. why, clip(tok, 40), ...) end
 		local y, mo, d, rest = match(tok, "^(%d%d%d%d)%-(%d%d)%-(%d%d)(.*)$")
 		local date, time
 		if y then
@@ -330,9 +336,11 @@ local function decode(s, name, want_lines)
 		if body == "nan" then return sign == "-" and -(0 / 0) or 0 / 0 end
 		if match(tok, "^%d%d%d%d%-") or match(tok, "^%d%d:") then return datetime(tok, p) end
 		local function bad(why, ...)
-			if why then err(p, "invalid number '%s': " .. why, tok, ...) end
-			if match(tok, "^[%+%-]?[%d_]") then err(p, "invalid number '%s'; if it is text, quote it: \"%s\"", tok, tok) end
-			err(p, "expected a value (a \"string\", a number, true, false, a date, an [array] or an {inline table}), found '%s'; if it is text, quote it: \"%s\"", tok, tok)
+			local t = clip(tok, 40)
+			if why then err(p, "invalid number '%s': " .. why, t, ...) end
+			local hint = t == tok and "; if it is text, quote it: \"" .. tok .. "\"" or ""
+			if match(tok, "^[%+%-]?[%d_]") then err(p, "invalid number '%s'%s", t, hint) end
+			err(p, "expected a value (a \"string\", a number, true, false, a date, an [array] or an {inline table}), found '%s'%s", t, hint)
 		end
 		local prefix = sub(body, 1, 2)
 		local base = (prefix == "0x" and 16) or (prefix == "0o" and 8) or (prefix == "0b" and 2)
@@ -621,10 +629,14 @@ function T.decode(text, name, opts)
 	if sub(text, 1, 3) == "\239\187\191" then text = sub(text, 4) end
 	local ok, bad = utf8.len(text)
 	if not ok then
-		local before = sub(text, 1, bad - 1)
-		local line = select(2, before:gsub("\n", "")) + 1
-		local col = utf8.len(match(before, "[^\n]*$")) + 1
-		error(sfmt("%s:%d:%d: invalid UTF-8 (byte 0x%02X); a TOML file is UTF-8 text", name, line, col, byte(text, bad)), 0)
+		local line, ls = 1, 1 -- the line of the bad byte, and where it starts
+		while true do
+			local nl = find(text, "\n", ls, true)
+			if not nl or nl >= bad then break end
+			line, ls = line + 1, nl + 1
+		end
+		error(sfmt("%s:%d:%d: invalid UTF-8 (byte 0x%02X); a TOML file is UTF-8 text", name, line,
+			utf8.len(text, ls, bad - 1) + 1, byte(text, bad)), 0)
 	end
 	text = text:gsub("\r\n", "\n")
 	return decode(text, name, opts and opts.lines)

@@ -61,6 +61,7 @@ invalid leading-dot '[.5]' "1:2: expected a value (an object, array, string, num
 invalid trailing-dot '[1.]' "1:2: invalid number '1.': expected a digit after the decimal point"
 invalid lone-minus '[-]' "1:2: invalid number '-': expected a digit after '-'"
 invalid number-junk '[1.5x]' "1:2: invalid number '1.5x': unexpected characters after it"
+invalid long-number '[111111111111111111111111111111111111111111111111111111111111x]' "1:2: invalid number '1111111111111111111111111111111111111111...': unexpected characters after it"
 invalid number-minus '[1-5]' "1:2: invalid number '1-5': unexpected characters after it"
 invalid number-plus '[2+3]' "1:2: invalid number '2+3': unexpected characters after it"
 invalid nan '[NaN]' "1:2: expected a value (an object, array, string, number, true, false or null), found 'NaN'"

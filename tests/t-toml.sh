@@ -177,6 +177,9 @@ version = 0.1.0"
 ' "3:11: invalid number '0.1.0'; if it is text, quote it: \"0.1.0\""
 invalid bare-word 'edition = twenty
 ' "1:11: expected a value (a \"string\", a number, true, false, a date, an [array] or an {inline table}), found 'twenty'; if it is text, quote it: \"twenty\""
+long=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+invalid long-word "a = $long
+" "1:5: expected a value (a \"string\", a number, true, false, a date, an [array] or an {inline table}), found 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'"
 invalid two-per-line 'a = 1 b = 2
 ' "1:7: expected the end of the line after the value of 'a' (one key = value per line), found 'b'"
 invalid no-equals '[dependencies]
