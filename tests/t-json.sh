@@ -117,7 +117,7 @@ done <cases
 
 # --- without a name, and bad arguments -------------------------------------------------------------
 mkdir -p args args-b && printf 'json_decode("[1e,2]")\n' >args/x.lua
-expect_fail "without a name, errors say json" 1 "kiln gen: json:1:2: invalid number '1e': expected a digit in the exponent" \
+expect_fail "without a name, errors say json" 1 " json:1:2: invalid number '1e': expected a digit in the exponent" \
 	sh -c "cd args-b && '$KILN' gen --system=none --plugin-dir='$T/args'"
 printf 'json_decode({})\n' >args/x.lua
 expect_fail "json_decode of a table names the plugin line" 1 'x\.lua:1: json_decode: the text is a table, not a string' \

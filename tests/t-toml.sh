@@ -288,8 +288,11 @@ while read -r how name; do
 	else eq "refused with its line and column: $name" "error	$want" "$got"; fi
 done <cases
 
-# every valid document above reads the same with Python's tomllib (an independent reader)
-python3 "$SRCDIR/tests/toml-compare.py" "$KILN" check $(sed -n 's/^valid //p' cases | grep -v -e cargo-lines -e leap-second | sed 's/$/.toml/')
+# every valid document above reads the same with Python's tomllib (an independent reader), but
+# for the positions case (not a value), the leap second and the byte order mark (tomllib
+# refuses both; toml-test has BOM documents among its valid ones)
+python3 "$SRCDIR/tests/toml-compare.py" "$KILN" check $(sed -n 's/^valid //p' cases | grep -v -e cargo-lines -e leap-second -e bom-crlf | sed 's/$/.toml/') ||
+	fail "tomllib comparison" "tests/toml-compare.py exited $?"
 
 # --- bad arguments name the plugin line --------------------------------------------------------------
 mkdir -p args && printf 'toml_decode(42)\n' >args/x.lua
@@ -299,7 +302,7 @@ printf 'toml_decode("a = 1", "f", "lines")\n' >args/x.lua
 expect_fail "toml_decode's options must be a table" 1 'x\.lua:1: toml_decode: the options are a table such as \{ lines = true \}' \
 	sh -c "cd args-b && '$KILN' gen --system=none --plugin-dir='$T/args'"
 printf 'toml_decode("a = 1\\nb = [1, x]\\n")\n' >args/x.lua
-expect_fail "without a name, errors say toml" 1 "kiln gen: toml:2:9: expected a value" \
+expect_fail "without a name, errors say toml" 1 " toml:2:9: expected a value" \
 	sh -c "cd args-b && '$KILN' gen --system=none --plugin-dir='$T/args'"
 
 # --- the fuzz corpus replays through the driver (tests/fuzz/toml.c), sanitizers on ----------------
