@@ -25,7 +25,11 @@
 --                  the date-time separator written "T" and the offset "Z" in upper case
 --
 -- Errors are raised as one-line strings "name:line:column: what, and what was expected";
--- columns count characters from 1.
+-- columns count characters from 1; quoted text and keys are cut to a few dozen characters.
+-- Besides TOML's own rules (a key or table defined once, inline tables and arrays closed
+-- once written, tables made by dotted keys not reopened by a [header]), tables and arrays
+-- nested more than 256 deep, the top-level table counted, are refused, as json_decode does.
+-- A leap second (:60) is accepted, as RFC 3339 allows.
 local K = ...
 local sfmt, byte, sub, find, match, rep, concat =
 	string.format, string.byte, string.sub, string.find, string.match, string.rep, table.concat
