@@ -310,6 +310,7 @@ local function lua_module(name)
 end
 
 K.json = lua_module("json")
+K.toml = lua_module("toml")
 local kindmod = lua_module("kinds")
 local kinds = kindmod.table
 K.kinds = kinds
@@ -691,11 +692,8 @@ local base_env = {
 	end,
 	json_encode = function(v) return K.json.encode(v) end,
 	json_object = function(t) return K.json.object(t) end,
-	json_decode = function(s)
-		local v, err = K.json.decode(s)
-		if err then fail("json_decode: " .. err) end
-		return v
-	end,
+	json_decode = K.json.decode, json_null = K.json.null, -- json_decode(text [, name])
+	toml_decode = K.toml.decode, -- toml_decode(text [, name [, { lines = true }]])
 	-- paths and reading
 	here = here, redox = redox, fs = fs, import = import,
 	env = function(name)

@@ -14,7 +14,7 @@
 --   specs.lua      the target specifications
 -- docs/plugins.md documents every function. Detection happens at gen time by looking at files
 -- only (plugins spawn no process); problems are reported together, each with its fix.
-local R = { specs = import "specs.lua", toml = import "toml.lua", dir = here "." }
+local R = { specs = import "specs.lua", dir = here "." }
 
 -- the Redox tree (--redox-src), or nil when only --plugin-dir plugins use the module
 do
