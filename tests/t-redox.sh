@@ -339,7 +339,7 @@ contains "worked examples: /usr/bin/hello-redox in the root filesystem" "$T/ex.l
 (cd "$X" && "$KILN" show hello-redox) >"$T/ex.show" 2>&1
 contains "worked examples: kiln show names the example plugin's line" "$T/ex.show" "declared at: +examples/packages/redox-hello/hello.lua:5$"
 mkdir -p "$T/dup" && printf 'local redox = import "redox"\nredox.program { name = "ion", workspace = "ion", package = "ion-shell" }\n' >"$T/dup/dup.lua"
-expect_fail "a name declared twice: both places" '*' "$T/dup/dup.lua:2: component 'ion' is already declared at plugins/ion.lua:3" gen "$T/e13" "$R" --plugin-dir="$T/dup"
+expect_fail "a name declared twice: both places" '*' "$T/dup/dup.lua:2: component 'ion' is already declared at plugins/ion.lua:4" gen "$T/e13" "$R" --plugin-dir="$T/dup"
 printf 'local redox = import "redox"\nredox.program { name = "x", workspace = "base", instal = {} }\n' >"$T/dup/dup.lua"
 expect_fail "redox.program checks its fields, with did you mean" '*' "$T/dup/dup.lua:2: unknown field 'instal' in redox.program\{\} \(did you mean 'install'\?\)" gen "$T/e14" "$R" --plugin-dir="$T/dup"
 printf 'local r = import "redoxx"\n' >"$T/dup/dup.lua"

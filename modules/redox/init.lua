@@ -34,6 +34,15 @@ option { name = "bootloader", type = "path",
 	help = "prebuilt UEFI bootloader (BOOTAA64.EFI / BOOTX64.EFI); Cranelift cannot emit PE/COFF" }
 option { name = "incremental", type = "bool", default = true, help = "CARGO_INCREMENTAL for every cargo run" }
 
+-- the image config of the tree (Redox's config/ARCH/*.toml): minimal-net, else minimal, unless
+-- --config names another; it says which packages, files and users the image has
+if R.src then
+	for _, n in ipairs { "minimal-net", "minimal" } do
+		local p = redox("config/" .. arch .. "/" .. n .. ".toml")
+		if fs.exists(p) == "file" then default_config(p) break end
+	end
+end
+
 for _, part in ipairs { "tree.lua", "toolchain.lua", "cargo.lua", "sysroot.lua", "components.lua", "checks.lua" } do
 	import(part)(R)
 end
