@@ -541,7 +541,8 @@ K.serialize = serialize
 local qemu_schema = {
 	name = "string", machine = "string", cpu = "string", memory = "string", kernel = "string",
 	disk = "string", firmware = "string", loaders = "table", expect = "list", fail = "list",
-	timeout = "number", args = "list", share = "string", default = "boolean",
+	timeout = "number", args = "list", share = "string", default = "boolean", poweroff = "boolean",
+	disk_device = "string",
 }
 local function qemu(t)
 	local where = origin()

@@ -21,14 +21,11 @@ if not m.bin or not m.firmware then
 		m.name, table.concat(m.looked, ", ")))
 	return
 end
-local fw = m.firmware
-
 qemu {
 	disk = "harddrive",
 	machine = m.machine,
 	cpu = m.cpu,
 	memory = opt "qemu-memory",
-	firmware = fw,
 	share = share,
 	args = { "-smp", "2" },
 	expect = { opt "boot-expect" },
