@@ -4,6 +4,11 @@
 
 	.file	"aarch64.S"		/* not the temporary object name: reproducible symbols */
 
+	/* Defined by the linker script. Weak, so that a kernel linked without its script still
+	 * links and kiln's kernel check, not the linker, names the cause. */
+	.weak	__bss_start
+	.weak	__bss_end
+
 	.section .text.boot, "ax"
 	.globl kstart
 	.type	kstart, %function
