@@ -53,31 +53,37 @@ seen_in_order() {
 		}'
 }
 nexpect=$(printf '%s' "$expects" | awk 'END { print NR }')
+# the first line of the log that holds a failure text; status 1 if none does (the loop is
+# the pipeline's last command, so its exit is the function's status)
 failed() {
-	printf '%s' "$fails" | while IFS= read -r e; do
-		[ -n "$e" ] || continue
-		if l=$(grep -F -m1 -- "$e" "$text"); then printf '%s\n' "$l"; exit 0; fi
-	done
-	exit 1
+	printf '%s' "$fails" | {
+		while IFS= read -r e; do
+			[ -n "$e" ] || continue
+			if l=$(grep -F -m1 -- "$e" "$text"); then printf '%s\n' "$l"; exit 0; fi
+		done
+		exit 1
+	}
 }
 
 status=
 end=$(( $(date +%s) + timeout ))
 while :; do
+	# whether QEMU still runs, taken before the log is read: once it has exited, the log read
+	# next is complete
+	alive=1
+	kill -0 "$pid" 2>/dev/null || alive=
 	clean
 	if f=$(failed); then status="failure line in the serial log: $f"; break; fi
 	if [ "$(seen_in_order)" -eq "$nexpect" ]; then
 		if [ -z "$poweroff" ]; then status=ok; break; fi
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if [ -z "$alive" ]; then
 			wait "$pid"
 			rc=$?
 			pid=
 			if [ "$rc" -eq 0 ]; then status=ok; else status="QEMU exited with status $rc instead of a clean power-off"; fi
 			break
 		fi
-	elif ! kill -0 "$pid" 2>/dev/null; then
-		clean
-		[ "$(seen_in_order)" -eq "$nexpect" ] && continue
+	elif [ -z "$alive" ]; then
 		status="QEMU exited before every expected line appeared"
 		break
 	fi

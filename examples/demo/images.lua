@@ -41,7 +41,9 @@ image {
 
 -- `ninja run` and `ninja boot-test`: the disk through the UEFI firmware alone; the lines
 -- every stage prints, in order (firmware -> bootloader -> kernel -> bootstrap -> init ->
--- hello -> the motd from RedoxFS), then a clean power-off
+-- hello -> the motd from RedoxFS, whatever etc/motd says), then a clean power-off
+local motd = fs.read("etc/motd"):match("^[^\n]*")
+
 qemu {
 	disk = "harddrive",
 	-- the demo kernel drives virtio-mmio on aarch64 (QEMU virt's own bus), PCI on x86_64
@@ -58,7 +60,7 @@ qemu {
 		"init: running /etc/init.rc",
 		"hello from kiln-demo",
 		"init: /etc/motd (",
-		"Welcome to the kiln demo system",
+		motd,
 		"kiln-demo: init exited with status 0",
 		"kiln-demo: done",
 	},
