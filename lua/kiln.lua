@@ -501,7 +501,7 @@ local function image(t)
 	return i
 end
 
--- elf_policy { name = "demo-kernel", inherits = "kernel", entry_base = 0x40080000, ... }:
+-- elf_policy { name = "my-kernel", inherits = "kernel", entry_base = 0x40080000, ... }:
 -- a new ELF policy, or fields that override an existing one (lua/elf_policies.lua documents
 -- the fields; kiln elf check rejects unknown ones). Collected into gen/elf-policies.lua.
 K.elf_policies = {}
