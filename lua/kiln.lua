@@ -34,24 +34,56 @@ local sfmt = string.format
 
 local plugin_chunks = {}   -- chunk source ("@name") -> true for every plugin file
 
--- the file:line of the innermost plugin frame on the stack (the line that declared something)
+-- the file:line of the outermost plugin frame on the stack: the line of the plugin that
+-- declared something, also when it did so through a helper it imported (R.program ->
+-- component names the plugin's R.program line, not the helper's component line)
 local function origin()
-	for level = 2, 64 do
+	local found = nil
+	for level = 2, 200 do
 		local info = debug.getinfo(level, "Sl")
 		if not info then break end
-		if plugin_chunks[info.source] then
-			return info.short_src .. ":" .. info.currentline
-		end
+		if plugin_chunks[info.source] then found = info.source:sub(2) .. ":" .. info.currentline end
+	end
+	return found or "kiln"
+end
+K.origin = origin
+
+-- the innermost plugin frame: where a shared helper itself declares something (an option
+-- of the Redox module belongs to the module, not to the first plugin that imported it)
+local function origin_inner()
+	for level = 2, 200 do
+		local info = debug.getinfo(level, "Sl")
+		if not info then break end
+		if plugin_chunks[info.source] then return info.source:sub(2) .. ":" .. info.currentline end
 	end
 	return "kiln"
 end
-K.origin = origin
 
 -- raise an error located at where (a "file:line"), or at the current plugin line
 local function fail(msg, where)
 	error((where or origin()) .. ": " .. msg, 0)
 end
 K.fail = fail
+
+-- problems that stop kiln gen after every plugin has run, and notes printed by the summary;
+-- the same text is kept once (several plugins may trip over one missing toolchain)
+K.problems, K.notes = {}, {}
+K.after = {}               -- after_plugins functions: { fn, origin }
+K.reports = {}             -- report(what, detail): what kiln doctor lists as found
+local seen_problem = {}
+function K.problem(msg)
+	if type(msg) ~= "string" then msg = sfmt("(a non-string error value: %s)", tostring(msg)) end
+	if not seen_problem[msg] then
+		seen_problem[msg] = true
+		K.problems[#K.problems + 1] = msg
+	end
+end
+function K.note(msg)
+	if not seen_problem["note:" .. msg] then
+		seen_problem["note:" .. msg] = true
+		K.notes[#K.notes + 1] = msg
+	end
+end
 
 local function distance(a, b)
 	local la, lb = #a, #b
@@ -263,7 +295,7 @@ local function run_module(dir, name)
 	return fn(K)
 end
 
-local rule_modules = {}
+local rule_modules = {}   -- name -> module, once loaded
 function K.rules_module(name)
 	local m = rule_modules[name]
 	if not m then
@@ -314,7 +346,7 @@ local option_schema = { name = "string", type = "string", default = "any", help 
 local option_types = { bool = true, int = true, size = true, string = true, choice = true, path = true }
 
 local function option(t)
-	local where = origin()
+	local where = origin_inner()
 	check_fields(t, option_schema, "option", where)
 	if not t.name or not t.name:match("^[%w][%w%-]*$") then
 		fail("option needs a name of letters, digits and dashes", where)
@@ -625,6 +657,22 @@ local base_env = {
 	-- declarations
 	component = component, files = files, image = image, option = option, opt = opt,
 	elf_policy = elf_policy, qemu = qemu, gen_file = gen_file,
+	-- a problem is reported with every other one once all plugins ran; a note by the summary
+	-- where: "file:line" of the cause, false when msg names its place itself, nil for here
+	problem = function(msg, where)
+		if where == false then K.problem(tostring(msg)) else K.problem((where or origin()) .. ": " .. tostring(msg)) end
+	end,
+	note = function(msg) K.note(tostring(msg)) end,
+	-- what kiln doctor lists: a prerequisite that was found, and one that the build (not the
+	-- generation) needs but that is missing: a note for kiln gen, a failure for kiln doctor
+	report = function(what, detail) K.reports[#K.reports + 1] = { what = tostring(what), detail = tostring(detail) } end,
+	prerequisite = function(what, fix)
+		if K.doctor then K.problem(tostring(what) .. ": " .. tostring(fix)) else K.note(tostring(what) .. ": " .. tostring(fix)) end
+	end,
+	after_plugins = function(fn)
+		if type(fn) ~= "function" then fail("after_plugins takes a function") end
+		K.after[#K.after + 1] = { fn = fn, origin = origin(), plugin = current }
+	end,
 	json_encode = function(v) return K.json.encode(v) end,
 	json_object = function(t) return K.json.object(t) end,
 	json_decode = function(s)
@@ -682,15 +730,19 @@ function plugin_env()
 	})
 end
 
+-- a plugin that fails is recorded as a problem and the next plugin is loaded, so that one run
+-- reports every problem of the configuration (a missing toolchain, members, submodules, ...)
+-- instead of one per run; nothing is written while there are problems
 local function load_plugin(path)
 	local name = display(path)
 	plugin_chunks["@" .. name] = true
 	local fn, err = core.loadfile(path, name, plugin_env())
-	if not fn then error(err, 0) end
+	if not fn then K.problem(err) return end
 	local prev = current
 	current = { path = path, dir = dirname(path), name = name }
-	fn()
+	local ok, e = pcall(fn)
 	current = prev
+	if not ok then K.problem(e) return end
 	K.plugins[#K.plugins + 1] = name
 end
 
@@ -699,7 +751,7 @@ local function plugin_dirs()
 	local dirs = {}
 	K.system = conf.system ~= "" and conf.system or (conf.redox_src ~= "" and "redox" or "demo")
 	if K.system == "redox" then
-		if conf.redox_src == "" then error("kiln: --system=redox needs --redox-src=DIR", 0) end
+		if conf.redox_src == "" and not K.tolerant then error("kiln: --system=redox needs --redox-src=DIR", 0) end
 		dirs[1] = datadir .. "/plugins"
 	elseif K.system == "demo" then
 		dirs[1] = datadir .. "/examples/demo"
@@ -708,7 +760,11 @@ local function plugin_dirs()
 	return dirs
 end
 
-function api.load()
+-- load every plugin; mode "tolerant" (kiln gen --list-options) keeps going past problems, so
+-- that the options of a plugin set are listed without a tree or a toolchain
+function api.load(mode)
+	K.tolerant = mode == "tolerant" or mode == "doctor"
+	K.doctor = mode == "doctor"
 	for _, dir in ipairs(plugin_dirs()) do
 		local names, err = core.listdir(dir)
 		if not names then error("kiln: plugin directory " .. err, 0) end
@@ -718,6 +774,12 @@ function api.load()
 			end
 		end
 	end
+	for _, a in ipairs(K.after) do
+		current = a.plugin -- relative paths and origins as in the plugin that registered it
+		local ok, e = pcall(a.fn)
+		current = nil
+		if not ok then K.problem(e) end
+	end
 	-- options given but declared by no plugin
 	local names = {}
 	for k in pairs(given_opts) do names[#names + 1] = k end
@@ -726,9 +788,16 @@ function api.load()
 		if not K.option_by_name[k] then
 			local known = {}
 			for _, o in ipairs(K.options) do known[#known + 1] = "--" .. o.name end
-			fail(sfmt("unknown option --%s%s (options declared by the plugins: %s)", k,
-				suggest(k, K.option_by_name), #known > 0 and table.concat(known, " ") or "none"), "kiln.conf")
+			K.problem(sfmt("kiln.conf: unknown option --%s%s (options declared by the plugins: %s)", k,
+				suggest(k, K.option_by_name), #known > 0 and table.concat(known, " ") or "none"))
 		end
+	end
+	if #K.problems > 0 and not K.tolerant then
+		for _, n in ipairs(K.notes) do io.stderr:write("note: ", n, "\n") end
+		local t = { sfmt("%d problem%s; build.ninja was not written. Each line names the fix:",
+			#K.problems, #K.problems == 1 and "" or "s") }
+		for i, p in ipairs(K.problems) do t[#t + 1] = sfmt("  %d. %s", i, p) end
+		error(table.concat(t, "\n"), 0)
 	end
 end
 
@@ -830,6 +899,11 @@ function api.finish()
 			c.final = K.rules_module("elf").postlink(c)
 		end
 	end
+	-- rules that emit their edges once all components are known (cargo: one run per workspace)
+	local mods = {}
+	for name, m in pairs(rule_modules) do if m.finish then mods[#mods + 1] = name end end
+	table.sort(mods)
+	for _, name in ipairs(mods) do rule_modules[name].finish() end
 	-- 2. image contents from installs and files
 	for _, c in ipairs(K.components) do
 		if c.decl == "files" then
@@ -904,7 +978,37 @@ function api.summary()
 		K.system == "redox" and (" (" .. conf.redox_src .. ")") or " (only --plugin-dir plugins)"))
 	io.stdout:write(sfmt("  plugins: %d loaded: %s\n", #K.plugins, table.concat(K.plugins, " ")))
 	io.stdout:write(sfmt("  graph: %d components, %d images, %d edges\n", ncomp, #K.images, K.nedges))
+	for _, n in ipairs(K.notes) do io.stdout:write("  note: ", n, "\n") end
 	io.stdout:write("  wrote build.ninja; next: ninja image\n")
+end
+
+-- kiln doctor: what the configured system needs, found or missing; the number missing
+function api.doctor()
+	local w = function(...) io.stdout:write(sfmt(...)) end
+	w("kiln doctor: arch %s, system %s%s\n", conf.arch, K.system, conf.redox_src ~= "" and (" (" .. conf.redox_src .. ")") or "")
+	-- the C compilers the cc{} components will need (found when their edges are written)
+	local asked = {}
+	for _, c in ipairs(K.components) do
+		if c.build and c.build.module == "cc" then
+			local which = c.build.toolchain or K.kinds[c.kind].toolchain or "host"
+			if not asked[which] then
+				asked[which] = true
+				local tc, why = K.toolchain.get(which)
+				if not tc then K.problem(why) end
+			end
+		end
+	end
+	for _, r in ipairs(K.reports) do w("ok       %-28s %s\n", r.what, r.detail) end
+	if #K.boots > 0 then
+		local m = K.rules_module("qemu").constructors.qemu_host()
+		if m.bin then w("ok       %-28s %s\n", m.name, m.bin) end
+		if m.firmware then w("ok       %-28s %s\n", "UEFI firmware", m.firmware) end
+	end
+	for _, p in ipairs(K.problems) do w("MISSING  %s\n", p) end
+	for _, n in ipairs(K.notes) do w("note     %s\n", n) end
+	w("%s\n", #K.problems == 0 and "everything this configuration needs is here" or
+		sfmt("%d missing; each line names the fix", #K.problems))
+	return #K.problems
 end
 
 function api.list_options()

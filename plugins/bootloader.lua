@@ -14,6 +14,7 @@ if not file then
 end
 if fs.exists(file) ~= "file" then error("--bootloader=" .. file .. ": no such file", 0) end
 
+report("bootloader", file)
 component {
 	name = "bootloader",
 	kind = "uefi",

@@ -12,7 +12,7 @@ local script = "src/" .. arch .. ".ld"
 local build, spec = R.cargo {
 	component = "bootstrap", target = "user", package = "bootstrap", lib = true,
 	std = { crates = { "core", "alloc" }, features = { "compiler-builtins-mem", "compiler_builtins/no-f16-f128" } },
-	rustflags = { "-Crelocation-model=static" },
+	rustflags = { "-Crelocation-model=static" }, dir = dir, workspace = R.workspace(dir), run = "bootstrap",
 }
 
 component {

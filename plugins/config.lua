@@ -53,32 +53,56 @@ if fs.exists(drivers_rc) ~= "file" then drivers_rc = base .. "/init_drivers.rc" 
 checked("init_drivers.rc", drivers_rc, "initfs", "/etc/init_drivers.rc", "rc")
 checked("pcid-initfs.toml", base .. "/drivers/initfs.toml", "initfs", "/etc/pcid/initfs.toml", "pcid", { output = "initfs.toml" })
 
--- the root filesystem: init.d (upstream config/base.toml, net.toml, server.toml) and the
--- pcid.d driver tables (every drivers/**/config.toml as <dir>.toml)
-local initd = {
-	["00_base"] = "ipcd\nptyd\n",
-	["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
-	-- getty prints "redox login:" (userutils.lua builds it when the tree has userutils)
-	["30_console"] = fs.exists(redox "recipes/core/userutils/source/Cargo.toml") == "file"
-		and "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n" or "inputd -A 2\nion\n",
-}
-local names = {}
-for n in pairs(initd) do names[#names + 1] = n end
-table.sort(names)
-for _, n in ipairs(names) do
-	local p = gen_file { name = "config/init.d/" .. n, content = initd[n] }
-	checked("init.d-" .. n, p, "rootfs", "/usr/lib/init.d/" .. n, "rc")
-end
-local function walk(dir, rel)
-	for _, n in ipairs(fs.list(dir)) do
-		local p = dir .. "/" .. n
-		if fs.exists(p) == "dir" then walk(p, n)
-		elseif n == "config.toml" and rel then
-			checked("pcid.d-" .. rel, p, "rootfs", "/etc/pcid.d/" .. rel .. ".toml", "pcid", { output = rel .. ".toml" })
+-- the root filesystem: init.d (upstream config/base.toml, net.toml, minimal.toml) and the
+-- pcid.d driver tables (every drivers/**/config.toml as <dir>.toml), each only when what it
+-- starts is built: decided after every plugin has declared its programs
+local function installed(p) return R.installed["rootfs:" .. p] end
+after_plugins(function()
+	local getty = installed "/usr/bin/getty" and installed "/usr/bin/login"
+	local initd = {
+		["00_base"] = "ipcd\nptyd\n",
+		["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
+		-- getty prints "redox login:" (userutils); without it the console runs ion itself
+		["30_console"] = getty and "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n"
+			or "inputd -A 2\nion\n",
+	}
+	if installed "/usr/bin/smolnetd" and installed "/usr/bin/dhcpd" then initd["10_net"] = "smolnetd\nnowait dhcpd\n" end
+	local names = {}
+	for n in pairs(initd) do names[#names + 1] = n end
+	table.sort(names)
+	for _, n in ipairs(names) do
+		local p = gen_file { name = "config/init.d/" .. n, content = initd[n] }
+		checked("init.d-" .. n, p, "rootfs", "/usr/lib/init.d/" .. n, "rc")
+	end
+	local skipped = {}
+	local function walk(dir, rel)
+		for _, n in ipairs(fs.list(dir)) do
+			local p = dir .. "/" .. n
+			if fs.exists(p) == "dir" then walk(p, n)
+			elseif n == "config.toml" and rel then
+				local t = R.read_toml(p) or {}
+				local all = true
+				for _, d in ipairs(type(t.drivers) == "table" and t.drivers or {}) do
+					local cmd = type(d.command) == "table" and d.command[1]
+					if type(cmd) == "string" and not (cmd:sub(1, 1) == "/" and installed(cmd)
+							or installed("/usr/lib/drivers/" .. cmd) or installed("/usr/bin/" .. cmd)) then
+						all = false
+					end
+				end
+				if all then
+					checked("pcid.d-" .. rel, p, "rootfs", "/etc/pcid.d/" .. rel .. ".toml", "pcid", { output = rel .. ".toml" })
+				else
+					skipped[#skipped + 1] = rel
+				end
+			end
 		end
 	end
-end
-walk(base .. "/drivers", nil)
+	walk(base .. "/drivers", nil)
+	if #skipped > 0 then
+		table.sort(skipped)
+		note("pcid.d tables left out because their drivers are not built: " .. table.concat(skipped, ", "))
+	end
+end)
 
 local build = string.format("tree: %s\ndate: %s\nkiln: %s\ncodegen: %s\nrust-toolchain: %s\narch: %s\n",
 	st.tree, st.date, st.kiln, st.codegen, R.tc.channel, arch)
@@ -96,6 +120,15 @@ files {
 	["/etc/shadow"] = { data = "root;\nuser;\n", mode = "0600" },
 	["/bin"] = { symlink = "usr/bin" },
 	["/lib"] = { symlink = "usr/lib" },
+	-- device files as upstream config/base.toml links them
+	["/dev/null"] = { symlink = "/scheme/null" },
+	["/dev/random"] = { symlink = "/scheme/rand" },
+	["/dev/urandom"] = { symlink = "/scheme/rand" },
+	["/dev/zero"] = { symlink = "/scheme/zero" },
+	["/dev/tty"] = { symlink = "libc:tty" },
+	["/dev/stdin"] = { symlink = "libc:stdin" },
+	["/dev/stdout"] = { symlink = "libc:stdout" },
+	["/dev/stderr"] = { symlink = "libc:stderr" },
 	["/tmp"] = { dir = true, mode = "1777" },
 	["/root"] = { dir = true, mode = "0700" },
 	["/home/user"] = { dir = true, uid = 1000, gid = 1000 },

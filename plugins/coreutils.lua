@@ -5,7 +5,7 @@ local R = import "lib/redox.lua"
 import "lib/sysroot.lua"
 
 local ws = R.workspace(R.base)
-local simple = R.member(ws, nil, "simple-coreutils")
+local simple = R.member(ws, nil, "simple-coreutils") or { bins = {} }
 local provided = {}
 for _, b in ipairs(simple.bins) do
 	provided[b] = true
@@ -18,7 +18,9 @@ local dir = redox "recipes/core/uutils/source"
 if fs.exists(dir .. "/Cargo.toml") == "file" then
 	local uws = R.workspace(dir)
 	local m = R.member(uws, "coreutils", "coreutils")
-	local defined = R.read_toml(m.dir .. "/Cargo.toml").features or {}
+	-- the applets are features of the multicall package, most of them implicit (one per
+	-- optional uu_* dependency, as cargo defines them)
+	local defined = m and R.features(m) or {}
 	local wanted = { "base64", "basename", "cat", "cp", "cut", "date", "dd", "dir", "dirname", "du", "echo", "env",
 		"false", "fmt", "fold", "head", "join", "link", "ln", "ls", "mkdir", "mktemp", "more", "mv", "nl", "od",
 		"paste", "pr", "printenv", "printf", "pwd", "readlink", "realpath", "rm", "rmdir", "seq", "shuf", "sleep",
@@ -30,6 +32,11 @@ if fs.exists(dir .. "/Cargo.toml") == "file" then
 			features[#features + 1] = f
 			if not provided[f] then links["/usr/bin/" .. f] = { symlink = "coreutils" } end
 		end
+	end
+	local missing = {}
+	for _, f in ipairs(wanted) do if m and not defined[f] then missing[#missing + 1] = f end end
+	if #missing > 0 then
+		note(string.format("uutils: %s defines no applet %s (not built)", m.dir .. "/Cargo.toml", table.concat(missing, ", ")))
 	end
 	R.program {
 		name = "coreutils", workspace = uws, package = "coreutils", bin = "coreutils",

@@ -5,8 +5,8 @@
 local R = import "lib/redox.lua"
 
 local dir = redox "recipes/core/kernel/source"
-R.check_submodules(dir) -- rmm is a submodule: empty in a plain checkout (F29)
-R.member(R.workspace(dir), "kernel")
+local ws = R.workspace(dir) -- its path dependency rmm is a submodule: empty in a plain checkout (F29)
+R.member(ws, "kernel")
 local script = "linkers/" .. arch .. ".ld"
 if fs.exists(dir .. "/" .. script) ~= "file" then
 	error(dir .. "/" .. script .. ": the kernel's linker script is missing (F6)", 0)
@@ -15,7 +15,7 @@ end
 local build, spec = R.cargo {
 	component = "kernel", target = "kernel", std = R.std.kernel, bin = "kernel",
 	rustflags = { "-Crelocation-model=static", "-Clink-arg=-T" .. dir .. "/" .. script },
-	relink_on = { script },
+	relink_on = { script }, dir = dir, workspace = ws, run = "kernel",
 }
 
 component {
@@ -27,3 +27,9 @@ component {
 	deps = { spec },
 	install = { rootfs = "/boot/kernel" },
 }
+
+-- the x86_64 kernel's build.rs assembles its trampoline with nasm
+if arch == "x86_64" then
+	local nasm = find_program "nasm"
+	if nasm then report("nasm", nasm) else prerequisite("nasm", "the x86_64 kernel's build.rs runs it: apt-get install nasm | brew install nasm") end
+end

@@ -13,7 +13,7 @@ if R.src then
 	for _, c in ipairs(fs.list(redox "recipes/core")) do
 		local f = redox("recipes/core/" .. c .. "/source/rust-toolchain.toml")
 		if fs.exists(f) == "file" then
-			local t = R.read_toml(f)
+			local t = R.read_toml(f) or {}
 			local ch = t.toolchain and t.toolchain.channel
 			if ch and ch ~= R.tc.channel then differ[#differ + 1] = c .. " (" .. ch .. ")" end
 		end

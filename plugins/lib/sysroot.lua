@@ -14,11 +14,11 @@ local dir = redox "recipes/core/relibc/source"
 if fs.exists(dir) ~= "dir" then
 	error(dir .. ": no relibc tree; --redox-src must point at a tree laid out like the reference fork (recipes/core/relibc/source)", 0)
 end
-R.check_submodules(dir)
 local ws = R.workspace(dir)
 R.member(ws, nil, "relibc")
 
-local build, spec = R.cargo { component = "relibc", target = "user", std = R.std.relibc, package = "relibc", lib = true }
+local build, spec = R.cargo { component = "relibc", target = "user", std = R.std.relibc, package = "relibc", lib = true,
+	dir = dir, workspace = ws, run = "relibc" }
 component {
 	name = "relibc",
 	kind = "library",
@@ -35,7 +35,8 @@ for _, crt in ipairs { "crt0", "crti", "crtn" } do
 		kind = "library",
 		dir = dir,
 		description = "relibc's " .. crt .. " crate (staticlib); the sysroot keeps only its own objects as " .. crt .. ".o",
-		build = (R.cargo { component = "relibc", target = "user", std = R.std.relibc, package = crt, lib = true }),
+		build = (R.cargo { component = "relibc", target = "user", std = R.std.relibc, package = crt, lib = true,
+			dir = dir, workspace = ws, run = "relibc" }),
 		deps = { spec },
 	}
 end
