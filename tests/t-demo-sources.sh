@@ -246,6 +246,7 @@ replay() {
 	else fail "fuzz-corpus-replay-$_name" "driver does not build: $(head -c 300 "$T/fzcc.out")"; fi
 }
 replay initfs initfs "$D/lib/fuzz-initfs.c" "$D/lib/initfs.c"
+replay elf elf-seed "$D/lib/fuzz-elf.c" "$D/lib/elf.c"
 replay redoxfs redoxfs "$D/lib/fuzz-redoxfs.c" "$D/lib/redoxfs.c" "$D/lib/lz4.c" "$D/lib/seahash.c"
 replay redoxfs-nohash redoxfs -DRFS_FUZZ_SKIP_HASH "$D/lib/fuzz-redoxfs.c" "$D/lib/redoxfs.c" "$D/lib/lz4.c" "$D/lib/seahash.c"
 
