@@ -182,7 +182,7 @@ contains "disk: BIOS 34-2047" "$T/sgdisk" "^ +1 +34 +2047 .* EF02 +BIOS"
 contains "disk: EFI 2048-4095" "$T/sgdisk" "^ +2 +2048 +4095 .* EF00 +EFI"
 contains "disk: REDOX 4096-1046527 (the fork's 1,042,432 sectors)" "$T/sgdisk" "^ +3 +4096 +1046527 "
 mdir -i "$I/esp.img" ::/EFI/BOOT >"$T/mdir" 2>&1
-contains "ESP: EFI/BOOT/BOOTAA64.EFI" "$T/mdir" "BOOTAA64 +EFI +512"
+contains "ESP: EFI/BOOT/BOOTAA64.EFI" "$T/mdir" "BOOTAA64 +EFI +1536"
 nm "$B/out/sysroot/lib/crt0.o" >"$T/nm" 2>&1
 contains "sysroot: crt0.o defines _start" "$T/nm" " T _start$"
 nm "$B/out/sysroot/lib/libunwind_stubs.a" >"$T/nm" 2>&1
