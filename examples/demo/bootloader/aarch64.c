@@ -18,6 +18,7 @@
 
 const char arch_name[] = "aarch64";
 
+/* a zeroed page for a page table */
 static uint64_t *
 table(void)
 {

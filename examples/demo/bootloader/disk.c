@@ -36,6 +36,7 @@ path_len(const EFI_DEVICE_PATH *p)
 	return n;
 }
 
+/* is disk's device path a proper prefix of part's (is part on disk)? */
 static int
 is_prefix(const EFI_DEVICE_PATH *disk, const EFI_DEVICE_PATH *part)
 {
@@ -50,6 +51,7 @@ is_prefix(const EFI_DEVICE_PATH *disk, const EFI_DEVICE_PATH *part)
 	return 1;
 }
 
+/* read bytes (whole sectors) at lba through the firmware */
 static const char *
 read_sectors(EFI_BLOCK_IO *io, uint64_t lba, uint64_t bytes, void *buf)
 {

@@ -142,6 +142,7 @@ put_env(char *env, uint64_t *n, const char *s)
 		env[(*n)++] = *s++;
 }
 
+/* append v as 16 hex digits, as the Redox bootloader writes env values */
 static void
 put_hex16(char *env, uint64_t *n, uint64_t v)
 {
@@ -154,6 +155,7 @@ put_hex16(char *env, uint64_t *n, uint64_t v)
 	put_env(env, n, buf);
 }
 
+/* the kernel's environment: the hardware description, REDOXFS_BLOCK, REDOXFS_UUID */
 static void
 make_env(const struct rfs *fs, const struct boot_disk *d, const char *hwname)
 {
@@ -235,6 +237,7 @@ exit_boot_services(EFI_HANDLE image)
 	fail("ExitBootServices", "the firmware refused twice (its memory map kept changing)");
 }
 
+/* does path exist in the filesystem? */
 static int
 is_file(struct rfs *fs, const char *path)
 {

@@ -12,6 +12,7 @@
 
 const char arch_name[] = "x86_64";
 
+/* a zeroed page for a page table */
 static uint64_t *
 table(void)
 {

@@ -88,6 +88,7 @@ arch_init(void)
 		panic("cpu", "not entered at EL1 (run QEMU -M virt without virtualization=on or secure=on)");
 }
 
+/* drop every cached translation, after a table change */
 static void
 flush_tlb(void)
 {

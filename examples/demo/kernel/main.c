@@ -87,6 +87,7 @@ in_use(uint64_t a, uint64_t n, uint64_t *end)
 	return 0;
 }
 
+/* take POOL_BYTES of the first free area that overlaps nothing handed over */
 static void
 pool_init(void)
 {
@@ -170,6 +171,7 @@ env(const char *name, char *buf, unsigned cap)
 	return 0;
 }
 
+/* the value of hex digits (env values are 16 of them) */
 static uint64_t
 hexval(const char *s)
 {
@@ -182,6 +184,7 @@ hexval(const char *s)
 
 /* ---- the initfs and its bootstrap --------------------------------------------------------- */
 
+/* an initfs inode type for the listing */
 static const char *
 type_name(unsigned type)
 {
@@ -193,6 +196,7 @@ type_name(unsigned type)
 	}
 }
 
+/* print one line of the initfs listing */
 static void
 list_entry(void *ctx, uint32_t n, const struct initfs_inode *ino, const char *path)
 {
@@ -235,6 +239,7 @@ check_bootstrap(const struct initfs *fs)
 		panic("initfs", "bootstrap_entry lies outside the bootstrap mapped at 0x2000");
 }
 
+/* check the initfs the bootloader loaded, list it, check its bootstrap */
 static void
 open_initfs(void)
 {
@@ -254,6 +259,7 @@ open_initfs(void)
 
 /* ---- the root filesystem ------------------------------------------------------------------- */
 
+/* the RedoxFS reader's reads: bytes of the partition, through virtio-blk */
 static const char *
 root_read(void *ctx, uint64_t off, unsigned char *buf, uint64_t len)
 {
@@ -261,6 +267,7 @@ root_read(void *ctx, uint64_t off, unsigned char *buf, uint64_t len)
 	return vblk_read(rootfs_start + off, buf, len);
 }
 
+/* open RedoxFS at REDOXFS_BLOCK and check it is the one REDOXFS_UUID names */
 static void
 open_rootfs(void)
 {

@@ -41,12 +41,14 @@ proc_name(void)
 	return depth ? procs[depth - 1].name : "kernel";
 }
 
+/* the running program */
 static struct proc *
 cur(void)
 {
 	return &procs[depth - 1];
 }
 
+/* copy n bytes */
 static void
 copy(void *d, const void *s, uint64_t n)
 {
@@ -102,11 +104,12 @@ user_string(char *buf, uint64_t cap, uint64_t uva)
 
 /* the arguments of exec/spawn, copied out of the caller before its memory may go */
 struct args {
-	int argc;
-	char *argv[ARGS_MAX];
-	char bytes[ARG_BYTES];
+	int argc;                       /* how many */
+	char *argv[ARGS_MAX];           /* each, pointing into bytes */
+	char bytes[ARG_BYTES];          /* the strings, NUL-terminated */
 };
 
+/* copy the NULL-terminated user argv into a */
 static long
 get_args(struct args *a, uint64_t uargv)
 {
@@ -236,6 +239,7 @@ load(struct proc *p, const struct elf_file *e, const struct args *a, struct fram
 	arch_frame(f, e->entry, sp, (uint64_t)a->argc, sp + 8);
 }
 
+/* exec (replace the caller) or spawn (run a child) the initfs program at upath; on success f enters it */
 static long
 exec(struct frame *f, uint64_t upath, uint64_t uargv, int spawn)
 {
@@ -269,6 +273,7 @@ exec(struct frame *f, uint64_t upath, uint64_t uargv, int spawn)
 	return 0;
 }
 
+/* the running program exits: resume its parent with the status, or power off after the first program */
 static void
 exit_proc(struct frame *f, uint64_t status)
 {
@@ -340,10 +345,11 @@ readfile(uint64_t upath, uint64_t ubuf, uint64_t cap)
 
 /* names of a directory, one per line, into a page */
 struct listing {
-	char *buf;
-	uint64_t n;
+	char *buf;                      /* a page */
+	uint64_t n;                     /* bytes of it used */
 };
 
+/* append a name and a newline, if it fits in the page */
 static void
 add_name(struct listing *l, const unsigned char *name, uint64_t len)
 {
@@ -354,6 +360,7 @@ add_name(struct listing *l, const unsigned char *name, uint64_t len)
 	l->buf[l->n++] = '\n';
 }
 
+/* rfs_list's visitor: one name into the listing */
 static void
 rfs_name(void *ctx, uint32_t id, const unsigned char *name, uint32_t len)
 {
@@ -361,6 +368,7 @@ rfs_name(void *ctx, uint32_t id, const unsigned char *name, uint32_t len)
 	add_name(ctx, name, len);
 }
 
+/* the names of an initfs or root directory, one a line, into the user buffer */
 static long
 listdir(uint64_t upath, uint64_t ubuf, uint64_t cap)
 {

@@ -35,7 +35,9 @@
 #define QMAX 256          /* the largest queue this driver lays out */
 #define TIMEOUT 100000000 /* polls before a request is declared lost */
 
+/* a descriptor: a buffer's physical address and length, D_NEXT/D_WRITE, the next one */
 struct desc { uint64_t addr; uint32_t len; uint16_t flags, next; };
+/* a request header: 0 = read, and the first 512-byte sector */
 struct req { uint32_t type, reserved; uint64_t sector; };
 
 static const struct vio_ops *io;
@@ -48,6 +50,7 @@ static volatile uint8_t *status;
 static uint16_t seen;                  /* used->idx when the last request completed */
 static uint64_t capacity;
 
+/* the offset of a register in the transport's layout */
 static unsigned reg(unsigned mmio, unsigned pci) { return io->mmio ? mmio : pci; }
 
 const char *
