@@ -310,6 +310,7 @@ local function lua_module(name)
 end
 
 K.json = lua_module("json")
+K.toml = lua_module("toml")
 local kindmod = lua_module("kinds")
 local kinds = kindmod.table
 K.kinds = kinds
@@ -506,7 +507,7 @@ end
 local image_schema = {
 	name = "string", format = "string", size = "size", max_size = "size", bootstrap = "string",
 	partitions = "table", install = "table", description = "string", uuid = "string",
-	default = "boolean", seed = "string", waive = "table",
+	default = "boolean", seed = "string", compress = "boolean", waive = "table",
 }
 local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
 K.boots = {}
@@ -525,9 +526,16 @@ local function image(t)
 		max_size = t.max_size and parse_size(t.max_size, "image " .. t.name, where),
 		bootstrap = t.bootstrap, partitions = t.partitions, install = t.install or {},
 		description = t.description, uuid = t.uuid, default = t.default, seed = t.seed,
-		waive = t.waive or {}, deps = {}, contents = {},
+		compress = t.compress, waive = t.waive or {}, deps = {}, contents = {},
 	}
-	K.rules_module(t.format).declare(i, t)
+	local rules = K.rules_module(t.format)
+	-- fields only some formats have: the format's rules module lists them in `fields`
+	for _, f in ipairs({ "compress" }) do
+		if t[f] ~= nil and not (rules.fields and rules.fields[f]) then
+			fail(sfmt("image '%s': a %s image has no field '%s'", t.name, t.format, f), where)
+		end
+	end
+	rules.declare(i, t)
 	K.images[#K.images + 1] = i
 	K.by_name[t.name] = i
 	return i
@@ -630,12 +638,25 @@ end
 local function here(p) return join(current.dir, p) end
 
 -- import "common/flags.lua": run a helper file (relative to the plugin) in the plugin
--- environment and return its value; for data and functions shared by several plugins
+-- environment and return its value; for data and functions shared by several plugins.
+-- import "redox": a module by name, kiln's modules/NAME/init.lua (a name has no "/" and no
+-- ".lua"), which any plugin in any directory can use
 local imported = {}
 local plugin_env
 local function import(p)
 	if type(p) ~= "string" then fail("import takes a path") end
-	local path = join(current.dir, p)
+	local path
+	if p:match("^[%w_%-]+$") then
+		path = datadir .. "/modules/" .. p .. "/init.lua"
+		if core.stat(path) ~= "file" then
+			local known = {}
+			for _, n in ipairs(core.listdir(datadir .. "/modules") or {}) do known[n] = true end
+			fail(sfmt("import \"%s\": no module of that name%s (modules: %s; a file is imported by its path, e.g. \"%s.lua\")",
+				p, suggest(p, known), table.concat(core.listdir(datadir .. "/modules") or {}, ", "), p))
+		end
+	else
+		path = join(current.dir, p)
+	end
 	if imported[path] ~= nil then return imported[path] end
 	local name = display(path)
 	plugin_chunks["@" .. name] = true
@@ -675,11 +696,8 @@ local base_env = {
 	end,
 	json_encode = function(v) return K.json.encode(v) end,
 	json_object = function(t) return K.json.object(t) end,
-	json_decode = function(s)
-		local v, err = K.json.decode(s)
-		if err then fail("json_decode: " .. err) end
-		return v
-	end,
+	json_decode = K.json.decode, json_null = K.json.null, -- json_decode(text [, name])
+	toml_decode = K.toml.decode, -- toml_decode(text [, name [, { lines = true }]])
 	-- paths and reading
 	here = here, redox = redox, fs = fs, import = import,
 	env = function(name)
@@ -687,6 +705,26 @@ local base_env = {
 		return core.getenv(name)
 	end,
 	find_program = function(name) return core.find_program(name) end,
+	-- the build directory (absolute) and paths in it; kiln itself, for steps{} that run it
+	build_path = function(p)
+		if type(p) ~= "string" then fail("build_path takes a path relative to the build directory") end
+		local n = normalize(p)
+		if n:sub(1, 1) == "/" or n:sub(1, 2) == ".." then fail("build_path: '" .. p .. "' is not inside the build directory") end
+		return n == "." and conf.builddir or (conf.builddir .. "/" .. n)
+	end,
+	kiln_version = function() return conf.version end,
+	kiln_binary = function() return conf.kiln end,
+	-- the manifest kiln gen writes for image name (docs/manifest.md), an input for checks
+	image_manifest = function(name)
+		if type(name) ~= "string" then fail("image_manifest takes an image name") end
+		return "gen/manifests/" .. name .. ".manifest"
+	end,
+	-- check t's fields against schema { field = type } as component{} does (unknown fields
+	-- with a suggestion, wrong types), for the constructors of modules; what names t
+	check_fields = function(t, schema, what)
+		if type(t) ~= "table" then fail(sfmt("%s takes a table", tostring(what))) end
+		check_fields(t, schema, tostring(what), origin())
+	end,
 	arch = conf.arch, redox_src = conf.redox_src ~= "" and conf.redox_src or nil,
 	-- safe parts of the standard library
 	string = string, table = table, math = math, utf8 = utf8,

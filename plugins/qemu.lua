@@ -3,7 +3,7 @@
 -- virt/cortex-a72 (TCG works everywhere), x86_64 on q35; an optional 9p share (--share=DIR,
 -- /scheme/9p.hostshare in the guest). boot-test waits for --boot-expect (default the login
 -- prompt) and fails on the kernel's crash and bootstrap signatures (F7).
-local R = import "lib/redox.lua"
+local R = import "redox"
 
 option { name = "share", type = "path", help = "a host directory shared with the guest over 9p (mount tag hostshare)" }
 option { name = "boot-expect", type = "string",

@@ -1,14 +1,14 @@
 -- rules/cargo.lua: Rust crates built by cargo through `kiln cargo`, which controls cargo's
 -- environment (RUSTFLAGS only from the plugin, no RUSTC_WRAPPER), runs cargo in the crate's
 -- directory (so that cargo reads the tree's .cargo/config.toml files), merges cargo's dep-info
--- into the edge's depfile, forces a relink when a link input cargo does not track changed
--- (relibc's libc.a, the CRT objects), and leaves an output untouched when cargo did not
--- change it (restat).
+-- into the edge's depfile, forces a relink when a link input cargo does not track changed (a
+-- C library's libc.a, CRT objects given to the linker), and leaves an output untouched when
+-- cargo did not change it (restat).
 --
 -- One cargo run per workspace: the cargo{} specs that differ only in package, bin and
 -- features (same manifest, directory, target, profile, backend, flags, environment and
--- dependencies) are built by one `cargo build -p a -p b ...`, as the reference fork builds its
--- drivers: features are unified across them as cargo unifies them, and cargo compiles in
+-- dependencies) are built by one `cargo build -p a -p b ...`, as cargo users build a
+-- workspace: features are unified across them as cargo unifies them, and cargo compiles in
 -- parallel. Each binary is still its own output, so restat stops a rebuild at the binaries
 -- whose bytes did not change.
 local K = ...

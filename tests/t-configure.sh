@@ -67,7 +67,7 @@ sh "$SRCDIR/configure" --help --plugin-dir="$SRCDIR/examples/packages/greet" >"$
 eq "configure --help exits 0" 0 "$?"
 contains "configure --help: the demo's options" "$T/help.out" "^Options of the bundled demo"
 contains "configure --help: the demo's initfs size option" "$T/help.out" "^  --initfs-max-size=SIZE .*examples/demo/images.lua"
-contains "configure --help: the Redox set's options without a tree or toolchain" "$T/help.out" "^  --rust-toolchain=STRING .*plugins/lib/redox.lua"
+contains "configure --help: the Redox set's options without a tree or toolchain" "$T/help.out" "^  --rust-toolchain=STRING .*modules/redox/init.lua"
 contains "configure --help: the Redox set's image options" "$T/help.out" "^  --rootfs-size=SIZE "
 contains "configure --help: a --plugin-dir's own group" "$T/help.out" "^Options of the plugins in .*examples/packages/greet:"
 eq "configure --help leaves nothing in the directory" "" "$(ls -A "$T/helpdir")"
