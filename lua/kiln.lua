@@ -501,10 +501,11 @@ end
 local files_schema = { name = "string", image = "string", dir = "string", description = "string", package = "string" }
 local entry_schema = {
 	src = "string", data = "string", symlink = "string", dir = "boolean", hardlink = "string",
-	mode = "mode", uid = "number", gid = "number",
+	append = "string", mode = "mode", uid = "number", gid = "number",
 }
 
--- files { name = "etc", image = "initfs", ["/etc/init.rc"] = "init.rc", ["/etc/x"] = { data = "..." } }
+-- files { name = "etc", image = "initfs", ["/etc/init.rc"] = "init.rc", ["/etc/x"] = { data = "..." } };
+-- { append = "text" } adds text to the end of a file another declaration puts at that path
 local function files(t)
 	local where = declare(t, "files")
 	local fields = {}
@@ -523,11 +524,11 @@ local function files(t)
 			end
 			check_fields(e, entry_schema, sfmt("the entry %s of files '%s'", path, t.name), where)
 			local n = 0
-			for _, k in ipairs { "src", "data", "symlink", "dir", "hardlink" } do
+			for _, k in ipairs { "src", "data", "symlink", "dir", "hardlink", "append" } do
 				if e[k] ~= nil then n = n + 1 end
 			end
 			if n ~= 1 then
-				fail(sfmt("files '%s': %s needs exactly one of src, data, symlink, dir, hardlink", t.name, path), where)
+				fail(sfmt("files '%s': %s needs exactly one of src, data, symlink, dir, hardlink, append", t.name, path), where)
 			end
 			local ent = { path = path, mode = e.mode, uid = e.uid, gid = e.gid, origin = where }
 			if e.src then
@@ -538,6 +539,8 @@ local function files(t)
 				ent.type, ent.target = "symlink", e.symlink
 			elseif e.hardlink then
 				ent.type, ent.target = "hardlink", e.hardlink
+			elseif e.append then
+				ent.type, ent.append = "append", e.append
 			else
 				ent.type = "dir"
 			end
@@ -558,7 +561,7 @@ end
 local image_schema = {
 	name = "string", format = "string", size = "size", max_size = "size", bootstrap = "string",
 	partitions = "table", install = "table", description = "string", uuid = "string",
-	default = "boolean", seed = "string", compress = "boolean",
+	default = "boolean", seed = "string", compress = "boolean", waive = "table",
 }
 local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
 K.boots = {}
@@ -577,7 +580,7 @@ local function image(t)
 		max_size = t.max_size and parse_size(t.max_size, "image " .. t.name, where),
 		bootstrap = t.bootstrap, partitions = t.partitions, install = t.install or {},
 		description = t.description, uuid = t.uuid, default = t.default, seed = t.seed,
-		compress = t.compress, deps = {}, contents = {},
+		compress = t.compress, waive = t.waive or {}, deps = {}, contents = {},
 	}
 	local rules = K.rules_module(t.format)
 	-- fields only some formats have: the format's rules module lists them in `fields`
@@ -592,7 +595,7 @@ local function image(t)
 	return i
 end
 
--- elf_policy { name = "demo-kernel", inherits = "kernel", entry_base = 0x40080000, ... }:
+-- elf_policy { name = "my-kernel", inherits = "kernel", entry_base = 0x40080000, ... }:
 -- a new ELF policy, or fields that override an existing one (lua/elf_policies.lua documents
 -- the fields; kiln elf check rejects unknown ones). Collected into gen/elf-policies.lua.
 K.elf_policies = {}
@@ -635,7 +638,8 @@ K.serialize = serialize
 local qemu_schema = {
 	name = "string", machine = "string", cpu = "string", memory = "string", kernel = "string",
 	disk = "string", firmware = "string", loaders = "table", expect = "list", fail = "list",
-	timeout = "number", args = "list", share = "string", default = "boolean",
+	timeout = "number", args = "list", share = "string", default = "boolean", poweroff = "boolean",
+	disk_device = "string",
 }
 local function qemu(t)
 	local where = origin()
@@ -1151,6 +1155,29 @@ function api.finish()
 					mode = c.mode or K.kinds[c.kind].mode or "0755" }, c)
 			end
 		end
+	end
+	-- appends, in plugin load order, to the file another declaration puts at the same path; a
+	-- source file becomes data (its read is recorded, so editing it regenerates)
+	for _, i in ipairs(K.images) do
+		local keep, at = {}, {}
+		for _, e in ipairs(i.contents) do
+			if e.type ~= "append" then keep[#keep + 1] = e; at[e.path] = at[e.path] or e end
+		end
+		for _, e in ipairs(i.contents) do
+			local t = e.type == "append" and at[e.path]
+			if e.type == "append" and (not t or t.type ~= "file") then
+				fail(sfmt("files '%s' appends to %s in image '%s', but nothing puts a file there to append to; declare the file first (files { ... [\"%s\"] = \"...\" })",
+					e.component, e.path, i.name, e.path), e.origin)
+			elseif t then
+				if t.src then
+					local s, err = core.readfile(t.src)
+					if not s then fail(sfmt("files '%s' appends to %s, whose source cannot be read at generation time: %s", e.component, e.path, err), e.origin) end
+					t.data, t.src = s, nil
+				end
+				t.data = t.data .. e.append
+			end
+		end
+		i.contents = keep
 	end
 	for _, i in ipairs(K.images) do
 		i.output = "out/images/" .. i.name .. ".img"

@@ -117,8 +117,8 @@ contains "kiln show: the policy" "$T/show" "elf policy: +initfs-bin"
 mkdir -p "$T/share"
 gen "$T/q" "$R" --opt=share="$T/share" --opt=boot-expect="root:~#" >/dev/null 2>&1
 c=$(cd "$T/q" && ninja -t commands run | tail -1)
-case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -bios "*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
-	ok "ninja run: virt, cortex-a72, UEFI firmware, the disk on virtio-blk (snapshot), the 9p share" ;;
+case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
+	ok "ninja run: virt, cortex-a72, UEFI firmware (code read-only, a copy of the variable store), the disk on virtio-blk (snapshot), the 9p share" ;;
 *) fail "ninja run: the QEMU command" "$c" ;; esac
 c=$(cd "$T/q" && ninja -t commands boot-test | tail -1)
 case $c in *"--expect 'root:~#' --fail 'Bootstrap entry point: FFFFFFFFFFFFFFFF'"*) ok "boot-test: the configured success marker and the F7 failure signature" ;;
@@ -183,7 +183,7 @@ contains "disk: BIOS 34-2047" "$T/sgdisk" "^ +1 +34 +2047 .* EF02 +BIOS"
 contains "disk: EFI 2048-4095" "$T/sgdisk" "^ +2 +2048 +4095 .* EF00 +EFI"
 contains "disk: REDOX 4096-1046527 (the fork's 1,042,432 sectors)" "$T/sgdisk" "^ +3 +4096 +1046527 "
 mdir -i "$I/esp.img" ::/EFI/BOOT >"$T/mdir" 2>&1
-contains "ESP: EFI/BOOT/BOOTAA64.EFI" "$T/mdir" "BOOTAA64 +EFI +512"
+contains "ESP: EFI/BOOT/BOOTAA64.EFI" "$T/mdir" "BOOTAA64 +EFI +1536"
 nm "$B/out/sysroot/lib/crt0.o" >"$T/nm" 2>&1
 contains "sysroot: crt0.o defines _start" "$T/nm" " T _start$"
 nm "$B/out/sysroot/lib/libunwind_stubs.a" >"$T/nm" 2>&1
