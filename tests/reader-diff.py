@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no tests/__pycache__ from loading toml-compare.py
 HERE = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("toml_compare", os.path.join(HERE, "toml-compare.py"))
 tc = importlib.util.module_from_spec(_spec)
