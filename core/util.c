@@ -240,6 +240,99 @@ read_file(const char *path, size_t *len)
 	return b.s;
 }
 
+/* "is a FIFO, not a regular file" and the like for a non-regular st_mode */
+static const char *
+not_regular(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "is a directory, not a regular file";
+	if (S_ISCHR(m))
+		return "is a character device, not a regular file";
+	if (S_ISBLK(m))
+		return "is a block device, not a regular file";
+	if (S_ISFIFO(m))
+		return "is a FIFO, not a regular file";
+	if (S_ISSOCK(m))
+		return "is a socket, not a regular file";
+	return "is not a regular file";
+}
+
+int
+open_input(const char *path, uint64_t *size, const char **why)
+{
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: opening a FIFO without a writer would wait for one */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)) < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		*why = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = not_regular(st.st_mode);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+unsigned char *
+read_input(const char *path, size_t *len, const char **why)
+{
+	unsigned char *d;
+	uint64_t size;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open_input(path, &size, why);
+
+	if (fd < 0)
+		return NULL;
+	if (size >= SIZE_MAX) {
+		*why = "too large to read into memory";
+		close(fd);
+		return NULL;
+	}
+	d = xmalloc((size_t)size + 1);
+	/* read to the end even if the file grew; stop at the size seen if it did not */
+	for (;;) {
+		if (got == size) {
+			unsigned char probe;
+
+			if ((n = read(fd, &probe, 1)) == 0)
+				break;
+			if (n > 0) {
+				d = xrealloc(d, (size_t)(size = size * 2 + 4096) + 1);
+				d[got++] = probe;
+				continue;
+			}
+		} else if ((n = read(fd, d + got, (size_t)size - got)) > 0) {
+			got += (size_t)n;
+			continue;
+		} else if (n == 0) {
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		*why = strerror(errno);
+		close(fd);
+		free(d);
+		return NULL;
+	}
+	close(fd);
+	d[got] = 0;
+	*len = got;
+	return d;
+}
+
 /* temporary files not yet committed, removed at exit and on fatal signals */
 static struct afile *pending[16];
 static size_t npending;
@@ -440,17 +533,38 @@ xpread(int fd, void *p, size_t n, uint64_t off)
 }
 
 int
-parse_size(const char *s, uint64_t *out)
+parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
+	uint64_t v = 0;
+	const char *p;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+const char *
+size_parse(const char *s, uint64_t *out)
+{
+	static const char malformed[] = "not a size (a number of bytes, or one with a K, M, G or T suffix: 64M)";
 	uint64_t v = 0, mul = 1;
 	const char *p = s;
 
 	if (*p < '0' || *p > '9')
-		return -1;
+		return malformed;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
+			v = UINT64_MAX;  /* too large; the suffix is still checked */
+		else
+			v = v * 10 + (uint64_t)(*p - '0');
 	}
 	switch (*p) {
 	case '\0': break;
@@ -458,31 +572,35 @@ parse_size(const char *s, uint64_t *out)
 	case 'M': case 'm': mul = 1ULL << 20; p++; break;
 	case 'G': case 'g': mul = 1ULL << 30; p++; break;
 	case 'T': case 't': mul = 1ULL << 40; p++; break;
-	default: return -1;
+	default: return malformed;
 	}
 	if (*p == 'i' && mul != 1)
 		p++;
 	if ((*p == 'B' || *p == 'b') && mul != 1)
 		p++;
 	if (*p != '\0')
-		return -1;
-	if (v > UINT64_MAX / mul)
-		return -1;
+		return malformed;
+	if (v > (uint64_t)INT64_MAX / mul)
+		return "too large (a size is at most 2^63 - 1 bytes, 8 EiB)";
 	*out = v * mul;
-	return 0;
+	return NULL;
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	return size_parse(s, out) ? -1 : 0;
 }
 
 uint64_t
 source_date_epoch(void)
 {
-	const char *s = getenv("SOURCE_DATE_EPOCH"), *p;
+	const char *s = getenv("SOURCE_DATE_EPOCH");
 	uint64_t v;
 
 	if (!s || !*s)
 		return 0;
-	for (p = s; *p >= '0' && *p <= '9'; p++)
-		;
-	if (*p != '\0' || parse_size(s, &v) != 0)
+	if (parse_uint(s, (uint64_t)INT64_MAX, &v) != 0)
 		fatal("SOURCE_DATE_EPOCH=%s: not a whole number of seconds", s);
 	return v;
 }

@@ -139,7 +139,15 @@ long=$(printf '%0300d' 0)
 printf 'kiln-manifest 1\nfile /%s 0644 0 0 data:x\n' "$long" >long.m
 expect_fail "name too long" 2 'long.m:2' "$KILN" initfs create long.m -o long.img --no-bootstrap
 # (the 65535-inode limit is checked in unit-initfs.c: parsing a 65536-line manifest is slow)
-eq "failed creates leave no output" "" "$(ls | grep -E '^(miss|long)\.img' || true)"
+expect_fail "a --max-size over 2^63 is refused, not replaced" 2 '\-\-max-size 99999999999999999999G: too large' \
+	"$KILN" initfs create ex.m -o huge.img --no-bootstrap --max-size=99999999999999999999G
+expect_fail "a malformed --max-size" 2 '\-\-max-size 12Q: not a size' "$KILN" initfs create ex.m -o huge.img --no-bootstrap --max-size 12Q
+eq "failed creates leave no output" "" "$(ls | grep -E '^(miss|long|huge)\.img' || true)"
+refuses_nonregular "initfs list" "$KILN" initfs list @
+refuses_nonregular "initfs extract" "$KILN" initfs extract @ -o nr
+refuses_nonregular "initfs create: the bootstrap" "$KILN" initfs create ex.m -o nr.img --bootstrap @
+refuses_nonregular "initfs create: the manifest" "$KILN" initfs create @ -o nr.img --no-bootstrap
+eq "refused inputs leave no output" "" "$(ls -d nr nr.img 2>/dev/null)"
 
 # --- corrupt images: one-line error, exit 2, nothing extracted -------------------------------
 cp ex.img c1.img; printf 'X' | dd of=c1.img bs=1 seek=0 conv=notrunc 2>/dev/null

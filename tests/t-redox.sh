@@ -10,10 +10,21 @@ T=$TMPDIR_T
 FX=$SRCDIR/tests/fixtures
 host=$(rustc -vV | sed -n 's/^host: //p')
 
-# a rustup home whose nightly-2026-01-02 is the installed toolchain (for rust-lld and lib/)
+# toolchain HOME NAME: a rustup home whose toolchain NAME stands for the installed rustc: the
+# plugins need its lib/ and a rust-lld: rustup's own, else the system's lld (Debian's rustc
+# package has none), 16 or newer, which can link an archive without an object file
+toolchain() {
+	_d=$1/toolchains/$2-$host/lib/rustlib/$host/bin
+	_lld=$(rustc --print sysroot)/lib/rustlib/$host/bin/rust-lld
+	if [ ! -x "$_lld" ]; then
+		for _l in ld.lld-20 ld.lld-19 ld.lld-18 ld.lld-17 ld.lld-16 ld.lld; do
+			command -v $_l >/dev/null 2>&1 && { _lld=$(command -v $_l); break; }
+		done
+	fi
+	mkdir -p "$_d" && ln -s "$_lld" "$_d/rust-lld"
+}
 RH=$T/rustup
-mkdir -p "$RH/toolchains"
-ln -s "$(rustc --print sysroot)" "$RH/toolchains/nightly-2026-01-02-$host"
+toolchain "$RH" nightly-2026-01-02
 export RUSTUP_HOME=$RH CARGO=$FX/redox-tools/fake-cargo FAKE_CARGO_LOG=$T/cargo.log KILN
 
 # tree DIR: a copy of the fixture, as a git checkout on master
@@ -264,7 +275,15 @@ unset CARGO RUSTUP_HOME
 H=$T/host
 cp -R "$FX/redox-host" "$H.src"
 sed -i.bak "s|\"../../../plugins/lib/redox.lua\"|\"$SRCDIR/plugins/lib/redox.lua\"|" "$H.src/host.lua"
-tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
+if command -v rustup >/dev/null 2>&1; then
+	tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
+else
+	# rustc and cargo without rustup (Debian's packages): cargo ignores RUSTUP_TOOLCHAIN, and
+	# the plugins find a toolchain named "system" in a rustup home made for it
+	export RUSTUP_HOME=$T/rustup-system
+	tc=system
+	toolchain "$RUSTUP_HOME" $tc
+fi
 mkdir -p "$H" && (cd "$H" && "$KILN" gen -q --system=none --plugin-dir="$H.src" --opt=rust-toolchain=$tc --opt=codegen=llvm) >"$T/h.gen" 2>&1
 if (cd "$H" && ninja) >"$T/h1" 2>&1; then ok "host crate: real cargo builds it"; else fail "host crate: real cargo builds it" "$(tail -5 "$T/h1" | tr '\n' ' ')"; fi
 check "host crate: the program runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"

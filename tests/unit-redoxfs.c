@@ -287,6 +287,30 @@ test_links(void)
 	manifest_free(m);
 }
 
+/* an image name longer than the message buffer: the message stays inside it and keeps its
+ * cause (the name is cut at the front); nothing past the struct is written */
+static void
+test_long_name(void)
+{
+	static unsigned char img[2 * RFS_BLOCK];
+	struct { struct rfs fs; unsigned char guard[8192]; } g;
+	char *name = xmalloc(3001);
+	size_t i;
+	int intact = 1;
+
+	memset(name, 'a', 3000);
+	name[3000] = 0;
+	memset(g.guard, 0x5A, sizeof g.guard);
+	CHECK("long image name: open fails", rfs_open(&g.fs, -1, img, sizeof img, 0, name) == -1);
+	for (i = 0; i < sizeof g.guard; i++)
+		intact &= g.guard[i] == 0x5A;
+	CHECK("long image name: nothing written past the reader's state", intact);
+	CHECK("long image name: message fits its buffer", strlen(g.fs.err) < sizeof g.fs.err);
+	CHECK("long image name: the cause is kept", strstr(g.fs.err, ": block 0: no RedoxFS signature") != NULL);
+	CHECK("long image name: the cut is shown", strncmp(g.fs.err, "...aaa", 6) == 0);
+	free(name);
+}
+
 int
 main(void)
 {
@@ -295,5 +319,6 @@ main(void)
 	test_golden();
 	test_semantic();
 	test_links();
+	test_long_name();
 	return unit_failed;
 }

@@ -495,10 +495,11 @@ static unsigned char *
 load(const char *path, size_t *len, struct initfs *fs)
 {
 	struct buf err = {0};
-	unsigned char *d = (unsigned char *)read_file(path, len);
+	const char *why;
+	unsigned char *d = read_input(path, len, &why);
 
 	if (!d)
-		fatal("%s: %s", path, strerror(errno));
+		fatal("%s: %s", path, why);
 	if (initfs_open(fs, d, *len, &err) != 0)
 		fatal("%s: %s", path, err.s);
 	return d;
@@ -666,9 +667,10 @@ do_create(const char *man, const char *out, const char *boot, int noboot, uint64
 
 	o.max_size = max;
 	if (boot) {
-		b = (unsigned char *)read_file(boot, &blen);
-		if (!b)
-			fatal("%s: %s", boot, strerror(errno));
+		const char *cause;
+
+		if (!(b = read_input(boot, &blen, &cause)))
+			fatal("--bootstrap %s: %s", boot, cause);
 		if (elf_entry(b, blen, &o.entry) != 0)
 			fatal("%s: not an ELF executable (cannot read e_entry)", boot);
 		if (elf_check_in_place(b, blen, 0x2000, &why) != 0)
@@ -725,8 +727,10 @@ cmd_initfs(int argc, char *argv[])
 		else if ((!strcmp(a, "--max-size") && i + 1 < argc) || !strncmp(a, "--max-size=", 11)) {
 			const char *v = a[10] == '=' ? a + 11 : argv[++i];
 
-			if (parse_size(v, &max) != 0)
-				fatal("--max-size %s: not a size (bytes, or with K/M/G)", v);
+			const char *why = size_parse(v, &max);
+
+			if (why)
+				fatal("--max-size %s: %s", v, why);
 		} else if (a[0] == '-' && a[1]) {
 			fatal("unknown or incomplete option '%s'", a);
 		} else if (npos < 2) {

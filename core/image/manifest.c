@@ -308,7 +308,8 @@ flatten(struct manifest *m, struct mnode *n, size_t *cap)
 	if (n->type == M_FILE)
 		m->total += n->size;
 	if (n->type == M_DIR) {
-		qsort(n->child, n->nchild, sizeof *n->child, cmpname);
+		if (n->nchild)  /* an empty directory has no child array: qsort(NULL, 0) is undefined */
+			qsort(n->child, n->nchild, sizeof *n->child, cmpname);
 		for (i = 0; i < n->nchild; i++)
 			flatten(m, n->child[i], cap);
 	}
@@ -332,8 +333,10 @@ manifest_parse(const char *name, const char *text, size_t len)
 		nl = memchr(c, '\n', (size_t)(end - c));
 		if (!nl)
 			nl = end;
-		line = xstrndup(c, (size_t)(nl - c));
-		if (strlen(line) != (size_t)(nl - c))
+		/* CRLF line ends (a manifest edited on Windows) are line ends too: a carriage
+		 * return inside a field is always written \r */
+		line = xstrndup(c, (size_t)(nl - c - (nl > c && nl[-1] == '\r')));
+		if (memchr(c, '\0', (size_t)(nl - c)))
 			perr(&p, "line contains a NUL byte");
 		if (!header) {
 			char *s = line;
@@ -356,7 +359,8 @@ manifest_parse(const char *name, const char *text, size_t len)
 	}
 
 	/* duplicates are found on the sorted list; parents are created on demand */
-	qsort(p.flat, p.nflat, sizeof *p.flat, cmppath);
+	if (p.nflat)
+		qsort(p.flat, p.nflat, sizeof *p.flat, cmppath);
 	m->root = newnode("/", 1);
 	m->root->name[0] = '\0';
 	m->root->type = M_DIR;
@@ -452,12 +456,12 @@ struct manifest *
 manifest_load(const char *path)
 {
 	struct manifest *m;
+	const char *why;
 	size_t len;
 	char *text;
 
-	text = read_file(path, &len);
-	if (!text)
-		fatal("%s: cannot read manifest: %s", path, strerror(errno));
+	if (!(text = (char *)read_input(path, &len, &why)))
+		fatal("%s: cannot read manifest: %s", path, why);
 	m = manifest_parse(path, text, len);
 	free(text);
 	return m;

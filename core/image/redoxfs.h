@@ -97,7 +97,7 @@ struct rfs {
 	uint64_t gen;                /* its generation */
 	uint64_t gen0;               /* the generation in slot 0 */
 	unsigned slot;               /* the ring slot it came from */
-	char err[512];               /* the reason of the last failure */
+	char err[1024];              /* the reason of the last failure */
 	unsigned char *cache;        /* last blocks read: one per tree level (3..0), then a node */
 	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
 	uint64_t cache_hash[5];

@@ -47,15 +47,22 @@ struct rent {
 	uint64_t blk;         /* DirList it is in */
 };
 
+/* set fs->err to "IMAGE: block N: cause" (an image name too long for fs->err is cut at the
+ * front, so that the cause always fits), count and print it for the checker; returns -1 */
 static int
 bad(struct rfs *fs, struct chk *c, uint64_t blk, const char *fmt, ...)
 {
+	size_t room = sizeof fs->err / 2, len = strlen(fs->name);
+	const char *name = len > room ? fs->name + len - room : fs->name;
 	va_list ap;
 	int n;
 
-	n = snprintf(fs->err, sizeof fs->err, "%s: block %llu: ", fs->name, (unsigned long long)blk);
+	n = snprintf(fs->err, sizeof fs->err, "%s%s: block %llu: ", name != fs->name ? "..." : "", name,
+	             (unsigned long long)blk);
+	if (n < 0 || (size_t)n >= sizeof fs->err)
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(fs->err + n, sizeof fs->err - n, fmt, ap);
+	vsnprintf(fs->err + n, sizeof fs->err - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (c) {
 		c->n++;
