@@ -161,7 +161,8 @@ void
 buf_put(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
+	if (n)  /* p may be NULL for an empty piece: memcpy(x, NULL, 0) is undefined */
+		memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
 }

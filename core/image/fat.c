@@ -384,8 +384,10 @@ name_dir(struct fw *w, struct mnode *d)
 
 	/* FAT compares names without case: two names differing only in case collide */
 	sorted = xreallocarray(NULL, d->nchild ? d->nchild : 1, sizeof *sorted);
-	memcpy(sorted, d->child, d->nchild * sizeof *sorted);
-	qsort(sorted, d->nchild, sizeof *sorted, bycase);
+	if (d->nchild) {  /* an empty directory has no child array (memcpy from NULL is undefined) */
+		memcpy(sorted, d->child, d->nchild * sizeof *sorted);
+		qsort(sorted, d->nchild, sizeof *sorted, bycase);
+	}
 	for (i = 1; i < d->nchild; i++)
 		if (!strcasecmp(sorted[i - 1]->name, sorted[i]->name))
 			fatal("%s: %s: FAT names ignore case, and %s is in the same directory",
