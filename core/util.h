@@ -58,11 +58,13 @@ unsigned char *read_input(const char *path, size_t *len, const char **why);
 
 /* Atomic output: the data goes to a temporary file beside path and is renamed over path only
  * by afile_commit(), so a failed or interrupted command never leaves a half-written output
- * that Ninja would treat as up to date. */
+ * that Ninja would treat as up to date. A killed command leaves no temporary file behind
+ * where the system has unnamed files (Linux), and elsewhere at most PATH.tmp, which the next
+ * writer of path takes over. */
 struct afile {
 	char *path;  /* final name */
-	char *tmp;   /* temporary name in the same directory */
-	FILE *f;     /* stream on tmp */
+	char *tmp;   /* temporary name in the same directory; NULL while the file is unnamed */
+	FILE *f;     /* stream on the temporary file */
 	int fd;      /* descriptor of f */
 };
 /* create the temporary file for path; fatal on failure; registers cleanup at exit */
