@@ -45,6 +45,8 @@ void buf_free(struct buf *b);
 
 /* read a whole file; returns NULL and sets errno on failure; *len gets its size */
 char *read_file(const char *path, size_t *len);
+/* create the directories above path (like mkdir -p of its dirname); 0, or -1 with errno */
+int mkdir_parents(const char *path);
 
 /* Inputs of the image and ELF tools (images, archives, binaries) must be regular files: a
  * character device would be read until memory runs out, a FIFO blocks. */

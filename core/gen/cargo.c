@@ -144,6 +144,12 @@ force_relink(const char *artifact)
 	free(dir);
 }
 
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 copy_if_changed(const char *from, const char *to)
 {
@@ -164,30 +170,150 @@ copy_if_changed(const char *from, const char *to)
 	free(data);
 }
 
+/* one artifact of the run and the build output it is copied to */
+struct art {
+	const char *artifact, *out;
+};
+
+/* the dep-info file cargo writes beside an artifact: A without .a, plus .d */
+static char *
+depinfo_path(const char *artifact)
+{
+	struct buf b = {0};
+	char *dot, *slash;
+
+	buf_puts(&b, artifact);
+	dot = strrchr(b.s, '.');
+	slash = strrchr(b.s, '/');
+	if (dot && (!slash || dot > slash) && !strcmp(dot, ".a")) {
+		b.len = (size_t)(dot - b.s);
+		b.s[b.len] = '\0';
+	}
+	buf_puts(&b, ".d");
+	return b.s;
+}
+
+/* cargo's messages that mean a crate is not in the cache of an offline build */
+static const char *const offline_signs[] = {
+	"you are in the offline mode", "--offline was specified", "no matching package named",
+	"failed to download", "failed to get `", "can't checkout from", "Unable to update registry",
+	"failed to load source for dependency",
+};
+
+/* the text of a cargo log without ANSI escapes and without the progress lines that a
+ * carriage return overwrote */
+static void
+log_text(struct buf *w, const char *s, size_t n)
+{
+	size_t i, line = w->len;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			for (i++; i < n && s[i] == '['; i++) ;
+			while (i < n && !((s[i] >= '@' && s[i] <= '~'))) i++;
+			continue;
+		}
+		if (s[i] == '\r') {
+			w->len = line;
+			continue;
+		}
+		buf_putc(w, s[i]);
+		if (s[i] == '\n')
+			line = w->len;
+	}
+}
+
+/* run cargo in dir (NULL: here) with its output on our stderr and, without escapes, in log
+ * (NULL: none); its exit status; the log's text in *all */
+static int
+run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
+{
+	int fd[2], status;
+	pid_t pid;
+	char chunk[8192];
+	ssize_t n;
+	FILE *lf = NULL;
+
+	if (pipe(fd) != 0)
+		fatal("pipe: %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(fd[0]);
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[1]);
+		if (dir && chdir(dir) != 0) {
+			fprintf(stderr, "kiln cargo: cannot enter %s: %s\n", dir, strerror(errno));
+			_exit(127);
+		}
+		execvp(cargs[0], cargs);
+		fprintf(stderr, "kiln cargo: cannot run %s: %s (install Rust with rustup, or set CARGO)\n",
+		        cargs[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	if (log) {
+		if (mkdir_parents(log) != 0 || !(lf = fopen(log, "w")))
+			fatal("%s: cannot write the cargo log: %s", log, strerror(errno));
+	}
+	while ((n = read(fd[0], chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("reading cargo's output: %s", strerror(errno));
+		}
+		fwrite(chunk, 1, (size_t)n, stderr);
+		log_text(all, chunk, (size_t)n);
+	}
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	if (lf) {
+		fwrite(all->s ? all->s : "", 1, all->len, lf);
+		if (fclose(lf) != 0)
+			fatal("%s: write error: %s", log, strerror(errno));
+	}
+	return status;
+}
+
 int
 cmd_cargo(int argc, char *argv[])
 {
-	const char *manifest = NULL, *tdir = NULL, *artifact = NULL, *out = NULL, *depfile = NULL;
-	char **relink = NULL, **cargs, **deps = NULL;
-	size_t nrelink = 0, ndeps = 0, i;
-	struct buf rf = {0}, dep = {0}, dinfo = {0};
+	const char *manifest = NULL, *tdir = NULL, *depfile = NULL, *cwd = NULL, *log = NULL, *fetch = NULL;
+	char **relink = NULL, **cargs, **deps = NULL, *abs_tdir;
+	size_t nrelink = 0, ndeps = 0, nart = 0, i, j;
+	struct art *arts = NULL;
+	struct buf rf = {0}, dep = {0}, all = {0};
 	int a, status, nrustflags = 0;
 	struct timespec at, rt;
-	pid_t pid;
 
 	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
 		char *v = strchr(argv[a], '=');
 
 		if (!v)
-			fatal("unknown argument '%s' (usage: kiln cargo --manifest-path=M --target-dir=D "
-			      "--artifact=A --out=OUT --depfile=DF [--rustflag=F] [--env=K=V] [--relink-on=F] -- ARGS)",
+			fatal("unknown argument '%s' (usage: kiln cargo --manifest-path=M --target-dir=D [--cwd=DIR] "
+			      "--artifact=A --out=OUT [--artifact=A --out=OUT]... --depfile=DF [--log=FILE] "
+			      "[--rustflag=F] [--env=K=V] [--relink-on=F] -- ARGS)",
 			      argv[a]);
 		v++;
 		if (!strncmp(argv[a], "--manifest-path=", 16)) manifest = v;
 		else if (!strncmp(argv[a], "--target-dir=", 13)) tdir = v;
-		else if (!strncmp(argv[a], "--artifact=", 11)) artifact = v;
-		else if (!strncmp(argv[a], "--out=", 6)) out = v;
-		else if (!strncmp(argv[a], "--depfile=", 10)) depfile = v;
+		else if (!strncmp(argv[a], "--cwd=", 6)) cwd = v;
+		else if (!strncmp(argv[a], "--log=", 6)) log = v;
+		else if (!strncmp(argv[a], "--fetch=", 8)) fetch = v;
+		else if (!strncmp(argv[a], "--artifact=", 11)) {
+			arts = xreallocarray(arts, nart + 1, sizeof *arts);
+			arts[nart].artifact = v;
+			arts[nart++].out = NULL;
+		} else if (!strncmp(argv[a], "--out=", 6)) {
+			if (!nart || arts[nart - 1].out)
+				fatal("--out=%s: each --out follows the --artifact it is copied from", v);
+			arts[nart - 1].out = v;
+		} else if (!strncmp(argv[a], "--depfile=", 10)) depfile = v;
 		else if (!strncmp(argv[a], "--rustflag=", 11)) {
 			if (nrustflags++)
 				buf_putc(&rf, 0x1f);
@@ -209,8 +335,11 @@ cmd_cargo(int argc, char *argv[])
 	}
 	if (a >= argc)
 		fatal("missing '--' before the cargo arguments");
-	if (!manifest || !tdir || !artifact || !out || !depfile)
-		fatal("--manifest-path, --target-dir, --artifact, --out and --depfile are required");
+	if (!manifest || !tdir || (!fetch && (!nart || !depfile)))
+		fatal("--manifest-path, --target-dir, --artifact, --out and --depfile are required (or --fetch=STAMP)");
+	for (i = 0; i < nart; i++)
+		if (!arts[i].out)
+			fatal("--artifact=%s has no --out", arts[i].artifact);
 	a++;
 
 	/* 1. the environment */
@@ -226,16 +355,60 @@ cmd_cargo(int argc, char *argv[])
 			unsetenv(scrubbed[i]);
 	}
 	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
-	setenv("CARGO_TARGET_DIR", tdir, 1);
+	/* cargo runs in cwd: the target dir is given absolute */
+	if (tdir[0] == '/')
+		abs_tdir = xstrdup(tdir);
+	else {
+		char here[4096];
 
-	/* 2. a link input newer than the artifact: make cargo relink */
-	if (mtime(artifact, &at) == 0) {
+		if (!getcwd(here, sizeof here))
+			fatal("getcwd: %s", strerror(errno));
+		abs_tdir = xasprintf("%s/%s", here, tdir);
+	}
+	setenv("CARGO_TARGET_DIR", abs_tdir, 1);
+	/* on a terminal, cargo's colours and progress bar, as it shows them when run by hand */
+	if (isatty(2)) {
+		setenv("CARGO_TERM_COLOR", "always", 1);
+		setenv("CARGO_TERM_PROGRESS_WHEN", "always", 1);
+		setenv("CARGO_TERM_PROGRESS_WIDTH", "80", 0);
+	}
+
+	/* ninja fetch: the one run that goes online; the stamp says it succeeded */
+	if (fetch) {
+		setenv("CARGO_NET_OFFLINE", "false", 1);
+		cargs = xcalloc((size_t)(argc - a) + 2, sizeof *cargs);
+		cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
+		for (i = 0; (int)i < argc - a; i++)
+			cargs[i + 1] = argv[a + (int)i];
+		status = run_cargo(cargs, cwd, NULL, &all);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			error("cargo fetch failed (%s %d) for %s: the network or the crate index is not reachable, "
+			      "or a dependency is not published; its output is above",
+			      WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			      manifest);
+			return 1;
+		}
+		if (mkdir_parents(fetch) != 0)
+			fatal("%s: %s", fetch, strerror(errno));
+		{
+			struct afile *f = afile_open(fetch);
+
+			fprintf(f->f, "fetched %s\n", manifest);
+			afile_commit_always(f);
+		}
+		return 0;
+	}
+
+	/* 2. a link input newer than an artifact: make cargo relink it */
+	for (j = 0; j < nart; j++) {
+		if (mtime(arts[j].artifact, &at) != 0)
+			continue;
 		for (i = 0; i < nrelink; i++) {
 			if (mtime(relink[i], &rt) != 0)
 				fatal("--relink-on=%s: %s", relink[i], strerror(errno));
 			if (newer(rt, at)) {
-				force_relink(artifact);
-				fprintf(stderr, "kiln cargo: %s changed: relinking %s\n", relink[i], artifact);
+				force_relink(arts[j].artifact);
+				fprintf(stderr, "kiln cargo: %s changed: relinking %s\n", relink[i], arts[j].artifact);
 				break;
 			}
 		}
@@ -246,40 +419,41 @@ cmd_cargo(int argc, char *argv[])
 	cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
 	for (i = 0; (int)i < argc - a; i++)
 		cargs[i + 1] = argv[a + (int)i];
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
-	if (pid == 0) {
-		execvp(cargs[0], cargs);
-		fprintf(stderr, "kiln cargo: cannot run %s: %s (install Rust with rustup, or set CARGO)\n",
-		        cargs[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
+	status = run_cargo(cargs, cwd, log, &all);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		error("cargo failed (%s %d) building %s", WIFEXITED(status) ? "exit" : "signal",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), manifest);
+		int offline = 0;
+
+		for (i = 0; i < sizeof offline_signs / sizeof offline_signs[0] && all.s; i++)
+			if (strstr(all.s, offline_signs[i]))
+				offline = 1;
+		error("cargo failed (%s %d) building %s%s%s", WIFEXITED(status) ? "exit" : "signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), manifest,
+		      log ? "; its whole output is in " : "", log ? log : "");
+		if (offline)
+			error("cargo could not find crates in its cache (CARGO_HOME=%s) and builds are offline: "
+			      "run `ninja fetch` once with network, then build again",
+			      getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
 		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
 
-	/* 4. the depfile: cargo's dep-info plus the relink inputs, for OUT */
-	buf_puts(&dinfo, artifact);
-	{
-		char *dot = strrchr(dinfo.s, '.'), *slash = strrchr(dinfo.s, '/');
+	/* 4. the depfile: cargo's dep-info of every artifact plus the relink inputs, for all
+	 * outputs; then each artifact is copied to its output if its bytes changed */
+	for (j = 0; j < nart; j++) {
+		char *d = depinfo_path(arts[j].artifact);
 
-		if (dot && (!slash || dot > slash) && !strcmp(dot, ".a")) {
-			dinfo.len = (size_t)(dot - dinfo.s);
-			dinfo.s[dinfo.len] = '\0';
-		}
+		depinfo(d, &deps, &ndeps);
+		free(d);
 	}
-	buf_puts(&dinfo, ".d");
-	depinfo(dinfo.s, &deps, &ndeps);
-	depfile_escape(&dep, out);
+	qsort(deps, ndeps, sizeof *deps, cmpstr);
+	for (j = 0; j < nart; j++) {
+		if (j)
+			buf_putc(&dep, ' ');
+		depfile_escape(&dep, arts[j].out);
+	}
 	buf_putc(&dep, ':');
 	for (i = 0; i < ndeps; i++) {
+		if (i && !strcmp(deps[i], deps[i - 1]))
+			continue;
 		buf_puts(&dep, " \\\n  ");
 		depfile_escape(&dep, deps[i]);
 	}
@@ -288,12 +462,14 @@ cmd_cargo(int argc, char *argv[])
 		depfile_escape(&dep, relink[i]);
 	}
 	buf_putc(&dep, '\n');
-	copy_if_changed(artifact, out);
+	for (j = 0; j < nart; j++)
+		copy_if_changed(arts[j].artifact, arts[j].out);
 	{
 		struct afile *f = afile_open(depfile);
 
 		fwrite(dep.s, 1, dep.len, f->f);
 		afile_commit_always(f);
 	}
+	free(abs_tdir);
 	return 0;
 }
