@@ -243,7 +243,7 @@ refuses_nonregular "redoxfs check" "$KILN" redoxfs check @
 long=$T/$(printf '%0200d' 0)/$(printf '%0200d' 0)/$(printf '%0200d' 0)
 mkdir -p "$long" && printf 'not a filesystem, but long enough for a header block\n' >"$long/img"
 head -c 8192 /dev/zero >>"$long/img"
-expect_fail long-image-path 2 '^kiln redoxfs: \.\.\.[0/]+/img: block 0: no RedoxFS signature$' "$KILN" redoxfs list "$long/img"
+expect_fail long-image-path 2 '^kiln redoxfs: \.\.\.[0/]+/img: block 0: no RedoxFS signature \(and no valid header in the blocks after it\)$' "$KILN" redoxfs list "$long/img"
 expect_fail not-redoxfs 2 'no RedoxFS signature' "$KILN" redoxfs list m
 expect_fail no-manifest 2 'nothere' "$KILN" redoxfs create nothere -o bad.img --size 2M
 
