@@ -54,13 +54,17 @@ alloc(struct lay *l, uint64_t size, const char *what)
 	return at;
 }
 
-/* the symlink target as redox-initfs-ar stores it: relative to the archive root, here
- * normalised lexically ("." dropped, ".." removes a component, never above the root) */
+/* the symlink target as redox-initfs-ar stores it (formats.md 1.6): a relative target joined
+ * to the link's directory, relative to the archive root, with its ".." components as written
+ * ("/d/l2 -> ../f" is "d/../f"); empty and "." components go, as Rust's Path::components drops
+ * them. An absolute target, which the real tool rewrites relative to the host directory it
+ * archives, is stored relative to the archive root ("/etc/hostname" is "etc/hostname"). A
+ * target naming the root itself is "." (the real tool would store an empty target). */
 static char *
 link_target(const struct mnode *n)
 {
 	struct buf in = {0}, out = {0};
-	size_t *stack = NULL, nstack = 0, i = 0, j;
+	size_t i = 0, j;
 
 	if (n->datalen && n->data[0] != '/') {
 		buf_puts(&in, n->parent->path);
@@ -72,15 +76,7 @@ link_target(const struct mnode *n)
 	while (i < in.len) {
 		for (j = i; j < in.len && in.s[j] != '/'; j++)
 			;
-		if (j == i || (j - i == 1 && in.s[i] == '.')) {
-			/* empty or "." */
-		} else if (j - i == 2 && in.s[i] == '.' && in.s[i + 1] == '.') {
-			if (nstack)
-				out.len = stack[--nstack];
-			out.s[out.len] = '\0';
-		} else {
-			stack = xreallocarray(stack, nstack + 1, sizeof *stack);
-			stack[nstack++] = out.len;
+		if (j > i && !(j - i == 1 && in.s[i] == '.')) {
 			if (out.len)
 				buf_putc(&out, '/');
 			buf_put(&out, in.s + i, j - i);
@@ -89,7 +85,6 @@ link_target(const struct mnode *n)
 	}
 	if (out.len == 0)
 		buf_putc(&out, '.');
-	free(stack);
 	buf_free(&in);
 	return out.s;
 }
