@@ -10,17 +10,33 @@ T=$TMPDIR_T
 FX=$SRCDIR/tests/fixtures
 host=$(rustc -vV | sed -n 's/^host: //p')
 
-# a rustup home whose nightly-2026-01-02 is the installed toolchain (for rust-lld and lib/)
-# (a directory of links to it, plus a rust-src whose library/ -Zbuild-std would compile)
+# toolchain HOME NAME: a rustup home whose toolchain NAME is the installed one, as a directory
+# of links to it (for rust-lld and lib/), plus a rust-src whose library/ -Zbuild-std would
+# compile, and a rust-lld where the toolchain has none (Debian's rustc package): the system's
+# lld, 16 or newer, which links an archive without an object file as rust-lld does
+toolchain() {
+	_tc=$1/toolchains/$2-$host
+	_sys=$(rustc --print sysroot)
+	mkdir -p "$_tc/lib/rustlib/src/rust/library"
+	for _e in "$_sys"/*; do [ "$(basename "$_e")" = lib ] || ln -s "$_e" "$_tc/"; done
+	for _e in "$_sys"/lib/*; do [ "$(basename "$_e")" = rustlib ] || ln -s "$_e" "$_tc/lib/"; done
+	for _e in "$_sys"/lib/rustlib/*; do
+		case $(basename "$_e") in src|"$host") ;; *) ln -s "$_e" "$_tc/lib/rustlib/" ;; esac
+	done
+	mkdir -p "$_tc/lib/rustlib/$host/bin"
+	for _e in "$_sys/lib/rustlib/$host"/*; do [ "$(basename "$_e")" = bin ] || ln -s "$_e" "$_tc/lib/rustlib/$host/"; done
+	for _e in "$_sys/lib/rustlib/$host/bin"/*; do [ -e "$_e" ] && ln -s "$_e" "$_tc/lib/rustlib/$host/bin/"; done
+	if [ ! -e "$_tc/lib/rustlib/$host/bin/rust-lld" ]; then
+		for _l in ld.lld-20 ld.lld-19 ld.lld-18 ld.lld-17 ld.lld-16 ld.lld; do
+			command -v $_l >/dev/null 2>&1 && { ln -s "$(command -v $_l)" "$_tc/lib/rustlib/$host/bin/rust-lld"; break; }
+		done
+	fi
+	printf 'version = 3\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.lock"
+	printf '[workspace]\nmembers = []\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.toml"
+}
 RH=$T/rustup
 TC=$RH/toolchains/nightly-2026-01-02-$host
-sys=$(rustc --print sysroot)
-mkdir -p "$TC/lib/rustlib/src/rust/library"
-for e in "$sys"/*; do [ "$(basename "$e")" = lib ] || ln -s "$e" "$TC/"; done
-for e in "$sys"/lib/*; do [ "$(basename "$e")" = rustlib ] || ln -s "$e" "$TC/lib/"; done
-for e in "$sys"/lib/rustlib/*; do [ "$(basename "$e")" = src ] || ln -s "$e" "$TC/lib/rustlib/"; done
-printf 'version = 3\n' >"$TC/lib/rustlib/src/rust/library/Cargo.lock"
-printf '[workspace]\nmembers = []\n' >"$TC/lib/rustlib/src/rust/library/Cargo.toml"
+toolchain "$RH" nightly-2026-01-02
 export RUSTUP_HOME=$RH CARGO=$FX/redox-tools/fake-cargo FAKE_CARGO_LOG=$T/cargo.log KILN CARGO_HOME=$T/cargo-home
 mkdir -p "$CARGO_HOME"
 
@@ -388,7 +404,15 @@ check "one report: nothing was written" test ! -f "$T/e12/build.ninja"
 unset CARGO RUSTUP_HOME
 H=$T/host
 cp -R "$FX/redox-host" "$H.src"
-tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
+if command -v rustup >/dev/null 2>&1; then
+	tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
+else
+	# rustc and cargo without rustup (Debian's packages): cargo ignores RUSTUP_TOOLCHAIN, and
+	# the plugins find a toolchain named "system" in a rustup home made for it
+	export RUSTUP_HOME=$T/rustup-system
+	tc=system
+	toolchain "$RUSTUP_HOME" $tc
+fi
 mkdir -p "$H" && (cd "$H" && "$KILN" gen -q --system=none --plugin-dir="$H.src" --opt=rust-toolchain=$tc --opt=codegen=llvm) >"$T/h.gen" 2>&1
 if (cd "$H" && ninja) >"$T/h1" 2>&1; then ok "host crate: real cargo builds it"; else fail "host crate: real cargo builds it" "$(tail -5 "$T/h1" | tr '\n' ' ')"; fi
 check "host crate: the program runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"
