@@ -3,9 +3,13 @@
  *   kiln cargo --manifest-path=M --target-dir=D --artifact=A --out=OUT --depfile=DF
  *              [--rustflag=F]... [--env=K=V]... [--relink-on=FILE]... -- CARGO-ARGS...
  *
- * 1. The environment is controlled: RUSTFLAGS and every other way of injecting flags or
- *    wrappers is removed; the plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when
- *    empty, so config-file rustflags never apply); CARGO_TARGET_DIR is D.
+ * 1. The environment is controlled: cargo gets only the variables of an allow-list (what finds
+ *    the tools and their caches: PATH, HOME, CARGO_HOME, RUSTUP_HOME, TMPDIR) and the plugin's
+ *    --env settings; RUSTFLAGS, RUSTC, RUSTC_WRAPPER, CARGO_PROFILE_*, CARGO_BUILD_* and every
+ *    other variable of the shell are dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS
+ *    (set even when empty, so config-file rustflags never apply); CARGO_TARGET_DIR is D.
+ *    Wrappers set in a config file ([build] rustc-wrapper, rustc-workspace-wrapper, in
+ *    $CARGO_HOME/config.toml or a tree's .cargo/config.toml) are overridden with --config.
  * 2. Cargo does not track link inputs passed through linker arguments (relibc's libc.a, the
  *    CRT objects). When one of them is newer than the artifact, the artifact is removed so
  *    that cargo relinks it.
@@ -28,13 +32,41 @@
 #include "ninja.h"
 #include "util.h"
 
-/* variables that would let the user's shell change what cargo builds */
-static const char *const scrubbed[] = {
-	"RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTDOCFLAGS",
-	"RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER", "CC_WRAPPER",
-	"CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR", "CARGO_INCREMENTAL",
-	"CARGO_PROFILE_RELEASE_LTO", "CARGO_BUILD_JOBS",
+/* the variables of the shell that reach cargo: where the tools and their caches are. Every
+ * other one is dropped (an allow-list: a deny-list always misses one, such as RUSTC or
+ * CARGO_PROFILE_RELEASE_OPT_LEVEL) */
+static const char *const allowed[] = { "PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "TMPDIR" };
+
+/* the arguments before cargo's subcommand that disable wrappers set in config files */
+static const char *const no_wrappers[] = {
+	"--config", "build.rustc-wrapper=''", "--config", "build.rustc-workspace-wrapper=''",
 };
+
+/* cargo's environment: the allowed variables of ours, then the --env settings (which win),
+ * then CARGO_ENCODED_RUSTFLAGS and CARGO_TARGET_DIR */
+static char **
+controlled_env(char **sets, size_t nsets, const char *rustflags, const char *tdir)
+{
+	char **env = xcalloc(sizeof allowed / sizeof allowed[0] + nsets + 3, sizeof *env);
+	size_t n = 0, i, k;
+
+	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
+		const char *v = getenv(allowed[i]);
+		int set = 0;
+
+		for (k = 0; k < nsets; k++)
+			if (!strncmp(sets[k], allowed[i], strlen(allowed[i])) && sets[k][strlen(allowed[i])] == '=')
+				set = 1;
+		if (v && !set)
+			env[n++] = xasprintf("%s=%s", allowed[i], v);
+	}
+	for (k = 0; k < nsets; k++)
+		env[n++] = sets[k];
+	env[n++] = xasprintf("CARGO_ENCODED_RUSTFLAGS=%s", rustflags);
+	env[n++] = xasprintf("CARGO_TARGET_DIR=%s", tdir);
+	env[n] = NULL;
+	return env;
+}
 
 static int
 mtime(const char *path, struct timespec *ts)
@@ -168,8 +200,8 @@ int
 cmd_cargo(int argc, char *argv[])
 {
 	const char *manifest = NULL, *tdir = NULL, *artifact = NULL, *out = NULL, *depfile = NULL;
-	char **relink = NULL, **cargs, **deps = NULL;
-	size_t nrelink = 0, ndeps = 0, i;
+	char **relink = NULL, **cargs, **deps = NULL, **sets = NULL, **env;
+	size_t nrelink = 0, ndeps = 0, nsets = 0, i;
 	struct buf rf = {0}, dep = {0}, dinfo = {0};
 	int a, status, nrustflags = 0;
 	struct timespec at, rt;
@@ -193,14 +225,14 @@ cmd_cargo(int argc, char *argv[])
 				buf_putc(&rf, 0x1f);
 			buf_puts(&rf, v);
 		} else if (!strncmp(argv[a], "--env=", 6)) {
-			char *k = xstrdup(v), *eq = strchr(k, '=');
+			const char *eq = strchr(v, '=');
 
-			if (!eq || eq == k)
-				fatal("--env=%s: expected NAME=VALUE", v);
-			*eq = '\0';
-			if (setenv(k, eq + 1, 1) != 0)
-				fatal("setenv %s: %s", k, strerror(errno));
-			free(k);
+			if (!eq || eq == v || !strcmp(v, "CARGO_ENCODED_RUSTFLAGS") ||
+			    !strncmp(v, "CARGO_TARGET_DIR=", 17) || !strncmp(v, "CARGO_ENCODED_RUSTFLAGS=", 24))
+				fatal("--env=%s: expected NAME=VALUE, for a variable other than CARGO_TARGET_DIR "
+				      "and CARGO_ENCODED_RUSTFLAGS (use --target-dir and --rustflag)", v);
+			sets = xreallocarray(sets, nsets + 1, sizeof *sets);
+			sets[nsets++] = v;
 		} else if (!strncmp(argv[a], "--relink-on=", 12)) {
 			relink = xreallocarray(relink, nrelink + 1, sizeof *relink);
 			relink[nrelink++] = v;
@@ -214,19 +246,7 @@ cmd_cargo(int argc, char *argv[])
 	a++;
 
 	/* 1. the environment */
-	for (i = 0; i < sizeof scrubbed / sizeof scrubbed[0]; i++) {
-		/* --env may set CARGO_INCREMENTAL and friends deliberately: keep what it set */
-		int given = 0;
-
-		for (int k = 1; k < argc && strcmp(argv[k], "--"); k++)
-			if (!strncmp(argv[k], "--env=", 6) && !strncmp(argv[k] + 6, scrubbed[i], strlen(scrubbed[i])) &&
-			    argv[k][6 + strlen(scrubbed[i])] == '=')
-				given = 1;
-		if (!given)
-			unsetenv(scrubbed[i]);
-	}
-	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
-	setenv("CARGO_TARGET_DIR", tdir, 1);
+	env = controlled_env(sets, nsets, rf.s ? rf.s : "", tdir);
 
 	/* 2. a link input newer than the artifact: make cargo relink */
 	if (mtime(artifact, &at) == 0) {
@@ -241,16 +261,22 @@ cmd_cargo(int argc, char *argv[])
 		}
 	}
 
-	/* 3. run cargo */
-	cargs = xcalloc((size_t)(argc - a) + 2, sizeof *cargs);
+	/* 3. run cargo, with the wrappers of config files disabled */
+	cargs = xcalloc((size_t)(argc - a) + 2 + sizeof no_wrappers / sizeof no_wrappers[0], sizeof *cargs);
 	cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
+	for (i = 0; i < sizeof no_wrappers / sizeof no_wrappers[0]; i++)
+		cargs[i + 1] = (char *)no_wrappers[i];
 	for (i = 0; (int)i < argc - a; i++)
-		cargs[i + 1] = argv[a + (int)i];
+		cargs[i + 1 + sizeof no_wrappers / sizeof no_wrappers[0]] = argv[a + (int)i];
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		fatal("fork: %s", strerror(errno));
 	if (pid == 0) {
+		extern char **environ;
+
+		/* execvp searches our PATH, which the allow-list passes on unchanged */
+		environ = env;
 		execvp(cargs[0], cargs);
 		fprintf(stderr, "kiln cargo: cannot run %s: %s (install Rust with rustup, or set CARGO)\n",
 		        cargs[0], strerror(errno));
