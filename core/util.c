@@ -486,3 +486,21 @@ source_date_epoch(void)
 		fatal("SOURCE_DATE_EPOCH=%s: not a whole number of seconds", s);
 	return v;
 }
+
+int
+mkdir_parents(const char *path)
+{
+	char *dir = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = dir + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+			rc = -1;
+			break;
+		}
+		*s = '/';
+	}
+	free(dir);
+	return rc;
+}

@@ -45,6 +45,8 @@ void buf_free(struct buf *b);
 
 /* read a whole file; returns NULL and sets errno on failure; *len gets its size */
 char *read_file(const char *path, size_t *len);
+/* create the directories above path (like mkdir -p of its dirname); 0, or -1 with errno */
+int mkdir_parents(const char *path);
 
 /* Atomic output: the data goes to a temporary file beside path and is renamed over path only
  * by afile_commit(), so a failed or interrupted command never leaves a half-written output

@@ -32,19 +32,47 @@ local sfmt = string.format
 ---------------------------------------------------------------------------------------------
 -- errors, origins, suggestions
 
--- the file:line of the innermost plugin frame on the stack (the line that declared something);
--- the C side knows which chunks are plugin files (core.loadfile's last argument)
+-- the file:line of the outermost plugin frame on the stack: the line of the plugin that
+-- declared something, also when it did so through a helper it imported (R.program ->
+-- component names the plugin's R.program line, not the helper's component line). The C side
+-- knows which chunks are plugin files (core.loadfile's last argument).
 local core_origin = core.origin
 local function origin()
-	return core_origin() or "kiln"
+	return core_origin(true) or "kiln"
 end
 K.origin = origin
+
+-- the innermost plugin frame: where a shared helper itself declares something (an option
+-- of the Redox module belongs to the module, not to the first plugin that imported it)
+local function origin_inner()
+	return core_origin(false) or "kiln"
+end
 
 -- raise an error located at where (a "file:line"), or at the current plugin line
 local function fail(msg, where)
 	error((where or origin()) .. ": " .. msg, 0)
 end
 K.fail = fail
+
+-- problems that stop kiln gen after every plugin has run, and notes printed by the summary;
+-- the same text is kept once (several plugins may trip over one missing toolchain)
+K.problems, K.notes = {}, {}
+K.after = {}               -- after_plugins functions: { fn, origin }
+K.reports = {}             -- report(what, detail): what kiln doctor lists as found
+local seen_problem = {}
+function K.problem(msg)
+	if type(msg) ~= "string" then msg = sfmt("(a non-string error value: %s)", tostring(msg)) end
+	if not seen_problem[msg] then
+		seen_problem[msg] = true
+		K.problems[#K.problems + 1] = msg
+	end
+end
+function K.note(msg)
+	if not seen_problem["note:" .. msg] then
+		seen_problem["note:" .. msg] = true
+		K.notes[#K.notes + 1] = msg
+	end
+end
 
 -- the edit distance of a and b if it is at most k, else k + 1: only the band of width 2k + 1
 -- around the diagonal is computed, so that long names cost their length times k, not the
@@ -312,7 +340,7 @@ local function run_module(dir, name)
 	return fn(K)
 end
 
-local rule_modules = {}
+local rule_modules = {}   -- name -> module, once loaded
 function K.rules_module(name)
 	local m = rule_modules[name]
 	if not m then
@@ -363,7 +391,7 @@ local option_schema = { name = "string", type = "string", default = "any", help 
 local option_types = { bool = true, int = true, size = true, string = true, choice = true, path = true }
 
 local function option(t)
-	local where = origin()
+	local where = origin_inner()
 	check_fields(t, option_schema, "option", where)
 	if not t.name or not t.name:match("^[%w][%w%-]*$") then
 		fail("option needs a name of letters, digits and dashes", where)
@@ -529,7 +557,7 @@ end
 local image_schema = {
 	name = "string", format = "string", size = "size", max_size = "size", bootstrap = "string",
 	partitions = "table", install = "table", description = "string", uuid = "string",
-	default = "boolean", seed = "string",
+	default = "boolean", seed = "string", compress = "boolean",
 }
 local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
 K.boots = {}
@@ -548,9 +576,16 @@ local function image(t)
 		max_size = t.max_size and parse_size(t.max_size, "image " .. t.name, where),
 		bootstrap = t.bootstrap, partitions = t.partitions, install = t.install or {},
 		description = t.description, uuid = t.uuid, default = t.default, seed = t.seed,
-		deps = {}, contents = {},
+		compress = t.compress, deps = {}, contents = {},
 	}
-	K.rules_module(t.format).declare(i, t)
+	local rules = K.rules_module(t.format)
+	-- fields only some formats have: the format's rules module lists them in `fields`
+	for _, f in ipairs({ "compress" }) do
+		if t[f] ~= nil and not (rules.fields and rules.fields[f]) then
+			fail(sfmt("image '%s': a %s image has no field '%s'", t.name, t.format, f), where)
+		end
+	end
+	rules.declare(i, t)
 	K.images[#K.images + 1] = i
 	K.by_name[t.name] = i
 	return i
@@ -693,14 +728,28 @@ end
 local function here(p) return path_arg(p, "here") end
 
 -- import "common/flags.lua": run a helper file (relative to the plugin) in the plugin
--- environment and return its value; for data and functions shared by several plugins. A
--- file that imports itself, directly or through others, is an error naming the chain.
+-- environment and return its value; for data and functions shared by several plugins.
+-- import "redox": a module by name, kiln's modules/NAME/init.lua (a name has no "/" and no
+-- ".lua"), which any plugin in any directory can use. A file that imports itself, directly
+-- or through others, is an error naming the chain.
 local imported = {}
 local importing = {}       -- the imports under way: { path, name, where }, outermost first
 local plugin_env
 local function import(p)
-	local path = path_arg(p, "import")
-	local where = origin()
+	if type(p) ~= "string" then fail("import takes a path") end
+	local where = origin_inner()
+	local path
+	if p:match("^[%w_%-]+$") then
+		path = datadir .. "/modules/" .. p .. "/init.lua"
+		if core.stat(path) ~= "file" then
+			local known = {}
+			for _, n in ipairs(core.listdir(datadir .. "/modules") or {}) do known[n] = true end
+			fail(sfmt("import \"%s\": no module of that name%s (modules: %s; a file is imported by its path, e.g. \"%s.lua\")",
+				p, suggest(p, known), table.concat(core.listdir(datadir .. "/modules") or {}, ", "), p))
+		end
+	else
+		path = path_arg(p, "import")
+	end
 	if imported[path] ~= nil then return imported[path] end
 	local name = display(path)
 	for i, f in ipairs(importing) do
@@ -755,12 +804,29 @@ local base_env = {
 	-- declarations
 	component = component, files = files, image = image, option = option, opt = opt,
 	elf_policy = elf_policy, qemu = qemu, gen_file = gen_file,
+	-- a problem is reported with every other one once all plugins ran; a note by the summary
+	-- where: "file:line" of the cause, false when msg names its place itself, nil for here
+	problem = function(msg, where)
+		if where == false then K.problem(tostring(msg)) else K.problem((where or origin()) .. ": " .. tostring(msg)) end
+	end,
+	note = function(msg) K.note(tostring(msg)) end,
+	-- what kiln doctor lists: a prerequisite that was found, and one that the build (not the
+	-- generation) needs but that is missing: a note for kiln gen, a failure for kiln doctor
+	report = function(what, detail) K.reports[#K.reports + 1] = { what = tostring(what), detail = tostring(detail) } end,
+	prerequisite = function(what, fix)
+		if K.doctor then K.problem(tostring(what) .. ": " .. tostring(fix)) else K.note(tostring(what) .. ": " .. tostring(fix)) end
+	end,
+	after_plugins = function(fn)
+		if type(fn) ~= "function" then fail("after_plugins takes a function") end
+		K.after[#K.after + 1] = { fn = fn, origin = origin(), plugin = current }
+	end,
 	json_encode = function(v)
 		serialize(v, "", "json_encode") -- plain data, not nested without end, no cycles
 		local ok, r = pcall(K.json.encode, v)
 		if not ok then fail(tostring(r)) end
 		return r
 	end,
+
 	json_object = function(t) return K.json.object(t) end,
 	json_decode = function(s)
 		local v, err = K.json.decode(s)
@@ -781,6 +847,26 @@ local base_env = {
 			fail("find_program takes the name of a program, such as \"cc\"")
 		end
 		return core.find_program(name)
+	end,
+	-- the build directory (absolute) and paths in it; kiln itself, for steps{} that run it
+	build_path = function(p)
+		if type(p) ~= "string" then fail("build_path takes a path relative to the build directory") end
+		local n = normalize(p)
+		if n:sub(1, 1) == "/" or n:sub(1, 2) == ".." then fail("build_path: '" .. p .. "' is not inside the build directory") end
+		return n == "." and conf.builddir or (conf.builddir .. "/" .. n)
+	end,
+	kiln_version = function() return conf.version end,
+	kiln_binary = function() return conf.kiln end,
+	-- the manifest kiln gen writes for image name (docs/manifest.md), an input for checks
+	image_manifest = function(name)
+		if type(name) ~= "string" then fail("image_manifest takes an image name") end
+		return "gen/manifests/" .. name .. ".manifest"
+	end,
+	-- check t's fields against schema { field = type } as component{} does (unknown fields
+	-- with a suggestion, wrong types), for the constructors of modules; what names t
+	check_fields = function(t, schema, what)
+		if type(t) ~= "table" then fail(sfmt("%s takes a table", tostring(what))) end
+		check_fields(t, schema, tostring(what), origin())
 	end,
 	arch = conf.arch, redox_src = conf.redox_src ~= "" and conf.redox_src or nil,
 	-- safe parts of the standard library (string, table, math, utf8 and fs: each plugin gets
@@ -834,14 +920,20 @@ function plugin_env()
 	return setmetatable(env, undefined_global)
 end
 
+-- a plugin that fails is recorded as a problem and the next plugin is loaded, so that one run
+-- reports every problem of the configuration (a missing toolchain, members, submodules, ...)
+-- instead of one per run; nothing is written while there are problems
 local function load_plugin(path)
 	local name = display(path)
 	local fn, err = core.loadfile(path, name, plugin_env(), true)
-	if not fn then error(err, 0) end
+	if not fn then K.problem(err) return end
 	local prev = current
 	current = { path = path, dir = dirname(path), name = name }
-	fn()
+	-- the message handler runs where the error was raised: it names the plugin line of an
+	-- error({}) or of an error inside kiln's own Lua, and keeps a limit's message
+	local ok, e = xpcall(fn, core.msghandler)
 	current = prev
+	if not ok then K.problem(e) return end
 	K.plugins[#K.plugins + 1] = name
 end
 
@@ -850,7 +942,7 @@ local function plugin_dirs()
 	local dirs = {}
 	K.system = conf.system ~= "" and conf.system or (conf.redox_src ~= "" and "redox" or "demo")
 	if K.system == "redox" then
-		if conf.redox_src == "" then error("kiln: --system=redox needs --redox-src=DIR", 0) end
+		if conf.redox_src == "" and not K.tolerant then error("kiln: --system=redox needs --redox-src=DIR", 0) end
 		dirs[1] = datadir .. "/plugins"
 	elseif K.system == "demo" then
 		dirs[1] = datadir .. "/examples/demo"
@@ -859,7 +951,11 @@ local function plugin_dirs()
 	return dirs
 end
 
-function api.load()
+-- load every plugin; mode "tolerant" (kiln gen --list-options) keeps going past problems, so
+-- that the options of a plugin set are listed without a tree or a toolchain
+function api.load(mode)
+	K.tolerant = mode == "tolerant" or mode == "doctor"
+	K.doctor = mode == "doctor"
 	for _, dir in ipairs(plugin_dirs()) do
 		local names, err = core.listdir(dir)
 		if not names then error("kiln: plugin directory " .. err, 0) end
@@ -869,6 +965,12 @@ function api.load()
 			end
 		end
 	end
+	for _, a in ipairs(K.after) do
+		current = a.plugin -- relative paths and origins as in the plugin that registered it
+		local ok, e = xpcall(a.fn, core.msghandler)
+		current = nil
+		if not ok then K.problem(e) end
+	end
 	-- options given but declared by no plugin
 	local names = {}
 	for k in pairs(given_opts) do names[#names + 1] = k end
@@ -877,9 +979,16 @@ function api.load()
 		if not K.option_by_name[k] then
 			local known = {}
 			for _, o in ipairs(K.options) do known[#known + 1] = "--" .. o.name end
-			fail(sfmt("unknown option --%s%s (options declared by the plugins: %s)", k,
-				suggest(k, K.option_by_name), #known > 0 and table.concat(known, " ") or "none"), "kiln.conf")
+			K.problem(sfmt("kiln.conf: unknown option --%s%s (options declared by the plugins: %s)", k,
+				suggest(k, K.option_by_name), #known > 0 and table.concat(known, " ") or "none"))
 		end
+	end
+	if #K.problems > 0 and not K.tolerant then
+		for _, n in ipairs(K.notes) do io.stderr:write("note: ", n, "\n") end
+		local t = { sfmt("%d problem%s; build.ninja was not written. Each line names the fix:",
+			#K.problems, #K.problems == 1 and "" or "s") }
+		for i, p in ipairs(K.problems) do t[#t + 1] = sfmt("  %d. %s", i, p) end
+		error(table.concat(t, "\n"), 0)
 	end
 end
 
@@ -1006,6 +1115,11 @@ function api.finish()
 			end
 		end
 	end
+	-- rules that emit their edges once all components are known (cargo: one run per workspace)
+	local mods = {}
+	for name, m in pairs(rule_modules) do if m.finish then mods[#mods + 1] = name end end
+	table.sort(mods)
+	for _, name in ipairs(mods) do rule_modules[name].finish() end
 	-- 2. image contents from installs and files
 	for _, c in ipairs(K.components) do
 		if c.decl == "files" then
@@ -1057,7 +1171,37 @@ function api.summary()
 		K.system == "redox" and (" (" .. conf.redox_src .. ")") or " (only --plugin-dir plugins)"))
 	io.stdout:write(sfmt("  plugins: %d loaded: %s\n", #K.plugins, table.concat(K.plugins, " ")))
 	io.stdout:write(sfmt("  graph: %d components, %d images, %d edges\n", ncomp, #K.images, K.nedges))
+	for _, n in ipairs(K.notes) do io.stdout:write("  note: ", n, "\n") end
 	io.stdout:write("  wrote build.ninja; next: ninja image\n")
+end
+
+-- kiln doctor: what the configured system needs, found or missing; the number missing
+function api.doctor()
+	local w = function(...) io.stdout:write(sfmt(...)) end
+	w("kiln doctor: arch %s, system %s%s\n", conf.arch, K.system, conf.redox_src ~= "" and (" (" .. conf.redox_src .. ")") or "")
+	-- the C compilers the cc{} components will need (found when their edges are written)
+	local asked = {}
+	for _, c in ipairs(K.components) do
+		if c.build and c.build.module == "cc" then
+			local which = c.build.toolchain or K.kinds[c.kind].toolchain or "host"
+			if not asked[which] then
+				asked[which] = true
+				local tc, why = K.toolchain.get(which)
+				if not tc then K.problem(why) end
+			end
+		end
+	end
+	for _, r in ipairs(K.reports) do w("ok       %-28s %s\n", r.what, r.detail) end
+	if #K.boots > 0 then
+		local m = K.rules_module("qemu").constructors.qemu_host()
+		if m.bin then w("ok       %-28s %s\n", m.name, m.bin) end
+		if m.firmware then w("ok       %-28s %s\n", "UEFI firmware", m.firmware) end
+	end
+	for _, p in ipairs(K.problems) do w("MISSING  %s\n", p) end
+	for _, n in ipairs(K.notes) do w("note     %s\n", n) end
+	w("%s\n", #K.problems == 0 and "everything this configuration needs is here" or
+		sfmt("%d missing; each line names the fix", #K.problems))
+	return #K.problems
 end
 
 function api.list_options()

@@ -17,7 +17,7 @@ local table_ = {
 	uefi          = { policy = "uefi",       strip = false, toolchain = "target", mode = "0644",
 	                  help = "a UEFI application (PE32+), such as the bootloader" },
 	library       = { policy = nil,          strip = false, toolchain = "target", mode = "0644",
-	                  help = "static libraries and objects (relibc, CRT objects): not checked" },
+	                  help = "static libraries and objects (a C library, CRT objects): not checked" },
 	data          = { policy = nil,          strip = false, toolchain = nil,      mode = "0644",
 	                  help = "files that are not programs" },
 }

@@ -62,6 +62,14 @@ function Q.show(name)
 		out("  build:        %s (%s)\n", x.build.module, x.build.origin)
 		local policy = x.check ~= false and (x.policy or K.kinds[x.kind].policy)
 		if policy then out("  elf policy:   %s\n", policy) end
+		local cg = x.cargo
+		if cg then
+			local n = #cg.group.members
+			out("  cargo run:    %s (%d crate%s, log %s)\n", cg.group.run, n, n == 1 and "" or "s", cg.log or "-")
+			if cg.cwd then out("  cargo dir:    %s\n", cg.cwd) end
+			for _, f in ipairs(cg.config_files or {}) do out("  cargo config: %s\n", f) end
+			for _, o in ipairs(cg.overrides or {}) do out("  overridden:   %s\n", o) end
+		end
 	end
 	if x.decl == "image" then
 		out("  output:       %s\n", x.output)

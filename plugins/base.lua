@@ -1,11 +1,9 @@
--- base.lua: the programs and drivers of the base workspace (recipes/core/base/source),
--- components.md 2.5 (initfs) and 2.9 (root filesystem). Every name below must be built by a
--- member of the workspace (read from its Cargo.toml, not from cargo metadata): a missing
--- member or an empty submodule stops kiln gen with its name.
-local R = import "lib/redox.lua"
-import "lib/sysroot.lua"
-
-local ws = R.workspace(R.base)
+-- base.lua: the programs and drivers of the base workspace (recipes/core/base/source): those
+-- of the initfs and those of the root filesystem. Every name below must be built by a member
+-- of the workspace (read from its Cargo.toml, not from cargo metadata): a missing member or an
+-- empty submodule is reported with its fix. One cargo run builds them all.
+local redox = import "redox"
+local ws = redox.workspace_of "base"
 
 -- unstripped Cranelift drivers are several MiB (the fork's stripped initfs is 73-77 MiB for
 -- about 25 programs): the budget is for the unstripped link output, F10's limit is the initfs
@@ -65,8 +63,8 @@ for _, b in ipairs { "redoxerd", "smolnetd" } do
 end
 
 for _, p in ipairs(programs) do
-	R.program {
-		name = p[1], workspace = ws, package = p.package,
+	redox.program {
+		name = p[1], workspace = "base", package = p.package,
 		kind = p.initfs and "initfs-bin" or "userspace",
 		install = { initfs = p.initfs, rootfs = p.rootfs },
 	}

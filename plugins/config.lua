@@ -1,87 +1,78 @@
--- config.lua: the configuration files of the initfs and the root filesystem (components.md
--- 4.1, 2.9), the build stamp (7.1), and F11: each init script and driver table is checked
--- against the manifest of the image it goes into, so that every program it starts is there.
-local R = import "lib/redox.lua"
-local stamp = import "lib/stamp.lua"
+-- config.lua: the configuration files of the initfs and the root filesystem, the build
+-- stamp, and the init scripts and driver tables, each checked against the image it goes into
+-- so that every program it starts is there.
+local redox = import "redox"
 
-local base = R.base
+local base = redox.base
 local backend = opt "codegen" .. (opt "codegen-override" ~= "" and (" (" .. opt "codegen-override" .. ")") or "")
-local st = stamp.fields(R.src, backend)
-local line = string.format("# kiln build: %s | %s | kiln %s | codegen %s", st.tree, st.date, st.kiln, st.codegen)
+local st = redox.stamp.fields(redox.src, backend)
 
--- init.rc with the fork's hand-edited stamp (and the note asking to edit it) replaced
-local function stamped(text)
-	local out, done = {}, false
-	for l in (text .. (text:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
-		if l:match("^#.*please update the git commit") then
-			-- dropped: the stamp is generated now
-		elseif not done and l:match("^#.*Build:") then
-			out[#out + 1] = line
-			done = true
-		else
-			out[#out + 1] = l
-		end
-	end
-	if not done then table.insert(out, 1, line) end
-	return table.concat(out, "\n") .. "\n"
-end
-
-local initfs_path = { "/scheme/initfs/bin" }
-local function checked(name, src, image, install, fmt, extra)
-	local t = { src = src, image = image, format = fmt }
-	if image == "initfs" then
-		t.root, t.path, t.other = "/scheme/initfs", initfs_path, "rootfs" -- init.rc ends in the root fs
-		t.implied = { hwd = { "acpid", "pcid" } } -- hwd spawns them through PATH
-	else
-		t.path = { "/usr/bin", "/usr/lib/drivers" }
-	end
-	for k, v in pairs(extra or {}) do t[k] = v end
-	component {
-		name = name, kind = "data", dir = base,
-		description = "checked (F11) " .. src,
-		build = rc_check(t),
-		install = { [image] = install },
-	}
+local function checked(name, src, image, install, fmt, output)
+	redox.checked { name = name, src = src, image = image, install = install, format = fmt, output = output }
 end
 
 -- the initfs
 local rc = base .. "/init.rc"
-local rc_gen = gen_file { name = "config/init.rc", content = stamped(fs.read(rc)) }
+local rc_gen = gen_file { name = "config/init.rc", content = redox.stamp.init_rc(fs.read(rc), st) }
 checked("init.rc", rc_gen, "initfs", "/etc/init.rc", "rc")
 local drivers_rc = base .. "/" .. arch .. "-unknown-redox/init_drivers.rc"
 if fs.exists(drivers_rc) ~= "file" then drivers_rc = base .. "/init_drivers.rc" end
 checked("init_drivers.rc", drivers_rc, "initfs", "/etc/init_drivers.rc", "rc")
-checked("pcid-initfs.toml", base .. "/drivers/initfs.toml", "initfs", "/etc/pcid/initfs.toml", "pcid", { output = "initfs.toml" })
+checked("pcid-initfs.toml", base .. "/drivers/initfs.toml", "initfs", "/etc/pcid/initfs.toml", "pcid", "initfs.toml")
 
--- the root filesystem: init.d (upstream config/base.toml, net.toml, server.toml) and the
--- pcid.d driver tables (every drivers/**/config.toml as <dir>.toml)
-local initd = {
-	["00_base"] = "ipcd\nptyd\n",
-	["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
-	-- getty prints "redox login:" (userutils.lua builds it when the tree has userutils)
-	["30_console"] = fs.exists(redox "recipes/core/userutils/source/Cargo.toml") == "file"
-		and "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n" or "inputd -A 2\nion\n",
-}
-local names = {}
-for n in pairs(initd) do names[#names + 1] = n end
-table.sort(names)
-for _, n in ipairs(names) do
-	local p = gen_file { name = "config/init.d/" .. n, content = initd[n] }
-	checked("init.d-" .. n, p, "rootfs", "/usr/lib/init.d/" .. n, "rc")
-end
-local function walk(dir, rel)
-	for _, n in ipairs(fs.list(dir)) do
-		local p = dir .. "/" .. n
-		if fs.exists(p) == "dir" then walk(p, n)
-		elseif n == "config.toml" and rel then
-			checked("pcid.d-" .. rel, p, "rootfs", "/etc/pcid.d/" .. rel .. ".toml", "pcid", { output = rel .. ".toml" })
+-- the root filesystem: init.d (upstream config/base.toml, net.toml, minimal.toml) and the
+-- pcid.d driver tables (every drivers/**/config.toml as <dir>.toml), each only when what it
+-- starts is built: decided after every plugin has declared its programs
+local function installed(p) return redox.installed["rootfs:" .. p] end
+after_plugins(function()
+	local getty = installed "/usr/bin/getty" and installed "/usr/bin/login"
+	local initd = {
+		["00_base"] = "ipcd\nptyd\n",
+		["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
+		-- getty prints "redox login:" (userutils); without it the console runs ion itself
+		["30_console"] = getty and "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n"
+			or "inputd -A 2\nion\n",
+	}
+	if installed "/usr/bin/smolnetd" and installed "/usr/bin/dhcpd" then initd["10_net"] = "smolnetd\nnowait dhcpd\n" end
+	local names = {}
+	for n in pairs(initd) do names[#names + 1] = n end
+	table.sort(names)
+	for _, n in ipairs(names) do
+		local p = gen_file { name = "config/init.d/" .. n, content = initd[n] }
+		checked("init.d-" .. n, p, "rootfs", "/usr/lib/init.d/" .. n, "rc")
+	end
+	local skipped = {}
+	local function walk(dir, rel)
+		for _, n in ipairs(fs.list(dir)) do
+			local p = dir .. "/" .. n
+			if fs.exists(p) == "dir" then walk(p, n)
+			elseif n == "config.toml" and rel then
+				local t = redox.read_toml(p) or {}
+				local all = true
+				for _, d in ipairs(type(t.drivers) == "table" and t.drivers or {}) do
+					local cmd = type(d.command) == "table" and d.command[1]
+					if type(cmd) == "string" and not (cmd:sub(1, 1) == "/" and installed(cmd)
+							or installed("/usr/lib/drivers/" .. cmd) or installed("/usr/bin/" .. cmd)) then
+						all = false
+					end
+				end
+				if all then
+					checked("pcid.d-" .. rel, p, "rootfs", "/etc/pcid.d/" .. rel .. ".toml", "pcid", rel .. ".toml")
+				else
+					skipped[#skipped + 1] = rel
+				end
+			end
 		end
 	end
-end
-walk(base .. "/drivers", nil)
+	walk(base .. "/drivers", nil)
+	if #skipped > 0 then
+		table.sort(skipped)
+		note("pcid.d tables left out because their drivers are not built: " .. table.concat(skipped, ", "))
+	end
+end)
 
 local build = string.format("tree: %s\ndate: %s\nkiln: %s\ncodegen: %s\nrust-toolchain: %s\narch: %s\n",
-	st.tree, st.date, st.kiln, st.codegen, R.tc.channel, arch)
+	st.tree, st.date, st.kiln, st.codegen, redox.tc.channel, arch)
 files {
 	name = "root-config",
 	image = "rootfs",
@@ -96,6 +87,15 @@ files {
 	["/etc/shadow"] = { data = "root;\nuser;\n", mode = "0600" },
 	["/bin"] = { symlink = "usr/bin" },
 	["/lib"] = { symlink = "usr/lib" },
+	-- device files as upstream config/base.toml links them
+	["/dev/null"] = { symlink = "/scheme/null" },
+	["/dev/random"] = { symlink = "/scheme/rand" },
+	["/dev/urandom"] = { symlink = "/scheme/rand" },
+	["/dev/zero"] = { symlink = "/scheme/zero" },
+	["/dev/tty"] = { symlink = "libc:tty" },
+	["/dev/stdin"] = { symlink = "libc:stdin" },
+	["/dev/stdout"] = { symlink = "libc:stdout" },
+	["/dev/stderr"] = { symlink = "libc:stderr" },
 	["/tmp"] = { dir = true, mode = "1777" },
 	["/root"] = { dir = true, mode = "0700" },
 	["/home/user"] = { dir = true, uid = 1000, gid = 1000 },

@@ -1,41 +1,19 @@
--- coreutils.lua: the fork's simple-coreutils (base workspace, one program per binary) and
--- uutils' multicall coreutils where it builds (components.md 2.10, 2.11): without the applets
--- that pull C code (expr: onig; hashsum/b3sum: blake3, F22), and without LTO (F20).
-local R = import "lib/redox.lua"
-import "lib/sysroot.lua"
-
-local ws = R.workspace(R.base)
-local simple = R.member(ws, nil, "simple-coreutils")
+-- coreutils.lua: the fork's simple-coreutils (one program per binary of the base workspace) and
+-- uutils' multicall coreutils with the fork's applets (without expr: onig, and hashsum/b3sum:
+-- blake3, which need C code).
+local redox = import "redox"
 local provided = {}
-for _, b in ipairs(simple.bins) do
+for _, b in ipairs(redox.bins("base", "simple-coreutils")) do
 	provided[b] = true
 	if b ~= "sleep" and b ~= "test-mtime" then -- sleep: base.lua (initfs too); test-mtime: a test
-		R.program { name = b, workspace = ws, package = "simple-coreutils", bin = b, install = { rootfs = "/usr/bin/" .. b } }
+		redox.program { name = b, workspace = "base", package = "simple-coreutils", install = { rootfs = "/usr/bin/" .. b } }
 	end
 end
-
-local dir = redox "recipes/core/uutils/source"
-if fs.exists(dir .. "/Cargo.toml") == "file" then
-	local uws = R.workspace(dir)
-	local m = R.member(uws, "coreutils", "coreutils")
-	local defined = R.read_toml(m.dir .. "/Cargo.toml").features or {}
-	local wanted = { "base64", "basename", "cat", "cp", "cut", "date", "dd", "dir", "dirname", "du", "echo", "env",
+redox.multicall {
+	applets = { "base64", "basename", "cat", "cp", "cut", "date", "dd", "dir", "dirname", "du", "echo", "env",
 		"false", "fmt", "fold", "head", "join", "link", "ln", "ls", "mkdir", "mktemp", "more", "mv", "nl", "od",
 		"paste", "pr", "printenv", "printf", "pwd", "readlink", "realpath", "rm", "rmdir", "seq", "shuf", "sleep",
 		"sort", "split", "tac", "tail", "tee", "test", "touch", "tr", "true", "truncate", "tsort", "unexpand",
-		"uniq", "unlink", "vdir", "wc", "yes", "chmod", "stat", "uname" }
-	local features, links = {}, {}
-	for _, f in ipairs(wanted) do
-		if defined[f] then
-			features[#features + 1] = f
-			if not provided[f] then links["/usr/bin/" .. f] = { symlink = "coreutils" } end
-		end
-	end
-	R.program {
-		name = "coreutils", workspace = uws, package = "coreutils", bin = "coreutils",
-		no_default_features = true, features = features, rustflags = { "-Clto=no" },
-		install = { rootfs = "/usr/bin/coreutils" },
-	}
-	links.name, links.image = "coreutils-applets", "rootfs"
-	files(links)
-end
+		"uniq", "unlink", "vdir", "wc", "yes", "chmod", "stat", "uname" },
+	skip = provided,
+}

@@ -2,7 +2,7 @@
 -- RedoxFS root, the ESP and the 512 MiB GPT disk of the reference fork (components.md 4.3):
 -- BIOS boot 34-2047, EFI 2048-4095 (1 MiB), REDOX from 4096 (1,042,432 sectors, 509 MiB),
 -- the backup GPT at the end. Kernel and initfs go under /boot (and /usr/lib/boot, config.lua).
-import "lib/redox.lua"
+import "redox"
 
 option {
 	name = "initfs-max-size", type = "size", default = "128M",

@@ -1,29 +1,3 @@
--- kernel.lua: the Redox kernel (components.md 2.3), built with its own target spec (S1/S2),
--- -Zbuild-std=core,alloc with compiler-builtins-mem (no libc supplies memcpy), static
--- relocation and its linker script (F6: without it, one 332-byte PT_LOAD and entry 0).
--- Checked with the kernel policy; installed unstripped as /boot/kernel.
-local R = import "lib/redox.lua"
-
-local dir = redox "recipes/core/kernel/source"
-R.check_submodules(dir) -- rmm is a submodule: empty in a plain checkout (F29)
-R.member(R.workspace(dir), "kernel")
-local script = "linkers/" .. arch .. ".ld"
-if fs.exists(dir .. "/" .. script) ~= "file" then
-	error(dir .. "/" .. script .. ": the kernel's linker script is missing (F6)", 0)
-end
-
-local build, spec = R.cargo {
-	component = "kernel", target = "kernel", std = R.std.kernel, bin = "kernel",
-	rustflags = { "-Crelocation-model=static", "-Clink-arg=-T" .. dir .. "/" .. script },
-	relink_on = { script },
-}
-
-component {
-	name = "kernel",
-	kind = "kernel",
-	dir = dir,
-	description = "the kernel, linked by " .. script .. " at the kernel base",
-	build = build,
-	deps = { spec },
-	install = { rootfs = "/boot/kernel" },
-}
+-- kernel.lua: the kernel, with its own target spec and linker script, installed as /boot/kernel.
+local redox = import "redox"
+redox.kernel { script = "linkers/" .. arch .. ".ld" }

@@ -3,10 +3,11 @@
 -- virt/cortex-a72 (TCG works everywhere), x86_64 on q35; an optional 9p share (--share=DIR,
 -- /scheme/9p.hostshare in the guest). boot-test waits for --boot-expect (default the login
 -- prompt) and fails on the kernel's crash and bootstrap signatures (F7).
-import "lib/redox.lua"
+local R = import "redox"
 
 option { name = "share", type = "path", help = "a host directory shared with the guest over 9p (mount tag hostshare)" }
-option { name = "boot-expect", type = "string", default = "redox login:", help = "the serial line that means the boot succeeded" }
+option { name = "boot-expect", type = "string",
+	help = "the serial line that means the boot succeeded (default: 'redox login:' when getty and login are in the image, else 'init: running: ion')" }
 option { name = "boot-timeout", type = "int", default = 300, help = "seconds boot-test waits for --boot-expect" }
 option { name = "qemu-memory", type = "string", default = "2G", help = "guest memory" }
 
@@ -23,15 +24,26 @@ if not m.bin or not m.firmware then
 end
 local fw = m.firmware
 
-qemu {
-	disk = "harddrive",
-	machine = m.machine,
-	cpu = m.cpu,
-	memory = opt "qemu-memory",
-	firmware = fw,
-	share = share,
-	args = { "-smp", "2" },
-	expect = { opt "boot-expect" },
-	fail = { "Bootstrap entry point: FFFFFFFFFFFFFFFF", "FATAL: Not an SVC induced synchronous exception", "UNHANDLED EXCEPTION" },
-	timeout = opt "boot-timeout",
-}
+-- what the console prints once the system is up depends on what is in the image: known once
+-- every plugin has declared its programs
+after_plugins(function()
+	local expect = opt "boot-expect"
+	if not expect then
+		local getty = R.installed["rootfs:/usr/bin/getty"] and R.installed["rootfs:/usr/bin/login"]
+		expect = getty and "redox login:" or "init: running: ion"
+		note(getty and "boot-test waits for 'redox login:' (getty and login are in the image)"
+			or "boot-test waits for 'init: running: ion' (no getty and login in the tree: the console runs ion)")
+	end
+	qemu {
+		disk = "harddrive",
+		machine = m.machine,
+		cpu = m.cpu,
+		memory = opt "qemu-memory",
+		firmware = fw,
+		share = share,
+		args = { "-smp", "2" },
+		expect = { expect },
+		fail = { "Bootstrap entry point: FFFFFFFFFFFFFFFF", "FATAL: Not an SVC induced synchronous exception", "UNHANDLED EXCEPTION" },
+		timeout = opt "boot-timeout",
+	}
+end)

@@ -1,3 +1,4 @@
--- relibc.lua: relibc and the sysroot (declared in lib/sysroot.lua, which every plugin with
--- static programs imports first; see there).
-import "lib/sysroot.lua"
+-- relibc.lua: relibc, its CRT objects and the sysroot every static program links against
+-- (libc.a, crt0/crti/crtn.o, the unwinder stubs): a change to relibc relinks every program.
+local redox = import "redox"
+redox.relibc {}

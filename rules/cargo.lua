@@ -1,8 +1,16 @@
 -- rules/cargo.lua: Rust crates built by cargo through `kiln cargo`, which controls cargo's
--- environment (RUSTFLAGS only from the plugin, no RUSTC_WRAPPER), merges cargo's dep-info
--- into the edge's depfile, forces a relink when a link input cargo does not track changed
--- (relibc's libc.a, the CRT objects), and leaves the output untouched when cargo changed
--- nothing (restat).
+-- environment (RUSTFLAGS only from the plugin, no RUSTC_WRAPPER), runs cargo in the crate's
+-- directory (so that cargo reads the tree's .cargo/config.toml files), merges cargo's dep-info
+-- into the edge's depfile, forces a relink when a link input cargo does not track changed (a
+-- C library's libc.a, CRT objects given to the linker), and leaves an output untouched when
+-- cargo did not change it (restat).
+--
+-- One cargo run per workspace: the cargo{} specs that differ only in package, bin and
+-- features (same manifest, directory, target, profile, backend, flags, environment and
+-- dependencies) are built by one `cargo build -p a -p b ...`, as cargo users build a
+-- workspace: features are unified across them as cargo unifies them, and cargo compiles in
+-- parallel. Each binary is still its own output, so restat stops a rebuild at the binaries
+-- whose bytes did not change.
 local K = ...
 local sfmt = string.format
 
@@ -13,6 +21,8 @@ local schema = {
 	profile = "string", features = "list", no_default_features = "boolean", rustflags = "list",
 	env = "table", build_std = "list", build_std_features = "list", relink_on = "list",
 	args = "list", artifact = "string", backend = "string", target_dir = "string",
+	cwd = "string", config = "list", overrides = "list", config_files = "list", alone = "boolean",
+	run = "string", rust_src = "string",
 }
 
 function M.constructors.cargo(t)
@@ -21,7 +31,8 @@ function M.constructors.cargo(t)
 	if t.bin and t.lib then K.fail("cargo{}: give bin or lib, not both", where) end
 	local s = { is_spec = true, module = "cargo", origin = where }
 	for k, v in pairs(t) do s[k] = v end
-	for _, k in ipairs { "features", "rustflags", "build_std", "build_std_features", "relink_on", "args" } do
+	for _, k in ipairs { "features", "rustflags", "build_std", "build_std_features", "relink_on", "args",
+			"config", "overrides", "config_files" } do
 		s[k] = K.aslist(t[k])
 	end
 	s.env = t.env or {}
@@ -37,16 +48,9 @@ local function target_name(target)
 	return (K.basename(target):gsub("%.json$", ""))
 end
 
+local groups, order = {}, {}
+
 function M.generate(c, s)
-	K.pool("cargo", 1)
-	K.rule("cargo", {
-		{ "command", K.Q(K.conf.kiln) .. " cargo $flags --out=$out --depfile=$out.d -- $args" },
-		{ "description", "CARGO $out" },
-		{ "depfile", "$out.d" },
-		{ "deps", "gcc" },
-		{ "restat", "1" },
-		{ "pool", "cargo" },
-	}, "rules/cargo.lua")
 	local manifest = K.check_path(K.join(c.dir, s.manifest or "Cargo.toml"), c.name, s.origin)
 	local profile = s.profile or "release"
 	local tname = target_name(s.target)
@@ -60,12 +64,9 @@ function M.generate(c, s)
 	local pdir = profile == "dev" and "debug" or profile
 	local apath = tdir .. "/" .. (tname and (tname .. "/") or "") .. pdir .. "/" .. artifact
 
-	local args = { "build", "--offline", "--manifest-path", manifest }
-	if profile == "release" then args[#args + 1] = "--release"
-	elseif profile ~= "dev" then args[#args + 1] = "--profile"; args[#args + 1] = profile end
-	if s.package then args[#args + 1] = "-p"; args[#args + 1] = s.package end
-	if s.bin then args[#args + 1] = "--bin"; args[#args + 1] = s.bin end
-	if s.lib then args[#args + 1] = "--lib" end
+	local common = {} -- the arguments every member of a run shares
+	if profile == "release" then common[#common + 1] = "--release"
+	elseif profile ~= "dev" then common[#common + 1] = "--profile"; common[#common + 1] = profile end
 	local spec -- a target-spec file is an input: editing it rebuilds the crate
 	if s.target then
 		if s.target:match("%.json$") then
@@ -76,19 +77,23 @@ function M.generate(c, s)
 			local bd = K.conf.builddir .. "/"
 			if spec:sub(1, #bd) == bd then spec = spec:sub(#bd + 1) end
 		end
-		args[#args + 1] = "--target"
-		args[#args + 1] = spec and (spec:sub(1, 1) == "/" and spec or (K.conf.builddir .. "/" .. spec)) or s.target
 	end
-	if #s.features > 0 then args[#args + 1] = "--features"; args[#args + 1] = table.concat(s.features, ",") end
-	if s.no_default_features then args[#args + 1] = "--no-default-features" end
-	if #s.build_std > 0 then args[#args + 1] = "-Zbuild-std=" .. table.concat(s.build_std, ",") end
+	local target_args, tail = {}, {}
+	if s.target then
+		target_args[1] = "--target"
+		target_args[2] = spec and (spec:sub(1, 1) == "/" and spec or (K.conf.builddir .. "/" .. spec)) or s.target
+	end
+	local feats_tail = {}
+	if s.no_default_features then feats_tail[1] = "--no-default-features" end
+	if #s.build_std > 0 then tail[#tail + 1] = "-Zbuild-std=" .. table.concat(s.build_std, ",") end
 	if #s.build_std_features > 0 then
-		args[#args + 1] = "-Zbuild-std-features=" .. table.concat(s.build_std_features, ",")
+		tail[#tail + 1] = "-Zbuild-std-features=" .. table.concat(s.build_std_features, ",")
 	end
-	for _, a in ipairs(s.args) do args[#args + 1] = a end
+	for _, v in ipairs(s.config) do tail[#tail + 1] = "--config"; tail[#tail + 1] = v end
+	for _, a in ipairs(s.args) do tail[#tail + 1] = a end
 
-	local flags = { "--manifest-path=" .. manifest, "--target-dir=" .. tdir, "--artifact=" .. apath }
-	local imps = { spec }
+	local flags = { "--manifest-path=" .. manifest, "--target-dir=" .. tdir }
+	if s.cwd then flags[#flags + 1] = "--cwd=" .. s.cwd end
 	for _, f in ipairs(s.rustflags) do flags[#flags + 1] = "--rustflag=" .. f end
 	local envs = {}
 	for k in pairs(s.env) do envs[#envs + 1] = k end
@@ -98,20 +103,151 @@ function M.generate(c, s)
 	local relink = {}
 	for _, f in ipairs(s.relink_on) do relink[#relink + 1] = K.join(c.dir, f) end
 	for _, f in ipairs(K.dep_outputs(c)) do relink[#relink + 1] = f end
+	local imps = { manifest }
+	if spec then imps[2] = spec end
 	for _, f in ipairs(relink) do
 		flags[#flags + 1] = "--relink-on=" .. f
 		imps[#imps + 1] = f
 	end
-	local qa, qf = {}, {}
-	for _, a in ipairs(args) do qa[#qa + 1] = K.Q(a) end
-	for _, f in ipairs(flags) do qf[#qf + 1] = K.Q(f) end
 	local out = K.outdir(c) .. "/" .. artifact
-	K.edge { rule = "cargo", outs = { out }, imps = { manifest, table.unpack(imps) },
-		vals = (not s.lib) and K.rules_module("elf").checks(c, out) or nil,
-		vars = { { "flags", table.concat(qf, " ") }, { "args", table.concat(qa, " ") } },
-		origin = c.origin, owner = c.name }
-	c.cargo = { manifest = manifest, target_dir = tdir, artifact = apath, args = args, flags = flags }
+
+	-- the run this spec joins: everything but package, bin and features must agree
+	local key = table.concat({ manifest, s.cwd or "", s.lib and "lib" or "bin", table.concat(common, " "),
+		table.concat(target_args, "\31"), table.concat(tail, "\31"), table.concat(feats_tail, " "), table.concat(flags, "\31"),
+		s.alone and c.name or "", s.run or "" }, "\30")
+	local g = groups[key]
+	if not g then
+		g = { common = common, target_args = target_args, tail = tail, feats_tail = feats_tail, flags = flags, imps = imps, lib = s.lib,
+			manifest = manifest, members = {}, run = s.run or K.basename(K.dirname(manifest)) }
+		groups[key] = g
+		order[#order + 1] = g
+	end
+	local vals = (not s.lib) and K.rules_module("elf").checks(c, out) or nil
+	g.members[#g.members + 1] = { c = c, s = s, artifact = apath, out = out, vals = vals }
+	c.cargo = { manifest = manifest, target_dir = tdir, artifact = apath, cwd = s.cwd, group = g,
+		overrides = s.overrides, config_files = s.config_files }
 	return { out }
+end
+
+-- one edge per run, once every component has been generated
+function M.finish()
+	if #order == 0 then return end
+	local logs = {}
+	K.rule("cargo", {
+		{ "command", K.Q(K.conf.kiln) .. " cargo $flags --depfile=$dep -- $args" },
+		{ "description", "CARGO $what" },
+		{ "depfile", "$dep" },
+		{ "deps", "gcc" },
+		{ "restat", "1" },
+		{ "pool", "console" },
+	}, "rules/cargo.lua")
+	for _, g in ipairs(order) do
+		local single = #g.members == 1
+		local args = { "build", "--offline", "--manifest-path", g.manifest }
+		for _, a in ipairs(g.common) do args[#args + 1] = a end
+		local feats, pkgs = {}, {}
+		for _, m in ipairs(g.members) do
+			if m.s.package and not pkgs[m.s.package] then
+				pkgs[m.s.package] = true
+				args[#args + 1] = "-p"; args[#args + 1] = m.s.package
+			end
+		end
+		for _, m in ipairs(g.members) do
+			if m.s.bin then args[#args + 1] = "--bin"; args[#args + 1] = m.s.bin end
+			for _, f in ipairs(m.s.features) do
+				-- with several packages in one run, a feature names its package
+				feats[#feats + 1] = (single or not m.s.package or f:find("/", 1, true)) and f or (m.s.package .. "/" .. f)
+			end
+		end
+		if g.lib then args[#args + 1] = "--lib" end
+		for _, a in ipairs(g.target_args) do args[#args + 1] = a end
+		if #feats > 0 then args[#args + 1] = "--features"; args[#args + 1] = table.concat(feats, ",") end
+		for _, a in ipairs(g.feats_tail) do args[#args + 1] = a end
+		for _, a in ipairs(g.tail) do args[#args + 1] = a end
+		-- cargo's whole output is kept (out/logs/RUN.log): a run named twice gets a suffix
+		local log = "out/logs/" .. g.run .. ".log"
+		local n = 1
+		while logs[log] do n = n + 1; log = sfmt("out/logs/%s-%d.log", g.run, n) end
+		logs[log] = true
+		local flags, outs, vals = { "--log=" .. log }, {}, {}
+		for _, f in ipairs(g.flags) do flags[#flags + 1] = f end
+		for _, m in ipairs(g.members) do
+			flags[#flags + 1] = "--artifact=" .. m.artifact
+			flags[#flags + 1] = "--out=" .. m.out
+			outs[#outs + 1] = m.out
+			for _, v in ipairs(m.vals or {}) do vals[#vals + 1] = v end
+		end
+		local qa, qf = {}, {}
+		for _, a in ipairs(args) do qa[#qa + 1] = K.Q(a) end
+		for _, f in ipairs(flags) do qf[#qf + 1] = K.Q(f) end
+		local first = g.members[1].c
+		local what = single and outs[1] or sfmt("%s: %d crates", g.run, #g.members)
+		K.edge { rule = "cargo", outs = outs, imps = g.imps,
+			vals = #vals > 0 and vals or nil,
+			vars = { { "flags", table.concat(qf, " ") }, { "args", table.concat(qa, " ") },
+				{ "dep", outs[1] .. ".d" }, { "what", what } },
+			origin = first.origin, owner = first.name }
+		for _, m in ipairs(g.members) do m.c.cargo.args, m.c.cargo.log = args, log end
+	end
+	M.fetch_edges()
+end
+
+-- `ninja fetch`: with network, cargo fetch for every manifest that a run builds (in the run's
+-- directory, with its configuration and environment), plus the standard library's own
+-- workspace for the runs that build it with -Zbuild-std; every build after it is offline.
+-- Each manifest's fetch is redone when the manifest or its Cargo.lock changes.
+function M.fetch_edges()
+	K.rule("cargo_fetch", {
+		{ "command", K.Q(K.conf.kiln) .. " cargo --fetch=$out $flags -- $args" },
+		{ "description", "FETCH $what" },
+		{ "pool", "console" },
+	}, "rules/cargo.lua")
+	local stamps, seen = {}, {}
+	local function fetch(manifest, flags, config, what)
+		local cwd = ""
+		for _, f in ipairs(flags) do cwd = f:match("^%-%-cwd=(.*)") or cwd end
+		local key = manifest .. "\0" .. cwd .. "\0" .. table.concat(config, "\31")
+		if seen[key] then return end
+		seen[key] = true
+		local args = { "fetch", "--manifest-path", manifest }
+		for _, v in ipairs(config) do args[#args + 1] = "--config"; args[#args + 1] = v end
+		local qa, qf = {}, {}
+		for _, a in ipairs(args) do qa[#qa + 1] = K.Q(a) end
+		for _, f in ipairs(flags) do qf[#qf + 1] = K.Q(f) end
+		local stamp = sfmt("out/fetch/%s.stamp", what)
+		local n = 1
+		while seen[stamp] do n = n + 1; stamp = sfmt("out/fetch/%s-%d.stamp", what, n) end
+		seen[stamp] = true
+		local imps = { manifest }
+		local lock = K.dirname(manifest) .. "/Cargo.lock"
+		if K.core.stat(lock) == "file" then imps[2] = lock end
+		K.edge { rule = "cargo_fetch", outs = { stamp }, imps = imps,
+			vars = { { "flags", table.concat(qf, " ") }, { "args", table.concat(qa, " ") }, { "what", what } },
+			origin = "rules/cargo.lua", owner = "fetch" }
+		stamps[#stamps + 1] = stamp
+	end
+	for _, g in ipairs(order) do
+		-- the run's directory and environment, not its rustflags or artifacts
+		local flags = {}
+		for _, f in ipairs(g.flags) do
+			if f:match("^%-%-cwd=") or f:match("^%-%-env=") or f:match("^%-%-manifest%-path=") or f:match("^%-%-target%-dir=") then
+				flags[#flags + 1] = f
+			end
+		end
+		local config = {}
+		for i = 1, #g.tail do if g.tail[i - 1] == "--config" then config[#config + 1] = g.tail[i] end end
+		fetch(g.manifest, flags, config, g.run)
+		local s = g.members[1].s
+		if #s.build_std > 0 and s.rust_src then
+			local std = {}
+			for _, f in ipairs(flags) do if not f:match("^%-%-cwd=") and not f:match("^%-%-manifest%-path=") then std[#std + 1] = f end end
+			std[#std + 1] = "--manifest-path=" .. s.rust_src .. "/library/Cargo.toml"
+			fetch(s.rust_src .. "/library/Cargo.toml", std, {}, "std")
+		end
+	end
+	if #stamps > 0 then
+		K.edge { rule = "phony", outs = { "fetch" }, ins = stamps, origin = "rules/cargo.lua", owner = "fetch" }
+	end
 end
 
 return M

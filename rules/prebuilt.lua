@@ -1,6 +1,6 @@
--- rules/prebuilt.lua: a component whose output is a file that is not built here (the UEFI
--- bootloader, which Cranelift cannot emit). It is copied into the build dir so that its
--- check runs as a validation of that copy, like every other binary.
+-- rules/prebuilt.lua: a component whose output is a file that is not built here (a firmware
+-- application built elsewhere, say). It is copied into the build dir so that it is checked
+-- like every other binary.
 local K = ...
 
 local M = { constructors = {} }

@@ -1,6 +1,9 @@
--- rules/redoxfs.lua: a RedoxFS v8 image (kiln redoxfs create), written without FUSE. Its UUID
--- is uuid = ..., or derived from the image's seed and name (never from the manifest, which
--- holds the absolute paths of the sources: two checkouts must give the same image)
+-- rules/redoxfs.lua: a RedoxFS v8 image (kiln redoxfs create), written without FUSE.
+-- File records are stored LZ4-compressed when that takes fewer blocks, as the real redoxfs
+-- writes them (the Redox bootloader and redoxfs read them); `compress = false` on the image
+-- writes every record as it is (kiln redoxfs create --no-compress). The image's UUID is
+-- uuid = ..., or derived from its seed and name (never from the manifest, which holds the
+-- absolute paths of the sources: two checkouts must give the same image).
 local K = ...
 local M = K.rules_module("manifest")
 
@@ -19,10 +22,12 @@ end
 
 return {
 	declare = M.sized("redoxfs"),
+	fields = { compress = true },
 	generate = function(i)
-		M.image_edge(i, "redoxfs", "redoxfs create $in -o $out --size $size --uuid $uuid", {
+		M.image_edge(i, "redoxfs", "redoxfs create $in -o $out --size $size --uuid $uuid $flags", {
 			{ "size", tostring(i.size) },
 			{ "uuid", K.Q(i.uuid or derived_uuid(i)) },
+			{ "flags", i.compress == false and "--no-compress" or "" },
 		})
 	end,
 }

@@ -83,3 +83,15 @@ cp build.ninja "$T/before.ninja"
 echo 'component { name = ' >>"$T/plugins/extra.lua"
 expect_fail "a broken plugin fails the regeneration" 1 "extra\.lua:3: unexpected symbol" ninja
 same "the old build.ninja stays after a failed regeneration" "$T/before.ninja" build.ninja
+
+# configure --help in a directory where kiln was never built: every plugin set's options,
+# grouped, listed by the plugins themselves, and nothing left behind
+mkdir -p "$T/helpdir" && cd "$T/helpdir" || exit 1
+sh "$SRCDIR/configure" --help --plugin-dir="$SRCDIR/examples/packages/greet" >"$T/help.out" 2>&1
+eq "configure --help exits 0" 0 "$?"
+contains "configure --help: the demo's options" "$T/help.out" "^Options of the bundled demo"
+contains "configure --help: the demo's initfs size option" "$T/help.out" "^  --initfs-max-size=SIZE .*examples/demo/images.lua"
+contains "configure --help: the Redox set's options without a tree or toolchain" "$T/help.out" "^  --rust-toolchain=STRING .*modules/redox/init.lua"
+contains "configure --help: the Redox set's image options" "$T/help.out" "^  --rootfs-size=SIZE "
+contains "configure --help: a --plugin-dir's own group" "$T/help.out" "^Options of the plugins in .*examples/packages/greet:"
+eq "configure --help leaves nothing in the directory" "" "$(ls -A "$T/helpdir")"

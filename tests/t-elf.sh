@@ -193,6 +193,10 @@ expect_fail "host path string in the binary" 1 \
 	chk hostpath --policy=initfs-bin
 expect_fail "the configured build dir (--forbid-path)" 1 "host-path: contains the host path \"[^\"]*$T/src/hostpath\.c\"" \
 	chk hostpath --policy=initfs-bin --forbid-path="$T"
+# the policy's host paths and two --forbid-path directories in one scan: each found one is named
+chk hostpath --policy=initfs-bin --forbid-path="$T" --forbid-path=/nowhere/at/all >multi.out 2>&1
+eq "several host paths in one scan: every one found is reported" "2 1 0" \
+	"$(grep -c 'host-path: contains' multi.out) $(grep -c '/home/builder' multi.out) $(grep -c nowhere multi.out)"
 chk hostpath --policy=initfs-bin --waive='host-path=test fixture: the path is the point' >waive.out 2>&1
 eq "waiver turns the violation into a pass" 0 $?
 contains "waived line names the reason" waive.out '^hostpath: host-path: waived \(test fixture: the path is the point\): contains the host path'
@@ -356,7 +360,8 @@ expect_fail "unknown --arch" 2 'arch=mips: unknown architecture' chk kernel --po
 # --- fuzz corpus replay (a normal build of tests/fuzz/elf.c) ------------------------------------
 libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
 if ${CC:-cc} -std=c11 -O1 -g -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/elf.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$SRCDIR/core/elf/elf_check.c" "$SRCDIR/core/elf/elf_strip.c" "$SRCDIR/core/util.c" $libs >replay.err 2>&1; then
+	"$SRCDIR/core/elf/elf_check.c" "$SRCDIR/core/elf/bytescan.c" "$SRCDIR/core/elf/elf_strip.c" \
+	"$SRCDIR/core/util.c" $libs >replay.err 2>&1; then
 	n=$(ls "$SRCDIR/tests/fuzz/corpus/elf" | wc -l | tr -d ' ')
 	lim ./replay "$SRCDIR"/tests/fuzz/corpus/elf/* empty text trunc-hdr phoff phnum shnum secoff dynoff elf32 \
 		big-endian kernel nocrt boot-bss >replay.out 2>&1

@@ -52,9 +52,9 @@ component { name = "b", kind = "host-tool", build = host_cc { sources = { "a.c" 
 bad duplicate-name "x\.lua:2: component 'a' is already declared at .*x\.lua:1" \
 	'component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" } } }
 component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" } } }'
-bad duplicate-output "out/targets/a\.c is also produced by .*x\.lua:1.*" \
-	'component { name = "b", kind = "data", build = target_spec { file = "a.c" } }
-component { name = "a", kind = "data", build = target_spec { file = "a.c" } }'
+bad duplicate-output "out/x/a\.c is also produced by .*x\.lua:1.*" \
+	'component { name = "b", kind = "data", build = stage { file = "a.c", to = "x/a.c" } }
+component { name = "a", kind = "data", build = stage { file = "a.c", to = "x/a.c" } }'
 bad missing-source "input .*/p/nothere\.c does not exist and no edge produces it" \
 	'component { name = "a", kind = "host-tool", build = host_cc { sources = { "nothere.c" } } }'
 bad missing-dir "x\.lua:1: component 'a': source directory .*/p/nodir does not exist" \
@@ -80,6 +80,8 @@ bad output-outside-the-build-dir "x\.lua:1: component 'a': output = \"\.\./\.\./
 	'component { name = "a", kind = "initfs-bin", build = cross_cc { sources = { "a.c" }, output = "../../../../tmp/x" } }'
 bad output-outside-through-any-rule "x\.lua:1: 'a' writes \"out/a/\.\./\.\./\.\./tmp/x.*\", outside the build directory" \
 	'component { name = "a", kind = "host-tool", build = cargo { artifact = "../../../tmp/x" } }'
+bad stage-outside-the-build-dir "x\.lua:1: 'a' writes \"out/\.\./\.\./tmp/x\", outside the build directory" \
+	'component { name = "a", kind = "data", build = stage { file = "a.c", to = "../../tmp/x" } }'
 bad gc-finalizer "x\.lua:2: setmetatable: a __gc finalizer is not allowed in a plugin" \
 	'local mt = { __gc = function() end }
 setmetatable({}, mt)'

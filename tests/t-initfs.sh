@@ -9,7 +9,7 @@ cd "$T" || exit 2
 # the fuzz replay is built like kiln itself (same compiler, flags and sanitizers, if any)
 mk() { sed -n "s/^$1 = //p" "$BUILDDIR/Makefile"; }
 cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
-objs="$BUILDDIR/obj/image/initfs.o $BUILDDIR/obj/image/manifest.o $BUILDDIR/obj/util.o $BUILDDIR/obj/elf/elf_check.o"
+objs="$BUILDDIR/obj/image/initfs.o $BUILDDIR/obj/image/manifest.o $BUILDDIR/obj/util.o $BUILDDIR/obj/elf/elf_check.o $BUILDDIR/obj/elf/bytescan.o"
 
 # the same example through the command line: the header bytes of formats.md 1.10
 cat >ex.m <<'EOF'

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "elf_check.h"
 #include "util.h"
 
@@ -708,35 +709,50 @@ section_at(const struct facts *f, uint64_t off)
 	return NULL;
 }
 
-/* search the file for a forbidden byte string; report the printable path around it */
+/* report the forbidden byte string found at offset i, with the printable path around it */
 static void
-check_host_path(const struct facts *f, const struct elf_policy *p, struct elf_report *r, const char *pat)
+host_path_at(const struct facts *f, const struct elf_policy *p, struct elf_report *r, const char *pat,
+             size_t i)
 {
-	const unsigned char *d = f->e.d, *q;
-	size_t len = f->e.len, n = strlen(pat), i, a, b;
+	const unsigned char *d = f->e.d;
+	size_t len = f->e.len, n = strlen(pat), a, b;
 	const char *sec;
 	char shown[128];
 
-	if (!n || n > len)
+	/* widen to the surrounding printable run to show the whole path */
+	for (a = i; a > 0 && i - a < 40 && d[a - 1] >= 0x21 && d[a - 1] < 0x7f; a--)
+		;
+	for (b = i + n; b < len && b - i < 80 && d[b] >= 0x21 && d[b] < 0x7f; b++)
+		;
+	snprintf(shown, sizeof shown, "%.*s", (int)(b - a), (const char *)d + a);
+	sec = section_at(f, i);
+	vio(r, p, "host-path", "contains the host path \"%s\" at offset 0x%zx%s%s%s; the build machine's paths leak into the file (not reproducible): build with --remap-path-prefix=DIR=/ (rustc) or -ffile-prefix-map=DIR=/ (cc), or strip debug info",
+	    shown, i, sec ? " (section " : "", sec ? sec : "", sec ? ")" : "");
+}
+
+/* search the whole file once for every forbidden byte string (the policy's host_paths, then
+ * the --forbid-path directories) and report the first occurrence of each */
+static void
+check_host_paths(const struct facts *f, const struct elf_policy *p, const struct elf_env *env,
+                 struct elf_report *r)
+{
+	size_t n = p->nhost_paths + env->nforbid, i, *first;
+	const char **pats;
+
+	if (!n)
 		return;
-	for (i = 0; i + n <= len; i++) {
-		q = memchr(d + i, (unsigned char)pat[0], len - n + 1 - i);
-		if (!q)
-			return;
-		i = (size_t)(q - d);
-		if (memcmp(q, pat, n))
-			continue;
-		/* widen to the surrounding printable run to show the whole path */
-		for (a = i; a > 0 && i - a < 40 && d[a - 1] >= 0x21 && d[a - 1] < 0x7f; a--)
-			;
-		for (b = i + n; b < len && b - i < 80 && d[b] >= 0x21 && d[b] < 0x7f; b++)
-			;
-		snprintf(shown, sizeof shown, "%.*s", (int)(b - a), (const char *)d + a);
-		sec = section_at(f, i);
-		vio(r, p, "host-path", "contains the host path \"%s\" at offset 0x%zx%s%s%s; the build machine's paths leak into the file (not reproducible): build with --remap-path-prefix=DIR=/ (rustc) or -ffile-prefix-map=DIR=/ (cc), or strip debug info",
-		    shown, i, sec ? " (section " : "", sec ? sec : "", sec ? ")" : "");
-		return;
-	}
+	pats = xreallocarray(NULL, n, sizeof *pats);
+	first = xreallocarray(NULL, n, sizeof *first);
+	for (i = 0; i < p->nhost_paths; i++)
+		pats[i] = p->host_paths[i];
+	for (i = 0; i < env->nforbid; i++)
+		pats[p->nhost_paths + i] = env->forbid[i];
+	bytescan(f->e.d, f->e.len, pats, n, first);
+	for (i = 0; i < n; i++)
+		if (first[i] < f->e.len)
+			host_path_at(f, p, r, pats[i], first[i]);
+	free(pats);
+	free(first);
 }
 
 /* is soname provided by some image path in /lib, /usr/lib or a RUNPATH directory? */
@@ -1003,7 +1019,6 @@ check_macho(const unsigned char *d, size_t len, const struct elf_policy *p, cons
 	struct facts f;
 	uint32_t cpu;
 	const char *name;
-	size_t i;
 
 	if (len < 32) {
 		buf_printf(err, "truncated Mach-O header (%zu of 32 bytes)", len);
@@ -1018,10 +1033,7 @@ check_macho(const unsigned char *d, size_t len, const struct elf_policy *p, cons
 	memset(&f, 0, sizeof f);
 	f.e.d = d;
 	f.e.len = len;
-	for (i = 0; i < p->nhost_paths; i++)
-		check_host_path(&f, p, r, p->host_paths[i]);
-	for (i = 0; i < env->nforbid; i++)
-		check_host_path(&f, p, r, env->forbid[i]);
+	check_host_paths(&f, p, env, r);
 	return 0;
 }
 
@@ -1032,7 +1044,6 @@ check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const 
 	struct facts f;
 	uint64_t want;
 	int hostm;
-	size_t i;
 
 	memset(&f, 0, sizeof f);
 	if (p->machine == 2 && len >= 4 && !memcmp(d, "\xcf\xfa\xed\xfe", 4))
@@ -1110,10 +1121,7 @@ check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const 
 	if (p->max_size && len > p->max_size && (f.has_symtab || f.ndebug))
 		vio(r, p, "size-budget", "not stripped (%s%d debug sections) and %zu bytes, over the budget of %llu; unstripped binaries overflow the initfs (F10): strip it (kiln elf strip IN -o OUT) or raise max_size",
 		    f.has_symtab ? ".symtab, " : "", f.ndebug, len, (unsigned long long)p->max_size);
-	for (i = 0; i < p->nhost_paths; i++)
-		check_host_path(&f, p, r, p->host_paths[i]);
-	for (i = 0; i < env->nforbid; i++)
-		check_host_path(&f, p, r, env->forbid[i]);
+	check_host_paths(&f, p, env, r);
 	facts_free(&f);
 	return 0;
 }

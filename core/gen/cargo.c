@@ -4,12 +4,13 @@
  *              [--rustflag=F]... [--env=K=V]... [--relink-on=FILE]... -- CARGO-ARGS...
  *
  * 1. The environment is controlled: cargo gets only the variables of an allow-list (what finds
- *    the tools and their caches: PATH, HOME, CARGO_HOME, RUSTUP_HOME, TMPDIR) and the plugin's
- *    --env settings; RUSTFLAGS, RUSTC, RUSTC_WRAPPER, CARGO_PROFILE_*, CARGO_BUILD_* and every
- *    other variable of the shell are dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS
- *    (set even when empty, so config-file rustflags never apply); CARGO_TARGET_DIR is D.
- *    Wrappers set in a config file ([build] rustc-wrapper, rustc-workspace-wrapper, in
- *    $CARGO_HOME/config.toml or a tree's .cargo/config.toml) are overridden with --config.
+ *    the tools and their caches: PATH, HOME, CARGO_HOME, RUSTUP_HOME, TMPDIR; for --fetch also
+ *    the proxy and certificate settings) and the plugin's --env settings; RUSTFLAGS, RUSTC,
+ *    RUSTC_WRAPPER, CARGO_PROFILE_*, CARGO_BUILD_* and every other variable of the shell are
+ *    dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when empty, so
+ *    config-file rustflags never apply); CARGO_TARGET_DIR is D. Wrappers set in a config file
+ *    ([build] rustc-wrapper, rustc-workspace-wrapper, in $CARGO_HOME/config.toml or a tree's
+ *    .cargo/config.toml) are overridden with --config.
  * 2. Cargo does not track link inputs passed through linker arguments (relibc's libc.a, the
  *    CRT objects). When one of them is newer than the artifact, the artifact is removed so
  *    that cargo relinks it.
@@ -36,36 +37,77 @@
  * other one is dropped (an allow-list: a deny-list always misses one, such as RUSTC or
  * CARGO_PROFILE_RELEASE_OPT_LEVEL) */
 static const char *const allowed[] = { "PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "TMPDIR" };
+/* and, for the one run that goes online (--fetch), how to reach the network */
+static const char *const allowed_online[] = {
+	"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY", "all_proxy",
+	"ALL_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR", "CARGO_HTTP_CAINFO", "CARGO_HTTP_PROXY",
+	"SSH_AUTH_SOCK",
+};
 
-/* the arguments before cargo's subcommand that disable wrappers set in config files */
+/* the arguments that disable wrappers set in config files (global options of cargo, given
+ * after the subcommand's own arguments) */
 static const char *const no_wrappers[] = {
 	"--config", "build.rustc-wrapper=''", "--config", "build.rustc-workspace-wrapper=''",
 };
 
-/* cargo's environment: the allowed variables of ours, then the --env settings (which win),
- * then CARGO_ENCODED_RUSTFLAGS and CARGO_TARGET_DIR */
-static char **
-controlled_env(char **sets, size_t nsets, const char *rustflags, const char *tdir)
+static int
+listed(const char *const *list, size_t n, const char *name, size_t len)
 {
-	char **env = xcalloc(sizeof allowed / sizeof allowed[0] + nsets + 3, sizeof *env);
-	size_t n = 0, i, k;
+	size_t i;
 
-	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
-		const char *v = getenv(allowed[i]);
-		int set = 0;
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !strncmp(list[i], name, len))
+			return 1;
+	return 0;
+}
 
-		for (k = 0; k < nsets; k++)
-			if (!strncmp(sets[k], allowed[i], strlen(allowed[i])) && sets[k][strlen(allowed[i])] == '=')
-				set = 1;
-		if (v && !set)
-			env[n++] = xasprintf("%s=%s", allowed[i], v);
+/* drop from our environment (which cargo inherits) every variable that is not allowed */
+static void
+scrub_env(int online)
+{
+	extern char **environ;
+	char **names = NULL, **e;
+	size_t n = 0, i;
+
+	for (e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+
+		if (listed(allowed, sizeof allowed / sizeof allowed[0], *e, len) ||
+		    (online && listed(allowed_online, sizeof allowed_online / sizeof allowed_online[0], *e, len)))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrndup(*e, len);
 	}
-	for (k = 0; k < nsets; k++)
-		env[n++] = sets[k];
-	env[n++] = xasprintf("CARGO_ENCODED_RUSTFLAGS=%s", rustflags);
-	env[n++] = xasprintf("CARGO_TARGET_DIR=%s", tdir);
-	env[n] = NULL;
-	return env;
+	for (i = 0; i < n; i++) {
+		unsetenv(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* cargo's argument vector: CARGO (or cargo), args, and the wrapper overrides (before a "--",
+ * whose arguments cargo passes on) */
+static char **
+cargo_argv(const char *cargo, char **args, int nargs)
+{
+	size_t nw = sizeof no_wrappers / sizeof no_wrappers[0], i, k = 0;
+	char **v = xcalloc((size_t)nargs + nw + 2, sizeof *v);
+	int at = nargs, j;
+
+	for (j = 0; j < nargs; j++)
+		if (!strcmp(args[j], "--")) {
+			at = j;
+			break;
+		}
+	v[k++] = (char *)cargo;
+	for (j = 0; j < at; j++)
+		v[k++] = args[j];
+	for (i = 0; i < nw; i++)
+		v[k++] = (char *)no_wrappers[i];
+	for (j = at; j < nargs; j++)
+		v[k++] = args[j];
+	return v;
 }
 
 static int
@@ -176,6 +218,12 @@ force_relink(const char *artifact)
 	free(dir);
 }
 
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 copy_if_changed(const char *from, const char *to)
 {
@@ -196,41 +244,157 @@ copy_if_changed(const char *from, const char *to)
 	free(data);
 }
 
+/* one artifact of the run and the build output it is copied to */
+struct art {
+	const char *artifact, *out;
+};
+
+/* the dep-info file cargo writes beside an artifact: A without .a, plus .d */
+static char *
+depinfo_path(const char *artifact)
+{
+	struct buf b = {0};
+	char *dot, *slash;
+
+	buf_puts(&b, artifact);
+	dot = strrchr(b.s, '.');
+	slash = strrchr(b.s, '/');
+	if (dot && (!slash || dot > slash) && !strcmp(dot, ".a")) {
+		b.len = (size_t)(dot - b.s);
+		b.s[b.len] = '\0';
+	}
+	buf_puts(&b, ".d");
+	return b.s;
+}
+
+/* cargo's messages that mean a crate is not in the cache of an offline build */
+static const char *const offline_signs[] = {
+	"you are in the offline mode", "--offline was specified", "no matching package named",
+	"failed to download", "failed to get `", "can't checkout from", "Unable to update registry",
+	"failed to load source for dependency",
+};
+
+/* the text of a cargo log without ANSI escapes and without the progress lines that a
+ * carriage return overwrote */
+static void
+log_text(struct buf *w, const char *s, size_t n)
+{
+	size_t i, line = w->len;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			for (i++; i < n && s[i] == '['; i++) ;
+			while (i < n && !((s[i] >= '@' && s[i] <= '~'))) i++;
+			continue;
+		}
+		if (s[i] == '\r') {
+			w->len = line;
+			continue;
+		}
+		buf_putc(w, s[i]);
+		if (s[i] == '\n')
+			line = w->len;
+	}
+}
+
+/* run cargo in dir (NULL: here) with its output on our stderr and, without escapes, in log
+ * (NULL: none); its exit status; the log's text in *all */
+static int
+run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
+{
+	int fd[2], status;
+	pid_t pid;
+	char chunk[8192];
+	ssize_t n;
+	FILE *lf = NULL;
+
+	if (pipe(fd) != 0)
+		fatal("pipe: %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(fd[0]);
+		dup2(fd[1], 1);
+		dup2(fd[1], 2);
+		close(fd[1]);
+		if (dir && chdir(dir) != 0) {
+			fprintf(stderr, "kiln cargo: cannot enter %s: %s\n", dir, strerror(errno));
+			_exit(127);
+		}
+		execvp(cargs[0], cargs);
+		fprintf(stderr, "kiln cargo: cannot run %s: %s (install Rust with rustup, or set CARGO)\n",
+		        cargs[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	if (log) {
+		if (mkdir_parents(log) != 0 || !(lf = fopen(log, "w")))
+			fatal("%s: cannot write the cargo log: %s", log, strerror(errno));
+	}
+	while ((n = read(fd[0], chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("reading cargo's output: %s", strerror(errno));
+		}
+		fwrite(chunk, 1, (size_t)n, stderr);
+		log_text(all, chunk, (size_t)n);
+	}
+	close(fd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	if (lf) {
+		fwrite(all->s ? all->s : "", 1, all->len, lf);
+		if (fclose(lf) != 0)
+			fatal("%s: write error: %s", log, strerror(errno));
+	}
+	return status;
+}
+
 int
 cmd_cargo(int argc, char *argv[])
 {
-	const char *manifest = NULL, *tdir = NULL, *artifact = NULL, *out = NULL, *depfile = NULL;
-	char **relink = NULL, **cargs, **deps = NULL, **sets = NULL, **env;
-	size_t nrelink = 0, ndeps = 0, nsets = 0, i;
-	struct buf rf = {0}, dep = {0}, dinfo = {0};
+	const char *manifest = NULL, *tdir = NULL, *depfile = NULL, *cwd = NULL, *log = NULL, *fetch = NULL;
+	char **relink = NULL, **cargs, **deps = NULL, *abs_tdir, **sets = NULL, *cargo, *cargo_home;
+	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, i, j;
+	struct art *arts = NULL;
+	struct buf rf = {0}, dep = {0}, all = {0};
 	int a, status, nrustflags = 0;
 	struct timespec at, rt;
-	pid_t pid;
 
 	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
 		char *v = strchr(argv[a], '=');
 
 		if (!v)
-			fatal("unknown argument '%s' (usage: kiln cargo --manifest-path=M --target-dir=D "
-			      "--artifact=A --out=OUT --depfile=DF [--rustflag=F] [--env=K=V] [--relink-on=F] -- ARGS)",
+			fatal("unknown argument '%s' (usage: kiln cargo --manifest-path=M --target-dir=D [--cwd=DIR] "
+			      "--artifact=A --out=OUT [--artifact=A --out=OUT]... --depfile=DF [--log=FILE] "
+			      "[--rustflag=F] [--env=K=V] [--relink-on=F] -- ARGS)",
 			      argv[a]);
 		v++;
 		if (!strncmp(argv[a], "--manifest-path=", 16)) manifest = v;
 		else if (!strncmp(argv[a], "--target-dir=", 13)) tdir = v;
-		else if (!strncmp(argv[a], "--artifact=", 11)) artifact = v;
-		else if (!strncmp(argv[a], "--out=", 6)) out = v;
-		else if (!strncmp(argv[a], "--depfile=", 10)) depfile = v;
+		else if (!strncmp(argv[a], "--cwd=", 6)) cwd = v;
+		else if (!strncmp(argv[a], "--log=", 6)) log = v;
+		else if (!strncmp(argv[a], "--fetch=", 8)) fetch = v;
+		else if (!strncmp(argv[a], "--artifact=", 11)) {
+			arts = xreallocarray(arts, nart + 1, sizeof *arts);
+			arts[nart].artifact = v;
+			arts[nart++].out = NULL;
+		} else if (!strncmp(argv[a], "--out=", 6)) {
+			if (!nart || arts[nart - 1].out)
+				fatal("--out=%s: each --out follows the --artifact it is copied from", v);
+			arts[nart - 1].out = v;
+		} else if (!strncmp(argv[a], "--depfile=", 10)) depfile = v;
 		else if (!strncmp(argv[a], "--rustflag=", 11)) {
 			if (nrustflags++)
 				buf_putc(&rf, 0x1f);
 			buf_puts(&rf, v);
 		} else if (!strncmp(argv[a], "--env=", 6)) {
-			const char *eq = strchr(v, '=');
-
-			if (!eq || eq == v || !strcmp(v, "CARGO_ENCODED_RUSTFLAGS") ||
-			    !strncmp(v, "CARGO_TARGET_DIR=", 17) || !strncmp(v, "CARGO_ENCODED_RUSTFLAGS=", 24))
-				fatal("--env=%s: expected NAME=VALUE, for a variable other than CARGO_TARGET_DIR "
-				      "and CARGO_ENCODED_RUSTFLAGS (use --target-dir and --rustflag)", v);
+			if (!strchr(v, '=') || v[0] == '=')
+				fatal("--env=%s: expected NAME=VALUE", v);
 			sets = xreallocarray(sets, nsets + 1, sizeof *sets);
 			sets[nsets++] = v;
 		} else if (!strncmp(argv[a], "--relink-on=", 12)) {
@@ -241,71 +405,119 @@ cmd_cargo(int argc, char *argv[])
 	}
 	if (a >= argc)
 		fatal("missing '--' before the cargo arguments");
-	if (!manifest || !tdir || !artifact || !out || !depfile)
-		fatal("--manifest-path, --target-dir, --artifact, --out and --depfile are required");
+	if (!manifest || !tdir || (!fetch && (!nart || !depfile)))
+		fatal("--manifest-path, --target-dir, --artifact, --out and --depfile are required (or --fetch=STAMP)");
+	for (i = 0; i < nart; i++)
+		if (!arts[i].out)
+			fatal("--artifact=%s has no --out", arts[i].artifact);
 	a++;
 
-	/* 1. the environment */
-	env = controlled_env(sets, nsets, rf.s ? rf.s : "", tdir);
+	/* 1. the environment: the allow-list, then the plugin's settings */
+	cargo = xstrdup(getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo");
+	scrub_env(fetch != NULL);
+	for (i = 0; i < nsets; i++) {
+		char *k = xstrdup(sets[i]), *eq = strchr(k, '=');
 
-	/* 2. a link input newer than the artifact: make cargo relink */
-	if (mtime(artifact, &at) == 0) {
+		*eq = '\0';
+		if (setenv(k, eq + 1, 1) != 0)
+			fatal("setenv %s: %s", k, strerror(errno));
+		free(k);
+	}
+	cargo_home = xstrdup(getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
+	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
+	/* cargo runs in cwd: the target dir is given absolute */
+	if (tdir[0] == '/')
+		abs_tdir = xstrdup(tdir);
+	else {
+		char here[4096];
+
+		if (!getcwd(here, sizeof here))
+			fatal("getcwd: %s", strerror(errno));
+		abs_tdir = xasprintf("%s/%s", here, tdir);
+	}
+	setenv("CARGO_TARGET_DIR", abs_tdir, 1);
+	/* on a terminal, cargo's colours and progress bar, as it shows them when run by hand */
+	if (isatty(2)) {
+		setenv("CARGO_TERM_COLOR", "always", 1);
+		setenv("CARGO_TERM_PROGRESS_WHEN", "always", 1);
+		setenv("CARGO_TERM_PROGRESS_WIDTH", "80", 0);
+	}
+
+	/* ninja fetch: the one run that goes online; the stamp says it succeeded */
+	if (fetch) {
+		setenv("CARGO_NET_OFFLINE", "false", 1);
+		cargs = cargo_argv(cargo, argv + a, argc - a);
+		status = run_cargo(cargs, cwd, NULL, &all);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			error("cargo fetch failed (%s %d) for %s: the network or the crate index is not reachable, "
+			      "or a dependency is not published; its output is above",
+			      WIFEXITED(status) ? "exit" : "signal", WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			      manifest);
+			return 1;
+		}
+		if (mkdir_parents(fetch) != 0)
+			fatal("%s: %s", fetch, strerror(errno));
+		{
+			struct afile *f = afile_open(fetch);
+
+			fprintf(f->f, "fetched %s\n", manifest);
+			afile_commit_always(f);
+		}
+		return 0;
+	}
+
+	/* 2. a link input newer than an artifact: make cargo relink it */
+	for (j = 0; j < nart; j++) {
+		if (mtime(arts[j].artifact, &at) != 0)
+			continue;
 		for (i = 0; i < nrelink; i++) {
 			if (mtime(relink[i], &rt) != 0)
 				fatal("--relink-on=%s: %s", relink[i], strerror(errno));
 			if (newer(rt, at)) {
-				force_relink(artifact);
-				fprintf(stderr, "kiln cargo: %s changed: relinking %s\n", relink[i], artifact);
+				force_relink(arts[j].artifact);
+				fprintf(stderr, "kiln cargo: %s changed: relinking %s\n", relink[i], arts[j].artifact);
 				break;
 			}
 		}
 	}
 
 	/* 3. run cargo, with the wrappers of config files disabled */
-	cargs = xcalloc((size_t)(argc - a) + 2 + sizeof no_wrappers / sizeof no_wrappers[0], sizeof *cargs);
-	cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
-	for (i = 0; i < sizeof no_wrappers / sizeof no_wrappers[0]; i++)
-		cargs[i + 1] = (char *)no_wrappers[i];
-	for (i = 0; (int)i < argc - a; i++)
-		cargs[i + 1 + sizeof no_wrappers / sizeof no_wrappers[0]] = argv[a + (int)i];
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
-	if (pid == 0) {
-		extern char **environ;
-
-		/* execvp searches our PATH, which the allow-list passes on unchanged */
-		environ = env;
-		execvp(cargs[0], cargs);
-		fprintf(stderr, "kiln cargo: cannot run %s: %s (install Rust with rustup, or set CARGO)\n",
-		        cargs[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
+	cargs = cargo_argv(cargo, argv + a, argc - a);
+	status = run_cargo(cargs, cwd, log, &all);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		error("cargo failed (%s %d) building %s", WIFEXITED(status) ? "exit" : "signal",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), manifest);
+		int offline = 0;
+
+		for (i = 0; i < sizeof offline_signs / sizeof offline_signs[0] && all.s; i++)
+			if (strstr(all.s, offline_signs[i]))
+				offline = 1;
+		error("cargo failed (%s %d) building %s%s%s", WIFEXITED(status) ? "exit" : "signal",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), manifest,
+		      log ? "; its whole output is in " : "", log ? log : "");
+		if (offline)
+			error("cargo could not find crates in its cache (CARGO_HOME=%s) and builds are offline: "
+			      "run `ninja fetch` once with network, then build again",
+			      cargo_home);
 		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
 
-	/* 4. the depfile: cargo's dep-info plus the relink inputs, for OUT */
-	buf_puts(&dinfo, artifact);
-	{
-		char *dot = strrchr(dinfo.s, '.'), *slash = strrchr(dinfo.s, '/');
+	/* 4. the depfile: cargo's dep-info of every artifact plus the relink inputs, for all
+	 * outputs; then each artifact is copied to its output if its bytes changed */
+	for (j = 0; j < nart; j++) {
+		char *d = depinfo_path(arts[j].artifact);
 
-		if (dot && (!slash || dot > slash) && !strcmp(dot, ".a")) {
-			dinfo.len = (size_t)(dot - dinfo.s);
-			dinfo.s[dinfo.len] = '\0';
-		}
+		depinfo(d, &deps, &ndeps);
+		free(d);
 	}
-	buf_puts(&dinfo, ".d");
-	depinfo(dinfo.s, &deps, &ndeps);
-	depfile_escape(&dep, out);
+	qsort(deps, ndeps, sizeof *deps, cmpstr);
+	for (j = 0; j < nart; j++) {
+		if (j)
+			buf_putc(&dep, ' ');
+		depfile_escape(&dep, arts[j].out);
+	}
 	buf_putc(&dep, ':');
 	for (i = 0; i < ndeps; i++) {
+		if (i && !strcmp(deps[i], deps[i - 1]))
+			continue;
 		buf_puts(&dep, " \\\n  ");
 		depfile_escape(&dep, deps[i]);
 	}
@@ -314,12 +526,14 @@ cmd_cargo(int argc, char *argv[])
 		depfile_escape(&dep, relink[i]);
 	}
 	buf_putc(&dep, '\n');
-	copy_if_changed(artifact, out);
+	for (j = 0; j < nart; j++)
+		copy_if_changed(arts[j].artifact, arts[j].out);
 	{
 		struct afile *f = afile_open(depfile);
 
 		fwrite(dep.s, 1, dep.len, f->f);
 		afile_commit_always(f);
 	}
+	free(abs_tdir);
 	return 0;
 }

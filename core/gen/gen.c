@@ -84,6 +84,12 @@ setting(struct conf *c, const char *kv, int from_args)
 	return 0;
 }
 
+void
+conf_opt(struct conf *c, const char *kv)
+{
+	push(&c->opts, &c->nopts, kv);
+}
+
 /* write c as kiln.conf, so that ninja's regeneration uses the same settings */
 static void
 conf_save(struct conf *c)
@@ -207,16 +213,9 @@ write_generated(struct host *h)
 	for (i = 0; i < h->ngens; i++) {
 		struct genfile *f = &h->gens[i];
 		struct afile *a;
-		char *dir = xstrdup(f->path), *s;
 
-		/* create parent directories */
-		for (s = dir + 1; (s = strchr(s, '/')); s++) {
-			*s = '\0';
-			if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-				fatal("%s: cannot create directory %s: %s", f->origin, dir, strerror(errno));
-			*s = '/';
-		}
-		free(dir);
+		if (mkdir_parents(f->path) != 0)
+			fatal("%s: cannot create the directories of %s: %s", f->origin, f->path, strerror(errno));
 		a = afile_open(f->path);
 		if (fwrite(f->content, 1, f->len, a->f) != f->len)
 			fatal("%s: write error: %s", f->path, strerror(errno));
@@ -291,8 +290,10 @@ cmd_gen(int argc, char *argv[])
 	if (list) {
 		struct graph *g = graph_new();
 
+		const char *mode[] = { "tolerant" };
+
 		h = host_new(&c, g);
-		if (host_call(h, "load", 0, NULL) != 0)
+		if (host_call(h, "load", 1, mode) != 0)
 			return 1;
 		return host_call(h, "list_options", 0, NULL) ? 1 : 0;
 	}

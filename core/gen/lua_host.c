@@ -72,20 +72,30 @@ strset_add(struct strset *s, const char *k)
 	return 1;
 }
 
-int
-host_where(struct host *h, lua_State *L, char *buf, size_t len)
+/* the innermost (outer = 0) or outermost plugin frame, as host_where describes */
+static int
+where(struct host *h, lua_State *L, int outer, char *buf, size_t len)
 {
 	lua_Debug ar;
-	int level;
+	int level, found = 0;
 
 	for (level = 0; lua_getstack(L, level, &ar); level++) {
 		if (!lua_getinfo(L, "Sl", &ar) || !ar.source || !strset_has(&h->plugins, ar.source))
 			continue;
 		snprintf(buf, len, "%s:%d", ar.source + 1, ar.currentline);
-		return 1;
+		found = 1;
+		if (!outer)
+			break;
 	}
-	snprintf(buf, len, "kiln");
-	return 0;
+	if (!found)
+		snprintf(buf, len, "kiln");
+	return found;
+}
+
+int
+host_where(struct host *h, lua_State *L, char *buf, size_t len)
+{
+	return where(h, L, 0, buf, len);
 }
 
 static struct host *
@@ -766,13 +776,14 @@ l_generate(lua_State *L)
 	return 0;
 }
 
-/* core.origin() -> "file:line" of the innermost plugin frame, or nil */
+/* core.origin(outer) -> "file:line" of the outermost (outer true) or innermost plugin frame,
+ * or nil */
 static int
 l_origin(lua_State *L)
 {
 	char buf[1024];
 
-	if (host_where(gethost(L), L, buf, sizeof buf))
+	if (where(gethost(L), L, lua_toboolean(L, 1), buf, sizeof buf))
 		lua_pushstring(L, buf);
 	else
 		lua_pushnil(L);
@@ -895,6 +906,13 @@ msghandler(lua_State *L)
 	return 1;
 }
 
+/* core.msghandler(err): the same handler for lua/kiln.lua's own xpcall around each plugin */
+static int
+l_msghandler(lua_State *L)
+{
+	return msghandler(L);
+}
+
 static int
 panic(lua_State *L)
 {
@@ -911,7 +929,8 @@ host_new(struct conf *c, struct graph *g)
 		{ "getenv", l_getenv }, { "find_program", l_find_program }, { "realpath", l_realpath },
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
 		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
-		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { NULL, NULL },
+		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "msghandler", l_msghandler },
+		{ NULL, NULL },
 	};
 	struct host *h = xcalloc(1, sizeof *h);
 	char *path = xasprintf("%s/lua/kiln.lua", c->datadir), *text;
@@ -979,4 +998,18 @@ host_call(struct host *h, const char *fn, int nargs, const char **args)
 	}
 	lua_pop(L, 1);
 	return 0;
+}
+
+long
+host_number(struct host *h, const char *fn)
+{
+	lua_State *L = h->L;
+	long v = -1;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->api);
+	lua_getfield(L, -1, fn);
+	if (lua_isfunction(L, -1) && lua_pcall(L, 0, 1, 0) == LUA_OK && lua_isinteger(L, -1))
+		v = (long)lua_tointeger(L, -1);
+	lua_pop(L, 2);
+	return v;
 }

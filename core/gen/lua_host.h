@@ -83,6 +83,8 @@ struct host *host_new(struct conf *c, struct graph *g);
 /* call api[fn](args...) with string arguments; returns 0 on success, else prints the Lua
  * error (file:line: message) and returns -1 */
 int host_call(struct host *h, const char *fn, int nargs, const char **args);
+/* the number api[fn]() returns, or -1 */
+long host_number(struct host *h, const char *fn);
 /* write into buf the "file:line" of the innermost plugin frame on L's stack; 1 if there is
  * one, else 0 (buf gets "kiln") */
 int host_where(struct host *h, struct lua_State *L, char *buf, size_t len);

@@ -3,8 +3,9 @@
  * Default placement is redox_installer's: a BIOS boot partition given first starts at LBA 34
  * (34..2047 for a 1 MiB size), every other partition at the next MiB; a partition sized by its image
  * gets the image rounded up to a MiB; the last partition without a size runs to the last
- * whole MiB below the backup GPT. Partition images are copied in with all-zero 4 KiB blocks
- * left as holes, so the output is sparse. */
+ * whole MiB below the backup GPT. Partition images are cloned into the disk where the
+ * filesystem shares blocks, else their data extents are copied (fcopy.h); holes stay holes,
+ * so the output is sparse, and it is written to a temporary file renamed over the output. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <zlib.h>
 
 #include "cmd.h"
+#include "fcopy.h"
 #include "gpt.h"
 #include "sha256.h"
 
@@ -433,55 +435,23 @@ place(struct part *p, size_t n, uint64_t nsect, uint64_t disksize)
 	}
 }
 
-/* copy an image into the disk at byte off, leaving all-zero 4 KiB blocks as holes */
+/* copy a partition image into the disk at byte off (fcopy.h: cloned, its data extents, or
+ * its blocks that are not all zero); -v reports what each took */
 static void
-copy_sparse(const struct part *p, int fd, uint64_t off, const char *out)
+copy_part(const struct part *p, int fd, uint64_t off, const char *out, enum fcopy_mode mode,
+          int verbose)
 {
-	static unsigned char b[1 << 20];
-	static const unsigned char z[4096];
+	struct fcopy_stats st = { 0, 0, 0 };
 	int in = open(p->image, O_RDONLY);
-	uint64_t done = 0;
-	ssize_t n;
 
 	if (in < 0)
 		fatal("--part %s: %s: %s", p->spec, p->image, strerror(errno));
-	for (;;) {
-		size_t got = 0, i;
-
-		while (got < sizeof b && (n = read(in, b + got, sizeof b - got)) != 0) {
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				fatal("%s: read: %s", p->image, strerror(errno));
-			}
-			got += (size_t)n;
-		}
-		if (got == 0)
-			break;
-		if (done + got > p->imgsize)
-			fatal("%s: grew while being copied into %s", p->image, out);
-		for (i = 0; i < got;) {
-			size_t k = got - i < 4096 ? got - i : 4096, j = i;
-
-			if (!memcmp(b + i, z, k)) {
-				i += k;
-				continue;
-			}
-			while (j < got) { /* extend the run over non-zero blocks */
-				size_t kk = got - j < 4096 ? got - j : 4096;
-
-				if (j > i && !memcmp(b + j, z, kk))
-					break;
-				j += kk;
-			}
-			xpwrite(fd, b + i, j - i, off + done + i, out);
-			i = j;
-		}
-		done += got;
-	}
+	fcopy(in, p->image, p->imgsize, fd, off, out, mode, &st);
 	close(in);
-	if (done != p->imgsize)
-		fatal("%s: shrank while being copied into %s", p->image, out);
+	if (verbose)
+		printf("%s: %s: %llu bytes: %llu cloned, %llu copied, %llu holes\n", out, p->name,
+		       (unsigned long long)p->imgsize, (unsigned long long)st.cloned,
+		       (unsigned long long)st.copied, (unsigned long long)st.holes);
 }
 
 static void
@@ -505,7 +475,8 @@ write_hdr(unsigned char *h, uint64_t self, uint64_t alt, uint64_t table, uint64_
 }
 
 static int
-do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *seed)
+do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *seed,
+          enum fcopy_mode mode, int verbose)
 {
 	unsigned char sec[GPT_SECTOR], *tab = xcalloc(1, TABLE_BYTES), guid[16];
 	uint64_t nsect = size / GPT_SECTOR, s;
@@ -548,7 +519,7 @@ do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *
 		fatal("%s: ftruncate to %llu bytes: %s", out, (unsigned long long)size, strerror(errno));
 	for (i = 0; i < n; i++)
 		if (p[i].image)
-			copy_sparse(&p[i], a->fd, p[i].first * GPT_SECTOR, out);
+			copy_part(&p[i], a->fd, p[i].first * GPT_SECTOR, out, mode, verbose);
 	memset(sec, 0, sizeof sec);
 	s = (size + GPT_SECTOR - 1) / GPT_SECTOR - 1;
 	memcpy(sec + 446, "\x00\x00\x02\x00\xEE\xFF\xFF\xFF", 8);
@@ -631,8 +602,13 @@ static _Noreturn void
 usage_to(FILE *f, int status)
 {
 	fprintf(f, "usage: kiln gpt create -o OUT --size N --part SPEC... [--seed S]\n"
+	        "                       [--copy=clone|extents|plain] [-v]\n"
 	        "       kiln gpt list IMG\n"
-	        "SPEC: name=NAME,type=bios|esp|linux|redoxfs|GUID[,image=FILE][,size=N][,start=LBA]\n");
+	        "SPEC: name=NAME,type=bios|esp|linux|redoxfs|GUID[,image=FILE][,size=N][,start=LBA]\n"
+	        "--copy: how partition images get into the disk: clone (the default) shares their\n"
+	        "blocks where the filesystem can (Btrfs, XFS), else copies their data extents;\n"
+	        "extents copies only data extents; plain reads everything and skips zero blocks.\n"
+	        "Every mode writes the same bytes. -v prints what each partition took.\n");
 	exit(status);
 }
 
@@ -649,7 +625,8 @@ cmd_gpt(int argc, char *argv[])
 	struct part *p = NULL;
 	uint64_t size = 0;
 	size_t n = 0;
-	int i, r;
+	int i, r, verbose = 0;
+	enum fcopy_mode mode = FCOPY_CLONE;
 
 	if (argc < 2)
 		usage();
@@ -672,6 +649,13 @@ cmd_gpt(int argc, char *argv[])
 			n++;
 		} else if (!strcmp(a, "--seed") && i + 1 < argc) {
 			seed = argv[++i];
+		} else if (!strncmp(a, "--copy=", 7)) {
+			if (!strcmp(a + 7, "clone")) mode = FCOPY_CLONE;
+			else if (!strcmp(a + 7, "extents")) mode = FCOPY_EXTENTS;
+			else if (!strcmp(a + 7, "plain")) mode = FCOPY_PLAIN;
+			else fatal("%s: unknown copy mode (known: clone, extents, plain)", a);
+		} else if (!strcmp(a, "-v")) {
+			verbose = 1;
 		} else if (a[0] == '-' && a[1]) {
 			fatal("unknown or incomplete option '%s'", a);
 		} else if (!pos) {
@@ -685,7 +669,7 @@ cmd_gpt(int argc, char *argv[])
 			usage();
 		if (n > GPT_ENTRIES)
 			fatal("%zu partitions, a GPT holds %d", n, GPT_ENTRIES);
-		r = do_create(out, size, p, n, seed);
+		r = do_create(out, size, p, n, seed, mode, verbose);
 	} else if (!strcmp(argv[1], "list") && pos && !out && !n) {
 		r = do_list(pos);
 	} else {

@@ -5,7 +5,9 @@
  * first-fit and listed free), per entry in manifest order its data blocks then its node,
  * then the tree lists (all level-0 lists, then level 1, 2, 3), then the allocation log, then
  * the header (generation 0, slot 0). File content is streamed record by record; only
- * metadata is kept in memory.
+ * metadata is kept in memory. A record above level 0 is stored LZ4-compressed (formats.md
+ * 2.6) when that takes a smaller level, as the real writer does; the zero padding of a record
+ * is left a hole in the image file.
  *
  * The reader never trusts the image: every block read is range- and hash-checked, loops are
  * bounded, and errors come back as text instead of exiting, so the fuzz driver can use it. */
@@ -74,14 +76,15 @@ struct rfs_opts {
 	uint64_t size;               /* image bytes (the header says this rounded down to 4096) */
 	unsigned char uuid[16];      /* header uuid */
 	uint64_t time;               /* ctime = mtime = atime of every node */
+	int compress;                /* store records LZ4-compressed when that takes a smaller level */
 };
 
-/* blocks the layout of m needs: the image must be at least this many blocks long */
-uint64_t rfs_needed(struct manifest *m);
-/* write the filesystem of m into fd (already sized, zero) at byte off; name for messages;
- * fatal (exit 2) on a bad name, a source that changed, or an image too small */
-void rfs_write(struct manifest *m, int fd, uint64_t off, const char *name,
-               const struct rfs_opts *o);
+/* write the filesystem of m into fd (already sized, all zero: blocks of zeros are not written)
+ * at byte off; name for messages. 0, or when the image is too small the number of blocks the
+ * content needs (what was written is then garbage); fatal (exit 2) on a bad name or a source
+ * that changed */
+uint64_t rfs_write(struct manifest *m, int fd, uint64_t off, const char *name,
+                   const struct rfs_opts *o);
 
 /* ---- reader ---- */
 

@@ -1,4 +1,4 @@
--- lib/specs.lua: the rustc target specifications of redox/components.md section 1.1, generated
+-- modules/redox/specs.lua: the rustc target specifications of redox/components.md section 1.1, generated
 -- into the build directory (gen/targets/, never the source tree: F27) with the sysroot path of
 -- this build (F28: no path from another machine). S1/S2: kernel; S3/S4: userspace "clif".
 local S = {}

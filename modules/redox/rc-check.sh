@@ -1,5 +1,5 @@
 #!/bin/sh
-# rules/redox-rc-check.sh: F11, "the initfs references files it does not contain".
+# modules/redox/rc-check.sh: F11, "the initfs references files it does not contain".
 #
 #   redox-rc-check.sh --manifest M --format rc|pcid [--root PREFIX] [--path DIR]...
 #                     [--implied CMD=A,B]... [--other M2] -o OUT IN

@@ -1,4 +1,4 @@
--- lib/toml.lua: the subset of TOML that Cargo.toml, rust-toolchain.toml and pcid driver
+-- modules/redox/toml.lua: the subset of TOML that Cargo.toml, rust-toolchain.toml and pcid driver
 -- files use: [table], [[array.of.tables]], dotted keys, strings (basic and literal), integers
 -- (decimal, hex), booleans, arrays (multi-line) and inline tables. Reading the manifests here
 -- replaces `cargo metadata`: plugin evaluation spawns no process, and every file read is

@@ -1,4 +1,4 @@
--- lib/stamp.lua: the build stamp (components.md 7.1): the tree's git description, the date of
+-- modules/redox/stamp.lua: the build stamp (components.md 7.1): the tree's git description, the date of
 -- SOURCE_DATE_EPOCH, kiln's version and the code generator. Replaces the hand-edited
 -- "Build:" line of init.rc and goes into /etc/kiln-build. Computed from files only: .git/HEAD
 -- and the ref it names (recorded, so a new commit regenerates build.ninja and the stamp).
@@ -56,6 +56,25 @@ function S.fields(root, backend)
 		kiln = kiln_version(),
 		codegen = backend,
 	}
+end
+
+-- init.rc with the fork's hand-edited stamp (and the note asking to edit it) replaced by the
+-- generated one, the line "# kiln build: TREE | DATE | kiln V | codegen B"
+function S.init_rc(text, st)
+	local line = string.format("# kiln build: %s | %s | kiln %s | codegen %s", st.tree, st.date, st.kiln, st.codegen)
+	local out, done = {}, false
+	for l in (text .. (text:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
+		if l:match("^#.*please update the git commit") then
+			-- dropped: the stamp is generated now
+		elseif not done and l:match("^#.*Build:") then
+			out[#out + 1] = line
+			done = true
+		else
+			out[#out + 1] = l
+		end
+	end
+	if not done then table.insert(out, 1, line) end
+	return table.concat(out, "\n") .. "\n"
 end
 
 return S

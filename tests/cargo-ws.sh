@@ -1,0 +1,76 @@
+# tests/cargo-ws.sh: writes a Cargo workspace of real crates for tests/t-cargo.sh and
+# bench/cargo.sh, and the kiln plugin that builds it. Source it, then: cargo_ws DIR N
+#
+# DIR/ws: N binary packages bin-01..bin-NN and two feature-probe binaries, all depending on
+# the library `shared` (itoa, ryu, fnv, hex from Debian's packaged crate sources, through a
+# directory source in ws/.cargo/config.toml: no network), `feat-on` with shared's feature
+# "extra", `feat-off` without it: built in one cargo run, cargo unifies the features and
+# feat-off sees "extra" too; built alone (-p feat-off) it does not.
+# DIR/plugins/ws.lua: one component per binary, each a plain cargo{} (one cargo run in all).
+REGISTRY=${REGISTRY:-/usr/share/cargo/registry}
+
+cargo_ws() { # DIR N
+	_d=$1 _n=$2
+	mkdir -p "$_d/ws/.cargo" "$_d/ws/shared/src" "$_d/plugins"
+	printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "%s"\n' "$REGISTRY" >"$_d/ws/.cargo/config.toml"
+	{
+		printf '[workspace]\nresolver = "2"\nmembers = ["shared", "feat-on", "feat-off"'
+		_i=1; while [ $_i -le "$_n" ]; do printf ', "bin-%02d"' $_i; _i=$((_i + 1)); done
+		printf ']\n\n[profile.release]\ndebug = false\n'
+	} >"$_d/ws/Cargo.toml"
+	cat >"$_d/ws/shared/Cargo.toml" <<'TOML'
+[package]
+name = "shared"
+version = "0.1.0"
+edition = "2021"
+
+[features]
+extra = ["dep:hex"]
+
+[dependencies]
+itoa = "1"
+ryu = "1"
+fnv = "1"
+hex = { version = "0.4", optional = true }
+TOML
+	cat >"$_d/ws/shared/src/lib.rs" <<'RS'
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+/// a line that depends on every dependency: itoa, ryu, fnv (and hex with "extra")
+pub fn line(name: &str, n: u64) -> String {
+    let mut m: HashMap<&str, u64, BuildHasherDefault<fnv::FnvHasher>> = HashMap::default();
+    m.insert(name, n);
+    let mut i = itoa::Buffer::new();
+    let mut r = ryu::Buffer::new();
+    format!("{} {} {} extra: {}", name, i.format(m[name]), r.format(n as f64 / 8.0), extra())
+}
+
+#[cfg(feature = "extra")]
+pub fn extra() -> String { format!("on ({})", hex::encode([0x6b, 0x69])) }
+#[cfg(not(feature = "extra"))]
+pub fn extra() -> String { "off".to_string() }
+RS
+	_pkg() { # NAME FEATURES
+		mkdir -p "$_d/ws/$1/src"
+		printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nshared = { path = "../shared"%s }\n' \
+			"$1" "$2" >"$_d/ws/$1/Cargo.toml"
+		printf 'fn main() {\n    println!("{}", shared::line("%s", %d));\n}\n' "$1" "${#1}" >"$_d/ws/$1/src/main.rs"
+	}
+	_pkg feat-on ', features = ["extra"]'
+	_pkg feat-off ''
+	_i=1; while [ $_i -le "$_n" ]; do _pkg "$(printf 'bin-%02d' $_i)" ''; _i=$((_i + 1)); done
+	{
+		echo '-- ws.lua: every binary of the workspace, each its own component; rules/cargo.lua builds'
+		echo '-- them with one cargo run (same manifest, directory, profile and flags)'
+		echo 'local names = { "feat-on", "feat-off"'
+		_i=1; while [ $_i -le "$_n" ]; do printf ', "bin-%02d"' $_i; _i=$((_i + 1)); done
+		echo ' }'
+		echo 'for _, n in ipairs(names) do'
+		echo '	component {'
+		echo '		name = n, kind = "host-tool", dir = "../ws", check = false,'
+		printf '		build = cargo { package = n, bin = n, profile = "release", cwd = "%s/ws" },\n' "$_d"
+		echo '	}'
+		echo 'end'
+	} >"$_d/plugins/ws.lua"
+}
