@@ -93,6 +93,10 @@ function M.generate(c, s)
 		objs[#objs + 1] = obj
 	end
 	if s.linker_script then c.inputs[#c.inputs + 1] = K.join(c.dir, s.linker_script) end
+	if s.output and (s.output == "" or s.output:find("/", 1, true) or s.output == "." or s.output == "..") then
+		K.fail(sfmt("component '%s': output = %q must be a file name (no '/'): the program is written to %s/NAME, inside the build directory",
+			c.name, s.output, out), s.origin)
+	end
 	local exe = out .. "/" .. (s.output or c.name)
 	K.edge { rule = "link", outs = { exe }, ins = objs, imps = imps,
 		vals = K.rules_module("elf").checks(c, exe),

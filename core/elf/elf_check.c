@@ -711,7 +711,12 @@ read_sections(struct facts *f, const struct elf_policy *p, struct buf *err)
 		f->has_symtab = 1;
 		if (!p->start_symbol || f->start_found)
 			continue;
-		if (!(data = elf_getdata(scn, NULL)) || !sh.sh_entsize) {
+		if (sh.sh_entsize != sizeof(Elf64_Sym)) {
+			buf_printf(err, "symbol table (section %zu) has sh_entsize %llu, not %zu: its section header is corrupt (relink the file)",
+			           elf_ndxscn(scn), (unsigned long long)sh.sh_entsize, sizeof(Elf64_Sym));
+			return -1;
+		}
+		if (!(data = elf_getdata(scn, NULL))) {
 			buf_printf(err, "symbol table (section %zu) is unreadable: %s", elf_ndxscn(scn),
 			           elf_errmsg(-1));
 			return -1;
