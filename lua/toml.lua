@@ -13,14 +13,16 @@
 --
 -- Values:
 --   table          a Lua table with string keys, whose metatable is json's object metatable
---                  (so json_encode writes an empty one as {} and tells it from [])
+--                  (so json_encode writes an empty one as {} and tells it from []; plugins,
+--                  which do not see kiln's metatables, tell them apart the same way)
 --   array          a Lua sequence (no metatable); arrays of tables likewise
 --   string         a Lua string (UTF-8)
 --   integer        a Lua integer (64 bits; a literal outside -2^63 .. 2^63-1 is an error)
 --   float          a Lua float (inf and nan included)
 --   boolean        true or false
 --   date and time  a table { toml_datetime = TEXT, kind = KIND } whose metatable is
---                  T.datetime_mt (tostring gives TEXT), KIND one of "offset-datetime",
+--                  T.datetime_mt (tostring(v) == v.toml_datetime tells it from a TOML table
+--                  with those two keys), KIND one of "offset-datetime",
 --                  "local-datetime", "local-date", "local-time"; TEXT is the literal with
 --                  the date-time separator written "T" and the offset "Z" in upper case
 --

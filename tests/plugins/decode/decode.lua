@@ -8,8 +8,16 @@
 -- "jsonenc" it is the encoded text as a JSON string.
 local list = env "KILN_DECODE_LIST" or error("decode.lua: set KILN_DECODE_LIST", 0)
 
-local object_mt = getmetatable(json_object())
-local datetime_mt = getmetatable(toml_decode("d = 1979-05-27").d)
+-- plugins do not see kiln's metatables: a date-time is told by its fields and its tostring,
+-- an empty table from an empty array by json_encode (which writes {} and [])
+local function is_datetime(v)
+	return type(v.toml_datetime) == "string" and type(v.kind) == "string" and tostring(v) == v.toml_datetime
+end
+local function is_object(v)
+	local k = next(v)
+	if k == nil then return json_encode(v) == "{}\n" end
+	return type(k) == "string"
+end
 local dtkind = { ["offset-datetime"] = "datetime", ["local-datetime"] = "datetime-local",
 	["local-date"] = "date-local", ["local-time"] = "time-local" }
 local esc = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r", ["\b"] = "\\b", ["\f"] = "\\f" }
@@ -31,10 +39,9 @@ local function tagged(v)
 		return leaf("float", string.format("%.17g", v))
 	end
 	if v == json_null then return "null" end
-	local mt = getmetatable(v)
-	if mt == datetime_mt then return leaf(dtkind[v.kind], v.toml_datetime) end
+	if is_datetime(v) then return leaf(dtkind[v.kind], v.toml_datetime) end
 	local out = {}
-	if mt == object_mt then
+	if is_object(v) then
 		local keys = {}
 		for k in pairs(v) do keys[#keys + 1] = k end
 		table.sort(keys)
@@ -53,7 +60,7 @@ local function positions(root, lines)
 		for k, x in pairs(t) do
 			local p = prefix .. (prefix ~= "" and "." or "") .. tostring(k)
 			out[#out + 1] = { w[k] or 0, p }
-			if type(x) == "table" and getmetatable(x) ~= datetime_mt then walk(x, p) end
+			if type(x) == "table" and not is_datetime(x) then walk(x, p) end
 		end
 	end
 	walk(root, "")
