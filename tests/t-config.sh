@@ -14,7 +14,14 @@ for e in "$sys"/lib/*; do [ "$(basename "$e")" = rustlib ] || ln -s "$e" "$TC/li
 for e in "$sys"/lib/rustlib/*; do [ "$(basename "$e")" = src ] || ln -s "$e" "$TC/lib/rustlib/"; done
 printf 'version = 3\n' >"$TC/lib/rustlib/src/rust/library/Cargo.lock"
 printf '[workspace]\nmembers = []\n' >"$TC/lib/rustlib/src/rust/library/Cargo.toml"
-export RUSTUP_HOME=$RH CARGO=$FX/redox-tools/fake-cargo FAKE_CARGO_LOG=$T/cargo.log KILN CARGO_HOME=$T/cargo-home
+# kiln cargo passes cargo only an allow-list of the shell's variables: the fake cargo gets its
+# log and kiln through a wrapper
+cat >"$T/cargo-wrap" <<WRAP
+#!/bin/sh
+FAKE_CARGO_LOG='$T/cargo.log' KILN='$KILN' exec '$FX/redox-tools/fake-cargo' "\$@"
+WRAP
+chmod +x "$T/cargo-wrap"
+export RUSTUP_HOME=$RH CARGO=$T/cargo-wrap CARGO_HOME=$T/cargo-home
 R=$T/tree
 cp -R "$FX/redox" "$R"
 gen() { # DIR ARGS...
