@@ -8,8 +8,21 @@ T=$TMPDIR_T
 cp -R "$SRCDIR/tests/plugins/hello" "$T/plugins"
 
 # configure's own errors
-expect_fail "configure: unknown option" 1 "unknown option '--frobnicate'" "$SRCDIR/configure" --frobnicate
 expect_fail "configure: unknown arch" 1 "--arch=sparc: unknown architecture" "$SRCDIR/configure" --arch=sparc
+expect_fail "configure: a built-in option without its value" 1 "option '--arch' needs a value: --arch=VALUE" "$SRCDIR/configure" --arch
+
+# Ninja 1.11 or newer; samurai cannot read the validations (|@) kiln writes
+mkdir -p "$T/path" "$T/samu-only" "$T/samu-as-ninja"
+for t in sh dirname cat sed uname cc gcc make pkg-config tr sort ls id; do
+	p=$(command -v "$t") && ln -sf "$p" "$T/path/$t"
+done
+printf '#!/bin/sh\necho 1.9.0\n' >"$T/path/samu"
+chmod +x "$T/path/samu"
+expect_fail "configure: samurai alone is refused by name" 1 "only samurai \(samu\) was found; it cannot read the validations \(\|@\)" \
+	sh -c "cd '$T/samu-only' && PATH='$T/path' '$SRCDIR/configure'"
+ln -s samu "$T/path/ninja"
+expect_fail "configure: a ninja that is samurai (1.9) is refused" 1 "ninja 1\.9\.0 .* is too old, or is samurai .*needs Ninja 1\.11 or newer" \
+	sh -c "cd '$T/samu-as-ninja' && PATH='$T/path' '$SRCDIR/configure'"
 expect_fail "configure: missing plugin dir" 1 "--plugin-dir=/nonexistent: no such directory" \
 	"$SRCDIR/configure" --plugin-dir=/nonexistent
 
@@ -26,6 +39,17 @@ check "configure built kiln in the build dir" test -x "$T/b/kiln"
 "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --help >"$T/help" 2>&1
 contains "configure --help lists the built-in options" "$T/help" "--redox-src=DIR"
 contains "configure --help lists plugin options" "$T/help" "--greeting=STRING +what hello prints"
+
+# options without a value: a plugin's is named as such, anything else is unknown (checked once
+# kiln is built, since only the plugins know their options); kiln.conf stays as it was
+cp kiln.conf "$T/conf.before"
+expect_fail "configure: unknown option" 1 "unknown option '--frobnicate'" "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --frobnicate
+expect_fail "configure: a plugin option without its value" 1 "option '--greeting' needs a value: --greeting=VALUE" \
+	"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting
+same "a refused option leaves kiln.conf alone" "$T/conf.before" kiln.conf
+"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured --gen-time-limit=45 >"$T/conf2.out" 2>&1
+contains "configure passes --gen-time-limit to kiln.conf" kiln.conf "^gen-time-limit=45$"
+"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured >"$T/conf3.out" 2>&1
 
 check "first ninja builds everything" ninja
 eq "the plugin option reached the program" "configured" "$(./out/hello/hello)"

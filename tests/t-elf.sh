@@ -55,7 +55,8 @@ mkdir -p src && cp "$E/hostpath.c" src/
 build hostpath $A -O2 -static -no-pie "$T/src/hostpath.c" -o hostpath
 build rust rustc -O -C debuginfo=1 "$E/hello.rs" -o rust-host
 build pe sh -c "python3 $E/mkpe.py boot.efi && python3 $E/mkpe.py boot-x86.efi 0x8664 &&
-	python3 $E/mkpe.py boot-console.efi 0xaa64 3 && python3 $E/mkpe.py boot-pe32.efi 0xaa64 10 0x10b"
+	python3 $E/mkpe.py boot-console.efi 0xaa64 3 && python3 $E/mkpe.py boot-pe32.efi 0xaa64 10 0x10b &&
+	for d in stripped entry0 entrydata imports badreloc; do python3 $E/mkpe.py boot-\$d.efi 0xaa64 10 0x20b \$d || exit 1; done"
 
 # --- kernel (F6) -----------------------------------------------------------------------------
 passes "kernel at 0xFFFFFF0000000000 passes" chk kernel --policy=kernel --arch=aarch64
@@ -218,6 +219,19 @@ expect_fail "PE32+ x86_64 with --arch=aarch64" 1 '^boot-x86\.efi: machine: PE ma
 passes "PE32+ x86_64 with --arch=x86_64" chk boot-x86.efi --policy=uefi --arch=x86_64
 expect_fail "console subsystem" 1 'pe-subsystem: subsystem 3 \(Windows console\), not 10 \(EFI application\)' chk boot-console.efi --policy=uefi
 expect_fail "PE32 instead of PE32+" 1 'pe-magic: optional header magic 0x10b \(PE32, 32-bit\), not 0x20b' chk boot-pe32.efi --policy=uefi
+# what firmware needs beyond the headers: code at the entry point, relocatable, no DLLs
+expect_fail "relocations stripped: the firmware cannot place it" 1 \
+	'^boot-stripped\.efi: pe-relocs: relocations stripped \(IMAGE_FILE_RELOCS_STRIPPED\): .* only fits at its ImageBase 0x10000000; link without -fixed' \
+	chk boot-stripped.efi --policy=uefi
+expect_fail "entry point 0" 1 '^boot-entry0\.efi: pe-entry: AddressOfEntryPoint is 0' chk boot-entry0.efi --policy=uefi
+expect_fail "entry point in a data section" 1 '^boot-entrydata\.efi: pe-entry: entry point RVA 0x2000 is in no executable section' \
+	chk boot-entrydata.efi --policy=uefi
+expect_fail "DLL imports" 1 '^boot-imports\.efi: pe-imports: imports from DLLs \(an import directory of 40 bytes\): UEFI loads no DLLs' \
+	chk boot-imports.efi --policy=uefi
+expect_fail "relocation directory outside the sections" 1 '^boot-badreloc\.efi: pe-relocs: the base relocation directory \(RVA 0x8000, 12 bytes\) lies outside every section' \
+	chk boot-badreloc.efi --policy=uefi
+printf 'return { uefi = { waive = { ["pe-relocs"] = "loaded at its ImageBase by this firmware" } } }\n' >pe-waive.lua
+passes "a waived PE check passes, the waiver printed" chk boot-stripped.efi --policy=uefi --policies=pe-waive.lua
 expect_fail "an ELF file as the bootloader" 1 '^kernel: pe-format: is an ELF file, not a PE32\+ EFI application' chk kernel --policy=uefi
 expect_fail "a PE file under an ELF policy" 1 '^boot\.efi: format: is a PE/COFF file, not ELF' chk boot.efi --policy=kernel
 head -c 200 boot.efi >trunc.efi
