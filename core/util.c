@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _GNU_SOURCE  /* O_TMPFILE on Linux (afile_open) */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -403,7 +404,8 @@ claim(const char *name)
 /* Where the system allows, the data goes to an unnamed file in the output's directory
  * (Linux O_TMPFILE), linked in only when committed: a killed writer leaves nothing behind.
  * Elsewhere it goes to PATH.tmp, locked while written, which the next writer of PATH takes
- * over; only a second writer of the same output at the same time gets a PATH.tmp.XXXXXX. */
+ * over; only a second writer of the same output at the same time gets a PATH.tmp.XXXXXX,
+ * and the next writer removes it if that writer was killed. */
 static int
 open_anonymous(const char *path)
 {
@@ -429,6 +431,80 @@ open_anonymous(const char *path)
 #endif
 }
 
+/* The names in each output directory that look like temporary files (NAME.tmp.SUFFIX),
+ * read once per directory per process, so that many outputs in one directory cost one
+ * scan: the leftovers of writers that died before this one (kiln before unnamed files, or a
+ * second writer of the same output at the same time) */
+static struct tmpdir {
+	char *dir;       /* the directory, as given */
+	char **names;    /* its entries that contain ".tmp." */
+	size_t n;
+} *tmpdirs;
+static size_t ntmpdirs;
+
+static struct tmpdir *
+tmpdir_of(const char *dir)
+{
+	struct tmpdir *t;
+	struct dirent *e;
+	DIR *d;
+	size_t i;
+
+	for (i = 0; i < ntmpdirs; i++)
+		if (!strcmp(tmpdirs[i].dir, dir))
+			return &tmpdirs[i];
+	tmpdirs = xreallocarray(tmpdirs, ntmpdirs + 1, sizeof *tmpdirs);
+	t = &tmpdirs[ntmpdirs++];
+	memset(t, 0, sizeof *t);
+	t->dir = xstrdup(dir);
+	if (!(d = opendir(dir)))
+		return t;
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".tmp.")) {
+			t->names = xreallocarray(t->names, t->n + 1, sizeof *t->names);
+			t->names[t->n++] = xstrdup(e->d_name);
+		}
+	closedir(d);
+	return t;
+}
+
+/* remove the temporary files of path (PATH.tmp.SUFFIX) that no live writer holds: a file of
+ * ours that nobody has locked is the leftover of a writer that was killed. Only this output's
+ * own temporary files are touched, never another program's. */
+static void
+remove_stale(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	struct tmpdir *t = tmpdir_of(dir);
+	size_t i, k, blen = strlen(base);
+
+	for (i = 0; i < t->n;) {
+		const char *nm = t->names[i];
+		char *full;
+		struct stat st;
+		int fd, mine = 0;
+
+		if (strncmp(nm, base, blen) || strncmp(nm + blen, ".tmp.", 5) || !nm[blen + 5]) {
+			i++;
+			continue;
+		}
+		full = slash ? xasprintf("%s/%s", dir, nm) : xstrdup(nm);
+		for (k = 0; k < npending; k++)
+			mine |= pending[k] && pending[k]->tmp && !strcmp(pending[k]->tmp, full);
+		if (!mine && (fd = open(full, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+			    lock_fd(fd) == 0)
+				unlink(full);
+			close(fd);
+		}
+		free(full);
+		free(t->names[i]);
+		t->names[i] = t->names[--t->n];
+	}
+	free(dir);
+}
+
 struct afile *
 afile_open(const char *path)
 {
@@ -448,6 +524,7 @@ afile_open(const char *path)
 		;
 	if (i == sizeof pending / sizeof pending[0])
 		fatal("%s: too many output files open at once", path);
+	remove_stale(path);
 	a = xcalloc(1, sizeof *a);
 	a->path = xstrdup(path);
 	if ((fd = open_anonymous(path)) < 0) {

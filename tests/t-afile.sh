@@ -3,7 +3,8 @@
 # with SIGKILL leaves no temporary file where the system has unnamed files (Linux O_TMPFILE),
 # and elsewhere (the portable path, built here with -DKILN_NO_O_TMPFILE) at most OUT.tmp,
 # which the next writer of OUT takes over; a second writer at the same time, a symlink
-# planted at OUT.tmp, and a real image writer killed mid-write.
+# planted at OUT.tmp, leftovers of older kilns and of killed second writers (removed by the
+# next writer of that output, and only those), and a real image writer killed mid-write.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cd "$T" || exit 2
@@ -18,7 +19,7 @@ cat >drv.c <<'EOC'
 #include <unistd.h>
 #include "util.h"
 /* drv write|kill|hold OUT TEXT: commit TEXT, or write 1 MiB and die of SIGKILL, or commit
- * TEXT after 2 seconds */
+ * TEXT after 4 seconds */
 int
 main(int argc, char *argv[])
 {
@@ -35,7 +36,7 @@ main(int argc, char *argv[])
 	}
 	fputs(argv[3], a->f);
 	if (!strcmp(argv[1], "hold"))
-		sleep(2);
+		sleep(4);
 	afile_commit(a);
 	return 0;
 }
@@ -80,6 +81,23 @@ check "portable: a symlink planted at out.tmp is not followed" ./drv-portable wr
 eq "portable: the symlink's target is untouched" victim "$(cat victim)"
 eq "portable: the output is right" third "$(cat d2/out)"
 rm -f d2/out.tmp
+
+# --- leftovers under other names: an older kiln's OUT.tmp.XXXXXX, a killed second writer ----
+mkdir d4
+head -c 100000 /dev/zero >d4/out.tmp.AbC123
+: >d4/out.tmp.4242.0
+echo mine >d4/other.tmp.XyZ789
+check "the next writer of out commits" ./drv write d4/out fresh
+eq "it removed out's leftovers, and only out's" "other.tmp.XyZ789" "$(left d4)"
+mkdir d5
+./drv-portable hold d5/out first &
+sleep 1
+./drv-portable hold d5/out second &
+sleep 1
+eq "portable: two live writers hold out.tmp and out.tmp.XXXXXX" 2 "$(ls d5 | grep -c '^out\.tmp')"
+check "portable: a third writer meanwhile leaves the live ones alone" ./drv-portable write d5/out third
+wait
+eq "portable: all three committed, nothing left" "" "$(left d5)"
 
 # --- a real image writer killed mid-write ------------------------------------------------------
 head -c 50000000 /dev/urandom >big.bin

@@ -18,7 +18,10 @@ cat >interrupt.py <<'EOP'
 import os, signal, subprocess, sys, time
 sig = getattr(signal, "SIG" + sys.argv[1])
 def child():
+    # as a terminal's shell starts a command: SIGINT neither ignored nor blocked, whatever
+    # the environment that runs the tests did to it
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 with open(sys.argv[2], "w") as out:
     p = subprocess.Popen(sys.argv[3:], stdout=out, stderr=subprocess.STDOUT,
                          start_new_session=True, preexec_fn=child)
@@ -26,6 +29,7 @@ with open(sys.argv[2], "w") as out:
         if os.path.exists(os.environ["STARTED"]):
             break
         time.sleep(0.1)
+    time.sleep(0.5)  # let the test reach its sleep, as a person pressing Ctrl-C would
     os.killpg(p.pid, sig)
     try:
         print(p.wait(timeout=20))
@@ -45,6 +49,7 @@ for sig in INT TERM; do
 	rm -f b.started c.ran
 	case $sig in INT) want=130 ;; TERM) want=143 ;; esac
 	rc=$(TMPDIR=$T/tmp python3 interrupt.py $sig $sig.out src/tests/run b)
+	[ "$rc" = $want ] || rc="$rc (output: $(tr '\n' ' ' <$sig.out))"
 	eq "SIG$sig: the run stops with status $want" $want "$rc"
 	contains "SIG$sig: it says so, naming the test" $sig.out "^tests/run: interrupted by SIG$sig in t-b; the run is incomplete"
 	check "SIG$sig: no total line" sh -c "! grep -Eq '^[0-9]+ passed, [0-9]+ failed$' $sig.out"
