@@ -201,22 +201,9 @@ K.parse_size = parse_size
 ---------------------------------------------------------------------------------------------
 -- paths and quoting
 
-local function normalize(p)
-	local abs = p:sub(1, 1) == "/"
-	local out = {}
-	for c in p:gmatch("[^/]+") do
-		if c == ".." and #out > 0 and out[#out] ~= ".." then
-			out[#out] = nil
-		elseif c == ".." and abs then
-			-- "/.." is "/"
-		elseif c ~= "." then
-			out[#out + 1] = c
-		end
-	end
-	local s = table.concat(out, "/")
-	if abs then return "/" .. s end
-	return s == "" and "." or s
-end
+-- "//", "/./", "dir/.." and a trailing '/' collapsed, lexically (graph.c path_normalize, the
+-- same function the graph names its nodes with)
+local normalize = core.normalize
 K.normalize = normalize
 
 -- p relative to base unless absolute
@@ -232,7 +219,7 @@ end
 K.dirname = dirname
 
 local function basename(p)
-	return p:match("([^/]*)$")
+	return p:match("^.*/(.*)$") or p -- anchored: linear in the length of p
 end
 K.basename = basename
 
