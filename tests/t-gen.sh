@@ -205,18 +205,18 @@ out=$(cd "$T/env/b" && ninja 2>&1)
 case $out in *"no work to do"*) ok "after reconfigure ninja settles" ;; *) fail "after reconfigure ninja settles" "$out" ;; esac
 
 # --- regeneration: what a successful fs.exists saw, and the PATH a failed find_program searched --
-mkdir -p "$T/rec/p" "$T/rec/b" "$T/rec/bin"
-echo probe >"$T/rec/p/probe.txt"
+mkdir -p "$T/rec/p/data" "$T/rec/b" "$T/rec/bin"
+echo probe >"$T/rec/p/data/probe.txt"
 cat >"$T/rec/p/x.lua" <<'LUA'
 component { name = "e", kind = "data", build = prebuilt { file = "x.lua" },
-	description = tostring(fs.exists("probe.txt")) .. " " .. tostring(find_program("kiln-test-tool")) }
+	description = tostring(fs.exists("data/probe.txt")) .. " " .. tostring(find_program("kiln-test-tool")) }
 LUA
 (cd "$T/rec/b" && PATH="$T/rec/bin:$PATH" "$KILN" gen -q --system=none --plugin-dir="$T/rec/p") >/dev/null 2>&1
 ninja -C "$T/rec/b" >/dev/null 2>&1
 show_e() { (cd "$T/rec/b" && "$KILN" show e) | sed -n 's/^  description: *//p'; }
 eq "fs.exists and find_program as generated" "file nil" "$(show_e)"
 sleep 1
-rm "$T/rec/p/probe.txt"
+rm "$T/rec/p/data/probe.txt"
 out=$(cd "$T/rec/b" && ninja 2>&1)
 case $out in *"REGENERATE build.ninja"*) ok "deleting a file fs.exists found regenerates build.ninja" ;;
 *) fail "deleting a file fs.exists found regenerates build.ninja" "$out" ;; esac
