@@ -774,6 +774,9 @@ local function plugin_setmetatable(t, mt)
 		fail("setmetatable: a __gc finalizer is not allowed in a plugin (it would run in the middle of kiln's own work); release nothing, plugins own no resources")
 	end
 	if type(t) ~= "table" then fail("setmetatable takes a table") end
+	if getmetatable(t) ~= nil and not plugin_mts[getmetatable(t)] then
+		fail("setmetatable: this table belongs to kiln (the plugin's environment, or a value kiln made): its metatable cannot be changed")
+	end
 	setmetatable(t, mt)
 	if type(mt) == "table" then plugin_mts[mt] = true end
 	return t

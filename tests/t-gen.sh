@@ -96,6 +96,10 @@ printf 'string.find = function() error("hijacked") end\ntable.concat = nil\nfs.r
 printf 'component { name = "b", kind = "data", build = prebuilt { file = "b.lua" }, description = string.find("abc", "c") .. table.concat({ "x", "y" }) .. #fs.read("b.lua") .. tostring(getmetatable("")) }\n' >"$T/iso/p/b.lua"
 (cd "$T/iso/b" && "$KILN" gen -q --system=none --plugin-dir="$T/iso/p" && "$KILN" show b) >"$T/iso/out" 2>&1
 contains "a plugin that replaces string.find, table.concat or fs.read changes only its own copy" "$T/iso/out" "description: +3xy[0-9]+false$"
+bad environment-metatable "x\.lua:1: setmetatable: this table belongs to kiln" 'setmetatable(_ENV, {})'
+bad nul-in-a-path "x\.lua:1: a: the path \".*a\.c\\\\x00b\" contains a newline or NUL" \
+	'component { name = "a", kind = "data", build = prebuilt { file = "a.c\0b" } }'
+bad device-as-a-file "x\.lua:1: /dev/zero: not a regular file" 'local s = fs.read("/dev/zero")'
 bad kiln-metatables-are-not-reachable "x\.lua:2: attempt to index a boolean value" \
 	'local mt = getmetatable(json_object {})
 mt.__gc = function() end'

@@ -854,8 +854,11 @@ l_normalize(lua_State *L)
 	const char *p = luaL_checklstring(L, 1, &len);
 	char *n;
 
-	if (strlen(p) != len)
-		return luaL_error(L, "a path cannot contain a NUL byte");
+	if (strlen(p) != len) {
+		/* left as it is: check_path names the NUL with the plugin's line */
+		lua_pushvalue(L, 1);
+		return 1;
+	}
 	n = path_normalize(p);
 	lua_pushstring(L, n);
 	free(n);
