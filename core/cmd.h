@@ -15,6 +15,7 @@ int cmd_manifest(int argc, char *argv[]);/* manifest_cmd.c: manifest check|merge
 int cmd_doctor(int argc, char *argv[]);  /* doctor.c: prerequisite report */
 int cmd_ar(int argc, char *argv[]);      /* ar.c: deterministic ar archives */
 int cmd_stubobj(int argc, char *argv[]); /* stubobj.c: ELF objects of return-0 stubs */
+int cmd_passwd_hash(int argc, char *argv[]); /* passwd_hash.c: Redox /etc/shadow hashes */
 
 /* how kiln was started (argv[0]), to find the binary for the generated rules */
 extern const char *kiln_self;

@@ -31,6 +31,7 @@ static const struct command {
 	{ "cargo",   cmd_cargo,   "run cargo with a controlled environment (the cargo edges use it)" },
 	{ "ar",      cmd_ar,      "deterministic ar archives: create, t, x" },
 	{ "stubobj", cmd_stubobj, "ELF object whose symbols are functions returning 0" },
+	{ "passwd-hash", cmd_passwd_hash, "the Argon2 /etc/shadow hash of a password, as the Redox installer writes it" },
 	{ "doctor",  cmd_doctor,  "check the prerequisites of a Redox build and say how to get what is missing" },
 	{ "version", cmd_version, "print the version" },
 };

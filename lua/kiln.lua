@@ -59,6 +59,7 @@ K.fail = fail
 K.problems, K.notes = {}, {}
 K.after = {}               -- after_plugins functions: { fn, origin }
 K.reports = {}             -- report(what, detail): what kiln doctor lists as found
+K.provided = {}            -- package name -> the plugin that first declared it
 local seen_problem = {}
 function K.problem(msg)
 	if type(msg) ~= "string" then msg = sfmt("(a non-string error value: %s)", tostring(msg)) end
@@ -342,6 +343,7 @@ local function lua_module(name)
 end
 
 K.json = lua_module("json")
+K.toml = lua_module("toml")
 local kindmod = lua_module("kinds")
 local kinds = kindmod.table
 K.kinds = kinds
@@ -425,10 +427,62 @@ local function opt(name)
 	return o.value
 end
 
+local current = nil        -- the plugin being loaded: {path, dir, name}
+
+-- the value of an option given on the command line (or kiln.conf), nil when it has its default
+local function opt_given(name)
+	local o = K.option_by_name[name]
+	if not o then fail(sfmt("no option '%s' is declared%s", name, suggest(name, K.option_by_name))) end
+	return o.given and o.value or nil
+end
+
+---------------------------------------------------------------------------------------------
+-- image configurations in Redox's format (lua/imageconfig.lua): --config=FILE, or the default
+-- a plugin set names with default_config(PATH). [packages] selects the components built.
+
+K.imageconfig = nil        -- loaded on first use
+local config_state = { default = nil, cfg = nil, loaded = false }
+
+-- the config file in use: --config (relative to the build directory, else to the tree), else
+-- the default a plugin named; nil for none
+local function config_path()
+	local given = K.option_by_name.config and K.option_by_name.config.value
+	if given then
+		if given:sub(1, 1) == "/" then return given, false end
+		local here_ = conf.builddir .. "/" .. given
+		if core.stat(here_) == "file" or conf.redox_src == "" then return normalize(here_), false end
+		return normalize(conf.redox_src .. "/" .. given), false
+	end
+	return config_state.default, true
+end
+
+-- the parsed image config (include chain resolved, files, packages, users, groups), or nil
+local function image_config()
+	if not config_state.loaded then
+		config_state.loaded = true
+		local path, is_default = config_path()
+		if path then
+			K.imageconfig = K.imageconfig or lua_module("imageconfig")
+			local ok, cfg = pcall(K.imageconfig.read, path)
+			if not ok then fail(cfg, path) end
+			cfg.is_default = is_default
+			config_state.cfg = cfg
+		end
+	end
+	return config_state.cfg
+end
+K.image_config = image_config
+
+local function default_config(path)
+	if type(path) ~= "string" then fail("default_config takes the path of an image config") end
+	if config_state.loaded then fail("default_config: the image config is already in use; name the default first") end
+	local p = join(current.dir, path)
+	if core.stat(p) == "file" then config_state.default = p end
+end
+
 ---------------------------------------------------------------------------------------------
 -- declarations: component, files, image
 
-local current = nil        -- the plugin being loaded: {path, dir, name}
 
 local function declare(t, what)
 	local where = origin()
@@ -449,7 +503,7 @@ end
 local component_schema = {
 	name = "string", kind = "string", dir = "string", build = "spec", deps = "list",
 	install = "table", policy = "string", waive = "table", strip = "boolean", check = "boolean",
-	description = "string", mode = "mode",
+	description = "string", mode = "mode", package = "string",
 }
 
 local function component(t)
@@ -470,7 +524,7 @@ local function component(t)
 		dir = dir,
 		build = t.build, deps = aslist(t.deps), install = t.install or {},
 		policy = t.policy, waive = t.waive or {}, strip = t.strip, check = t.check,
-		description = t.description, mode = t.mode,
+		description = t.description, mode = t.mode, package = t.package or current.package,
 	}
 	for img, paths in pairs(c.install) do
 		if type(img) ~= "string" or not check_type(paths, "list") then
@@ -485,13 +539,14 @@ local function component(t)
 	return c
 end
 
-local files_schema = { name = "string", image = "string", dir = "string", description = "string" }
+local files_schema = { name = "string", image = "string", dir = "string", description = "string", package = "string" }
 local entry_schema = {
 	src = "string", data = "string", symlink = "string", dir = "boolean", hardlink = "string",
-	mode = "mode", uid = "number", gid = "number",
+	append = "string", mode = "mode", uid = "number", gid = "number",
 }
 
--- files { name = "etc", image = "initfs", ["/etc/init.rc"] = "init.rc", ["/etc/x"] = { data = "..." } }
+-- files { name = "etc", image = "initfs", ["/etc/init.rc"] = "init.rc", ["/etc/x"] = { data = "..." } };
+-- { append = "text" } adds text to the end of a file another declaration puts at that path
 local function files(t)
 	local where = declare(t, "files")
 	local fields = {}
@@ -510,11 +565,11 @@ local function files(t)
 			end
 			check_fields(e, entry_schema, sfmt("the entry %s of files '%s'", path, t.name), where)
 			local n = 0
-			for _, k in ipairs { "src", "data", "symlink", "dir", "hardlink" } do
+			for _, k in ipairs { "src", "data", "symlink", "dir", "hardlink", "append" } do
 				if e[k] ~= nil then n = n + 1 end
 			end
 			if n ~= 1 then
-				fail(sfmt("files '%s': %s needs exactly one of src, data, symlink, dir, hardlink", t.name, path), where)
+				fail(sfmt("files '%s': %s needs exactly one of src, data, symlink, dir, hardlink, append", t.name, path), where)
 			end
 			local ent = { path = path, mode = e.mode, uid = e.uid, gid = e.gid, origin = where }
 			if e.src then
@@ -525,6 +580,8 @@ local function files(t)
 				ent.type, ent.target = "symlink", e.symlink
 			elseif e.hardlink then
 				ent.type, ent.target = "hardlink", e.hardlink
+			elseif e.append then
+				ent.type, ent.append = "append", e.append
 			else
 				ent.type = "dir"
 			end
@@ -535,6 +592,7 @@ local function files(t)
 	local c = {
 		decl = "files", name = t.name, kind = "data", origin = where, plugin = current.name,
 		image = t.image, entries = entries, deps = {}, install = {}, description = t.description,
+		package = t.package or current.package,
 	}
 	K.components[#K.components + 1] = c
 	K.by_name[t.name] = c
@@ -544,7 +602,7 @@ end
 local image_schema = {
 	name = "string", format = "string", size = "size", max_size = "size", bootstrap = "string",
 	partitions = "table", install = "table", description = "string", uuid = "string",
-	default = "boolean", seed = "string", compress = "boolean",
+	default = "boolean", seed = "string", compress = "boolean", waive = "table",
 }
 local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
 K.boots = {}
@@ -563,7 +621,7 @@ local function image(t)
 		max_size = t.max_size and parse_size(t.max_size, "image " .. t.name, where),
 		bootstrap = t.bootstrap, partitions = t.partitions, install = t.install or {},
 		description = t.description, uuid = t.uuid, default = t.default, seed = t.seed,
-		compress = t.compress, deps = {}, contents = {},
+		compress = t.compress, waive = t.waive or {}, deps = {}, contents = {},
 	}
 	local rules = K.rules_module(t.format)
 	-- fields only some formats have: the format's rules module lists them in `fields`
@@ -636,7 +694,8 @@ end
 local qemu_schema = {
 	name = "string", machine = "string", cpu = "string", memory = "string", kernel = "string",
 	disk = "string", firmware = "string", loaders = "table", expect = "list", fail = "list",
-	timeout = "number", args = "list", share = "string", default = "boolean",
+	timeout = "number", args = "list", share = "string", default = "boolean", poweroff = "boolean",
+	disk_device = "string",
 }
 local function qemu(t)
 	local where = origin()
@@ -758,6 +817,80 @@ local function import(p)
 	imported[path] = v == nil and false or v
 	return v
 end
+---------------------------------------------------------------------------------------------
+-- config_files { image, skip, package }: the image config's [[files]] and what its [users]
+-- and [groups] make (/etc/passwd, /etc/group, /etc/shadow, the home directories) as files of
+-- image, as the Redox installer writes them; the paths in skip are left to the plugin. A
+-- password is hashed at build time (kiln passwd-hash: argon2, the salt derived from
+-- SOURCE_DATE_EPOCH and the user name, so the image stays reproducible). False without a config.
+local function fnv64(s)
+	local h = -3750763034362895579 -- 14695981039346656037 as a signed 64-bit integer
+	for i = 1, #s do h = (h ~ s:byte(i)) * 1099511628211 end
+	return sfmt("%016X", h)
+end
+
+local function config_files(t)
+	local where = origin()
+	check_fields(t, { image = "string", skip = "table", package = "string" }, "config_files", where)
+	if not t.image then fail("config_files needs image = NAME", where) end
+	local cfg = image_config()
+	if not cfg then return false end
+	local skip = t.skip or {}
+	local f = { name = "config-files", image = t.image, package = t.package,
+		description = "the files, users and groups of " .. display(cfg.path) }
+	local function put(path, e)
+		if not skip[path] then f[path] = e end
+	end
+	for _, e in ipairs(cfg.files) do
+		local ent
+		if e.directory then ent = { dir = true }
+		elseif e.symlink then ent = { symlink = e.data }
+		else ent = { data = e.data } end
+		if e.mode then ent.mode = sfmt("%04o", e.mode) end
+		ent.uid, ent.gid = e.uid, e.gid
+		put(e.path, ent)
+	end
+	if next(cfg.users) or next(cfg.groups) then
+		local passwd, group, shadow, homes = K.imageconfig.users(cfg)
+		put("/etc/passwd", { data = passwd })
+		put("/etc/group", { data = group, mode = "0600" })
+		for _, h in ipairs(homes) do
+			put(h.path, { dir = true, mode = "0777", uid = h.uid, gid = h.gid })
+			if h.xdg then
+				for _, d in ipairs(K.imageconfig.xdg) do put(h.path .. "/" .. d, { dir = true, mode = "0700", uid = h.uid, gid = h.gid }) end
+				put(h.path .. "/.config/user-dirs.dirs", { data = K.imageconfig.user_dirs, mode = "0600", uid = h.uid, gid = h.gid })
+			end
+		end
+		local plain, hashed = {}, false
+		local sde = core.getenv("SOURCE_DATE_EPOCH") or ""
+		for _, u in ipairs(shadow) do
+			if u.password:find("[\n;]") then fail(sfmt("%s: the password of user %s has a newline or ';'", cfg.path, u.name), where) end
+			plain[#plain + 1] = sfmt("%s;%s;%s\n", u.name, u.password, fnv64(sde .. "\0" .. u.name))
+			if u.password ~= "" then hashed = true end
+		end
+		if not skip["/etc/shadow"] then
+			if hashed then
+				-- the passwords are hashed by a build step: the plaintext stays in gen/
+				local input = gen_file { name = "config/shadow.in", content = table.concat(plain) }
+				component {
+					name = "config-shadow", kind = "data", package = t.package, dir = conf.builddir,
+					description = "/etc/shadow: the users' passwords, hashed with argon2 as redox_users reads them",
+					build = K.rules_module("steps").constructors.steps { { output = "shadow", inputs = { input },
+						run = { "sh", datadir .. "/rules/shadow.sh", conf.kiln, "$in", "$out" },
+						tools = { datadir .. "/rules/shadow.sh", conf.kiln }, description = "shadow" } },
+					install = { [t.image] = "/etc/shadow" }, mode = "0600",
+				}
+			else
+				local lines = {}
+				for _, u in ipairs(shadow) do lines[#lines + 1] = u.name .. ";\n" end
+				f["/etc/shadow"] = { data = table.concat(lines), mode = "0600" }
+			end
+		end
+	end
+	files(f)
+	return true
+end
+
 local function redox(p)
 	if conf.redox_src == "" then fail("redox(...) needs a Redox tree: configure with --redox-src=DIR") end
 	if type(p) ~= "string" then fail("redox takes a path inside the Redox tree") end
@@ -793,7 +926,15 @@ getmetatable("").__metatable = false
 local base_env = {
 	-- declarations
 	component = component, files = files, image = image, option = option, opt = opt,
-	elf_policy = elf_policy, qemu = qemu, gen_file = gen_file,
+	elf_policy = elf_policy, qemu = qemu, gen_file = gen_file, opt_given = opt_given,
+	-- the image config (Redox's format): the one in use, the default of a plugin set, the
+	-- package the following declarations of a plugin belong to ([packages] selects them)
+	image_config = image_config, default_config = default_config, config_files = config_files,
+	package = function(name)
+		if type(name) ~= "string" or not name:match("^[%w_][%w_%-%.]*$") then fail("package takes a package name") end
+		current.package = name
+		K.provided[name] = K.provided[name] or current.name
+	end,
 	-- a problem is reported with every other one once all plugins ran; a note by the summary
 	-- where: "file:line" of the cause, false when msg names its place itself, nil for here
 	problem = function(msg, where)
@@ -818,11 +959,8 @@ local base_env = {
 	end,
 
 	json_object = function(t) return K.json.object(t) end,
-	json_decode = function(s)
-		local v, err = K.json.decode(s)
-		if err then fail("json_decode: " .. err) end
-		return v
-	end,
+	json_decode = K.json.decode, json_null = K.json.null, -- json_decode(text [, name])
+	toml_decode = K.toml.decode, -- toml_decode(text [, name [, { lines = true }]])
 	-- paths and reading
 	here = here, redox = redox, fs = fs, import = import,
 	env = function(name)
@@ -946,13 +1084,30 @@ end
 function api.load(mode)
 	K.tolerant = mode == "tolerant" or mode == "doctor"
 	K.doctor = mode == "doctor"
-	for _, dir in ipairs(plugin_dirs()) do
+	option { name = "config", type = "path",
+		help = "an image config in Redox's format (config/ARCH/NAME.toml: include, [packages], [[files]], [users], [groups], [general]); default: the plugin set's own" }
+	local function load_dir(dir)
 		local names, err = core.listdir(dir)
 		if not names then error("kiln: plugin directory " .. err, 0) end
 		for _, n in ipairs(names) do
 			if n:match("%.lua$") and core.stat(dir .. "/" .. n) == "file" then
 				load_plugin(dir .. "/" .. n)
 			end
+		end
+	end
+	for _, dir in ipairs(plugin_dirs()) do load_dir(dir) end
+	-- a package the image config names that no plugin provides, but that kiln ships as an
+	-- example (examples/packages/NAME): its plugins are loaded, so one config line adds it
+	local ok, cfg = pcall(image_config)
+	if not ok then
+		K.problem(cfg)
+	elseif cfg then
+		local names_ = {}
+		for name in pairs(cfg.packages) do names_[#names_ + 1] = name end
+		table.sort(names_)
+		for _, name in ipairs(names_) do
+			local dir = datadir .. "/examples/packages/" .. name
+			if not K.provided[name] and core.stat(dir) == "dir" then load_dir(dir) end
 		end
 	end
 	for _, a in ipairs(K.after) do
@@ -1071,7 +1226,55 @@ local function add_content(img_name, entry, who)
 	img.contents[#img.contents + 1] = entry
 end
 
+-- [packages] of the image config: a component (or files) of a package the config does not
+-- name is left out, unless a selected one depends on it; a package the config names that no
+-- plugin provides is an error for a config given with --config, a note for a default one
+local function select_packages()
+	local cfg = image_config()
+	if not cfg then return end
+	for _, c in ipairs(K.components) do
+		if c.package and not K.provided[c.package] then K.provided[c.package] = c.plugin end
+	end
+	local wanted, missing = {}, {}
+	for name, v in pairs(cfg.packages) do
+		if v ~= "ignore" then
+			wanted[name] = true
+			if not K.provided[name] then missing[#missing + 1] = name end
+		end
+	end
+	if #missing > 0 then
+		table.sort(missing)
+		local known = {}
+		for n in pairs(K.provided) do known[#known + 1] = n end
+		table.sort(known)
+		local msg = sfmt("%s: [packages] %s: no plugin provides %s (known: %s); fix: a plugin that says package \"%s\" and declares its components, or %s = \"ignore\" in [packages]",
+			cfg.path, table.concat(missing, ", "), #missing == 1 and "it" or "them", table.concat(known, ", "), missing[1], missing[1])
+		if cfg.is_default then
+			K.note(sfmt("the default image config %s names packages kiln does not build: %s", cfg.path, table.concat(missing, ", ")))
+		else
+			local first = cfg.package_where[missing[1]]
+			fail(msg:sub(#cfg.path + 3), first or cfg.path)
+		end
+	end
+	local keep = {}
+	local function mark(c)
+		if keep[c] then return end
+		keep[c] = true
+		for _, d in ipairs(c.deps or {}) do if K.by_name[d] then mark(K.by_name[d]) end end
+	end
+	for _, c in ipairs(K.components) do
+		if not c.package or wanted[c.package] then mark(c) end
+	end
+	local kept, dropped = {}, {}
+	for _, c in ipairs(K.components) do
+		if keep[c] then kept[#kept + 1] = c else dropped[#dropped + 1] = c.name; K.by_name[c.name] = nil end
+	end
+	K.components = kept
+	K.unselected = dropped
+end
+
 function api.finish()
+	select_packages()
 	-- components are generated dependencies first, so that a component's edges can name the
 	-- outputs of what it depends on, whatever order the plugins declared them in
 	local ordered = check_deps()
@@ -1123,6 +1326,29 @@ function api.finish()
 			end
 		end
 	end
+	-- appends, in plugin load order, to the file another declaration puts at the same path; a
+	-- source file becomes data (its read is recorded, so editing it regenerates)
+	for _, i in ipairs(K.images) do
+		local keep, at = {}, {}
+		for _, e in ipairs(i.contents) do
+			if e.type ~= "append" then keep[#keep + 1] = e; at[e.path] = at[e.path] or e end
+		end
+		for _, e in ipairs(i.contents) do
+			local t = e.type == "append" and at[e.path]
+			if e.type == "append" and (not t or t.type ~= "file") then
+				fail(sfmt("files '%s' appends to %s in image '%s', but nothing puts a file there to append to; declare the file first (files { ... [\"%s\"] = \"...\" })",
+					e.component, e.path, i.name, e.path), e.origin)
+			elseif t then
+				if t.src then
+					local s, err = core.readfile(t.src)
+					if not s then fail(sfmt("files '%s' appends to %s, whose source cannot be read at generation time: %s", e.component, e.path, err), e.origin) end
+					t.data, t.src = s, nil
+				end
+				t.data = t.data .. e.append
+			end
+		end
+		i.contents = keep
+	end
 	for _, i in ipairs(K.images) do
 		i.output = "out/images/" .. i.name .. ".img"
 		for _, t in ipairs(install_targets(i)) do
@@ -1161,6 +1387,11 @@ function api.summary()
 		K.system == "redox" and (" (" .. conf.redox_src .. ")") or " (only --plugin-dir plugins)"))
 	io.stdout:write(sfmt("  plugins: %d loaded: %s\n", #K.plugins, table.concat(K.plugins, " ")))
 	io.stdout:write(sfmt("  graph: %d components, %d images, %d edges\n", ncomp, #K.images, K.nedges))
+	local cfg = config_state.cfg
+	if cfg then
+		io.stdout:write(sfmt("  config: %s%s%s\n", display(cfg.path), cfg.is_default and " (the default; --config=FILE for another)" or "",
+			#(K.unselected or {}) > 0 and sfmt("; %d components of packages it does not name left out", #K.unselected) or ""))
+	end
 	for _, n in ipairs(K.notes) do io.stdout:write("  note: ", n, "\n") end
 	io.stdout:write("  wrote build.ninja; next: ninja image\n")
 end

@@ -103,6 +103,10 @@ check "nothing escaped the extraction directory" test ! -e evil.o
 { printf '!<arch>\n'; printf '%-16s%-12s%-6s%-6s%-8s%-10s`\n' 'x.o/' 0 0 0 644 12z; } >bad5.a
 expect_fail "a size that is not a number" 2 "bad5.a: offset 8: member size field is not a number" "$KILN" ar t bad5.a
 expect_fail "usage" 2 "usage: kiln ar" "$KILN" ar frobnicate
+refuses_nonregular "ar t" "$KILN" ar t @
+refuses_nonregular "ar x" "$KILN" ar x @ -C nr
+refuses_nonregular "ar create: a member" "$KILN" ar create -o nr.a @
+check "refused inputs leave no output" test ! -e nr.a
 
 # --- fuzz corpus replay ------------------------------------------------------------------------------
 libs=$(pkg-config --libs libelf 2>/dev/null || echo -lelf)

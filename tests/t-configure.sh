@@ -1,6 +1,8 @@
 # tests/t-configure.sh: end to end with configure: out-of-tree configure and ninja on a small
 # host C example, then incremental behaviour: an edited source reruns only what depends on
-# it, an added plugin regenerates build.ninja, and a second ninja has no work to do.
+# it, an added plugin regenerates build.ninja, and a second ninja has no work to do; a source
+# tree whose path has a space, in tree and out of it, and an in-tree make clean that keeps the
+# unit test sources.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cp -R "$SRCDIR/tests/plugins/hello" "$T/plugins"
@@ -95,3 +97,28 @@ contains "configure --help: the Redox set's options without a tree or toolchain"
 contains "configure --help: the Redox set's image options" "$T/help.out" "^  --rootfs-size=SIZE "
 contains "configure --help: a --plugin-dir's own group" "$T/help.out" "^Options of the plugins in .*examples/packages/greet:"
 eq "configure --help leaves nothing in the directory" "" "$(ls -A "$T/helpdir")"
+
+# --- a source tree whose path has a space: in tree, out of tree, make clean -----------------------
+S="$T/src dir"
+mkdir -p "$S/tests"
+(cd "$SRCDIR" && cp -R configure Makefile.in VERSION core lua rules "$S/" && cp tests/unit-*.c tests/unit.h "$S/tests/")
+cp -R "$SRCDIR/tests/plugins/hello" "$T/plug ins"
+if (cd "$S" && CFLAGS=-O0 ./configure --system=none --plugin-dir="$T/plug ins") >"$T/sp.out" 2>&1; then ok "configure in a source tree whose path has a space"
+else fail "configure in a source tree whose path has a space" "$(tail -5 "$T/sp.out" | tr '\n' ' ')"; fi
+check "ninja there builds" sh -c "cd '$S' && ninja"
+eq "the program runs" "hello" "$("$S/out/hello/hello" 2>&1)"
+out=$(cd "$S" && ninja)
+case $out in *"no work to do"*) ok "a second ninja there has no work to do" ;; *) fail "a second ninja there has no work to do" "$out" ;; esac
+mkdir -p "$T/else where"
+check "the kiln built there finds its data directory from anywhere" \
+	sh -c "cd '$T/else where' && '$S/kiln' gen -q --system=none --plugin-dir='$T/plug ins'"
+check "make tests there" sh -c "cd '$S' && make -s tests"
+n=$(ls "$S"/tests/unit-*.c | wc -l | tr -d ' ')
+check "make clean in tree" sh -c "cd '$S' && make -s clean"
+eq "make clean keeps the unit test sources" "$n" "$(ls "$S"/tests/unit-*.c 2>/dev/null | wc -l | tr -d ' ')"
+eq "make clean removes the unit test programs and kiln" "" "$(cd "$S" && ls kiln obj 2>/dev/null; ls "$S/tests" | grep -v '\.[ch]$')"
+mkdir -p "$T/b dir"
+if (cd "$T/b dir" && CFLAGS=-O0 "$S/configure" --system=none --plugin-dir="$T/plug ins") >"$T/sp2.out" 2>&1; then ok "configure out of tree from a source path with a space"
+else fail "configure out of tree from a source path with a space" "$(tail -5 "$T/sp2.out" | tr '\n' ' ')"; fi
+check "ninja out of tree builds" sh -c "cd '$T/b dir' && ninja"
+eq "the out-of-tree program runs" "hello" "$("$T/b dir/out/hello/hello" 2>&1)"

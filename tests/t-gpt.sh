@@ -164,7 +164,23 @@ expect_fail "backup table differs: list exits 1" 1 'backup table .* differs' "$K
 cp disk.img bad4.img; printf 'XX' | dd of=bad4.img bs=1 seek=512 conv=notrunc 2>/dev/null
 expect_fail "no signature: exit 2, not a GPT" 2 'bad4.img: offset 0x200: .*not a GPT' "$KILN" gpt list bad4.img
 head -c 10000 disk.img >short.img
-expect_fail "truncated disk: exit 2" 2 'short.img: .*too small' "$KILN" gpt list short.img
+expect_fail "a disk cut inside its table: exit 2, truncated" 2 'short.img: truncated: 10000 bytes, but its GPT header describes a disk of 67108864 bytes' \
+	"$KILN" gpt list short.img
+head -c 40000000 disk.img >cut.img
+expect_fail "a disk cut short: exit 1, truncated, said once" 1 '^kiln gpt: cut.img: truncated: the primary header describes a disk of 131072 sectors \(67108864 bytes\), the file has 78125; copy the whole image again$' \
+	"$KILN" gpt list cut.img
+eq "a disk cut short: one line on stderr" 1 "$(wc -l <"$T/.err" | tr -d ' ')"
+head -c 300 /dev/zero >tiny.img
+expect_fail "a file too small for a GPT disk" 2 'tiny.img: 300 bytes, too small for a GPT disk' "$KILN" gpt list tiny.img
+refuses_nonregular "gpt list" "$KILN" gpt list @
+refuses_nonregular "gpt create: a partition image" "$KILN" gpt create -o nr.img --size 64M --part name=EFI,type=esp,image=@
+expect_fail "a size over 2^63 is refused, not wrapped" 2 '\-\-size 99999999999999999999G: too large \(a size is at most 2\^63 - 1 bytes' \
+	"$KILN" gpt create -o huge.img --size 99999999999999999999G $parts
+expect_fail "a partition size over 2^63 is refused" 2 "size '16777216T': too large" \
+	"$KILN" gpt create -o huge.img --size 64M --part name=EFI,type=esp,size=16777216T
+expect_fail "a start LBA that overflows is refused" 2 "start '99999999999999999999' is not an LBA" \
+	"$KILN" gpt create -o huge.img --size 64M --part name=EFI,type=esp,start=99999999999999999999
+eq "refused sizes leave no output" "" "$(ls | grep -E '^(huge|nr)\.img' || true)"
 
 # --- bad input to create: clear error, no output ---------------------------------------------
 head -c 3000000 /dev/urandom >fat.img

@@ -36,7 +36,7 @@ ran() { (cd "$A" && ninja image) >"$T/ran" 2>&1; sed -n 's/^\[[0-9]*\/[0-9]*\] /
 sleep 1
 touch "$A/kiln"
 r=$(ran)
-case $r in *"CHECK out/kernel/kernel (demo-kernel)"*"STRIP out/hello/stripped/hello"*) ok "a new kiln binary reruns the checks and strips" ;;
+case $r in *"CHECK out/kernel/kernel (kernel)"*"STRIP out/hello/stripped/hello"*) ok "a new kiln binary reruns the checks and strips" ;;
 *) fail "a new kiln binary reruns the checks and strips" "$r" ;; esac
 case $r in *"DISK out/images/harddrive.img"*"INITFS out/images/initfs.img"*) ok "a new kiln binary rewrites the images" ;;
 *) fail "a new kiln binary rewrites the images" "$r" ;; esac
@@ -46,7 +46,7 @@ same "after the new kiln the disk is still identical" "$A/out/images/harddrive.i
 sleep 1
 echo "-- edited" >>"$A/lua/elf_policies.lua"
 r=$(ran)
-case $r in *"CHECK out/hello/hello (initfs-bin)"*"CHECK out/kernel/kernel (demo-kernel)"*) ok "an edited lua/elf_policies.lua reruns the checks" ;;
+case $r in *"CHECK out/hello/hello (initfs-bin)"*"CHECK out/kernel/kernel (kernel)"*) ok "an edited lua/elf_policies.lua reruns the checks" ;;
 *) fail "an edited lua/elf_policies.lua reruns the checks" "$r" ;; esac
 r=$(ran)
 case $r in "") ok "then ninja has no work to do" ;; *) fail "then ninja has no work to do" "$r" ;; esac

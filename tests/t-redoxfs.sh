@@ -234,6 +234,16 @@ expect_fail too-small 2 'image too small.*needs [0-9]+ bytes' "$KILN" redoxfs cr
 [ -e bad.img ] && fail too-small-no-output "bad.img was left behind" || ok too-small-no-output
 expect_fail bad-uuid 2 'not a UUID' "$KILN" redoxfs create small.m -o bad.img --size 2M --uuid xyz
 expect_fail bad-size 2 'not a size' "$KILN" redoxfs create small.m -o bad.img --size lots
+expect_fail size-over-2^63 2 '\-\-size 99999999999999999999G: too large' "$KILN" redoxfs create small.m -o bad.img --size 99999999999999999999G
+expect_fail offset-over-2^63 2 '\-\-offset 9999999999999999999: too large' "$KILN" redoxfs list small.img --offset 9999999999999999999
+[ -e bad.img ] && fail refused-sizes-no-output "bad.img was left behind" || ok refused-sizes-no-output
+refuses_nonregular "redoxfs list" "$KILN" redoxfs list @
+refuses_nonregular "redoxfs check" "$KILN" redoxfs check @
+# an image path longer than the reader's message buffer: the cause is still named, no overflow
+long=$T/$(printf '%0200d' 0)/$(printf '%0200d' 0)/$(printf '%0200d' 0)
+mkdir -p "$long" && printf 'not a filesystem, but long enough for a header block\n' >"$long/img"
+head -c 8192 /dev/zero >>"$long/img"
+expect_fail long-image-path 2 '^kiln redoxfs: \.\.\.[0/]+/img: block 0: no RedoxFS signature \(and no valid header in the blocks after it\)$' "$KILN" redoxfs list "$long/img"
 expect_fail not-redoxfs 2 'no RedoxFS signature' "$KILN" redoxfs list m
 expect_fail no-manifest 2 'nothere' "$KILN" redoxfs create nothere -o bad.img --size 2M
 

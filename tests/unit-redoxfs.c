@@ -294,6 +294,30 @@ test_links(void)
 	manifest_free(m);
 }
 
+/* an image name longer than the message buffer: the message stays inside it and keeps its
+ * cause (the name is cut at the front); nothing past the struct is written */
+static void
+test_long_name(void)
+{
+	static unsigned char img[2 * RFS_BLOCK];
+	struct { struct rfs fs; unsigned char guard[8192]; } g;
+	char *name = xmalloc(3001);
+	size_t i;
+	int intact = 1;
+
+	memset(name, 'a', 3000);
+	name[3000] = 0;
+	memset(g.guard, 0x5A, sizeof g.guard);
+	CHECK("long image name: open fails", rfs_open(&g.fs, -1, img, sizeof img, 0, name) == -1);
+	for (i = 0; i < sizeof g.guard; i++)
+		intact &= g.guard[i] == 0x5A;
+	CHECK("long image name: nothing written past the reader's state", intact);
+	CHECK("long image name: message fits its buffer", strlen(g.fs.err) < sizeof g.fs.err);
+	CHECK("long image name: the cause is kept", strstr(g.fs.err, ": block 0: no RedoxFS signature") != NULL);
+	CHECK("long image name: the cut is shown", strncmp(g.fs.err, "...aaa", 6) == 0);
+	free(name);
+}
+
 /* ---- LZ4-compressed records ---- */
 
 /* the block index a BlockPtr at p points to */
@@ -500,6 +524,155 @@ test_compress(void)
 	free(copy);
 }
 
+/* ---- the header ring, opened as the real library opens it ---- */
+
+/* put a copy of the header of img at slot (relative to the base at block base) with
+ * generation gen, hashed; uuid_flip changes its uuid */
+static void
+put_header(unsigned char *img, const unsigned char *hdr, uint64_t base, unsigned slot, uint64_t gen,
+           int uuid_flip)
+{
+	unsigned char *h = img + (base + slot) * RFS_BLOCK;
+
+	memcpy(h, hdr, RFS_BLOCK);
+	wr64(h + RFS_H_GEN, gen);
+	if (uuid_flip)
+		h[RFS_H_UUID] ^= 1;
+	wr64(h + RFS_H_HASH, seahash(h, RFS_H_ENCHASH));
+	memcpy(h + RFS_H_ENCHASH, h + RFS_H_HASH, 8);
+}
+
+/* open img (len bytes) and list it; the listing, or NULL (fs->err printed) */
+static char *
+open_list(const unsigned char *img, size_t len, struct rfs *fs)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (rfs_open(fs, -1, img, len, 0, "ring") < 0) {
+		printf("# open: %s\n", fs->err);
+		return NULL;
+	}
+	f = open_memstream(&out, &n);
+	if (rfs_list(fs, f) < 0)
+		printf("# list: %s\n", fs->err);
+	fclose(f);
+	return out;
+}
+
+/* what rfs_check prints for img */
+static char *
+check_out(struct rfs *fs)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	rfs_check(fs, f);
+	fclose(f);
+	return out;
+}
+
+static void
+test_ring(void)
+{
+	static const char text[] = "kiln-manifest 1\nfile /etc/hostname 0644 0 0 data:ring\n";
+	const size_t size = 2u << 20, pad = 3 * RFS_BLOCK;
+	unsigned char *img = xcalloc(size + pad, 1), *orig = xmalloc(size), hdr[RFS_BLOCK];
+	struct manifest *m = manifest_parse("ring", text, sizeof text - 1);
+	struct rfs_opts o;
+	char name[] = "/tmp/unit-redoxfs.XXXXXX", *l, *c;
+	int fd = mkstemp(name);
+	struct rfs fs;
+
+	memset(&o, 0, sizeof o);
+	o.size = size;
+	o.uuid[0] = 7;
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+		CHECK("ring temp file", 0);
+		return;
+	}
+	rfs_write(m, fd, 0, name, &o);
+	xpread(fd, orig, size, 0);
+	close(fd);
+	unlink(name);
+	manifest_free(m);
+	memcpy(hdr, orig, RFS_BLOCK);
+
+	/* slot 0 gone (zero): the valid header of generation 1 in slot 1 opens the filesystem */
+	memcpy(img, orig, size);
+	memset(img, 0, RFS_BLOCK);
+	put_header(img, hdr, 0, 1, 1, 0);
+	l = open_list(img, size, &fs);
+	CHECK("ring: slot 0 zero, slot 1 valid: opens", l && strstr(l, "/etc/hostname"));
+	CHECK("ring: slot 0 zero: slot 1 is used", fs.slot == 1 && fs.gen == 1);
+	c = check_out(&fs);
+	CHECK("ring: slot 0 zero: check says the bootloader needs slot 0",
+	      c && strstr(c, "block 0: header ring: slot 0: no RedoxFS signature; the bootloader opens the filesystem at slot 0"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* slot 0 corrupt (bad hash), slots 2 and 3 valid: the newest, generation 3, wins */
+	memcpy(img, orig, size);
+	img[100] ^= 1;
+	put_header(img, hdr, 0, 2, 2, 0);
+	put_header(img, hdr, 0, 3, 3, 0);
+	l = open_list(img, size, &fs);
+	CHECK("ring: slot 0 corrupt: the newest valid header opens", l && strstr(l, "/etc/hostname") && fs.slot == 3 && fs.gen == 3);
+	c = check_out(&fs);
+	CHECK("ring: slot 0 corrupt: check names the hash", c && strstr(c, "slot 0: header hash mismatch"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* a newer header of another filesystem is taken (as Redox takes it), and the check says so */
+	memcpy(img, orig, size);
+	put_header(img, hdr, 0, 5, 5, 1);
+	l = open_list(img, size, &fs);
+	CHECK("ring: a newer header of another uuid is the one used", l && fs.slot == 5);
+	c = check_out(&fs);
+	CHECK("ring: ... and check names it", c && strstr(c, "block 5: header ring: slot 5 holds generation 5 of another filesystem than slot 0"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* a reserved area before the filesystem: the first valid header is 3 blocks in */
+	memset(img, 0xEE, pad);
+	memcpy(img + pad, orig, size);
+	l = open_list(img, size + pad, &fs);
+	CHECK("ring: the filesystem 3 blocks into the image opens", l && strstr(l, "/etc/hostname") && fs.base == 3);
+	c = check_out(&fs);
+	CHECK("ring: ... and check says where it starts", c && strstr(c, "the filesystem starts 3 blocks into the image"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* the first valid header is generation 5 in block 1: its ring would start before block 0 */
+	memcpy(img, orig, size);
+	memset(img, 0, RFS_BLOCK);
+	put_header(img, hdr, 0, 1, 5, 0);
+	CHECK("ring: a ring before the image is refused", rfs_open(&fs, -1, img, size, 0, "ring") < 0 &&
+	      strstr(fs.err, "block 1: header of generation 5 belongs in ring slot 5"));
+
+	/* no valid header anywhere: slot 0's reason */
+	memcpy(img, orig, size);
+	memcpy(img, "NotRedox", 8);
+	CHECK("ring: no valid header: slot 0's reason", rfs_open(&fs, -1, img, size, 0, "ring") < 0 &&
+	      strstr(fs.err, "block 0: no RedoxFS signature (and no valid header in the blocks after it)"));
+
+	/* the newest header encrypted: refused by name */
+	memcpy(img, orig, size);
+	put_header(img, hdr, 0, 1, 1, 0);
+	img[RFS_BLOCK + RFS_H_ENCHASH] ^= 1;
+	wr64(img + RFS_BLOCK + RFS_H_HASH, seahash(img + RFS_BLOCK, RFS_H_ENCHASH));
+	CHECK("ring: an encrypted newest header is refused by name", rfs_open(&fs, -1, img, size, 0, "ring") < 0 &&
+	      strstr(fs.err, "block 1: encrypted header"));
+	free(img);
+	free(orig);
+}
+
 int
 main(void)
 {
@@ -508,6 +681,8 @@ main(void)
 	test_golden();
 	test_semantic();
 	test_links();
+	test_long_name();
+	test_ring();
 	test_compress();
 	return unit_failed;
 }

@@ -354,6 +354,63 @@ pe_machine_name(unsigned m)
 	return "unknown";
 }
 
+/* the section (of nsec at sec) that holds RVA [rva, rva + n), or -1 */
+static long
+pe_section_of(const unsigned char *d, uint64_t sec, uint64_t nsec, uint64_t rva, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < nsec; i++) {
+		const unsigned char *s = d + sec + 40 * i;
+		uint64_t va = rd32(s + 12), vs = rd32(s + 8) > rd32(s + 16) ? rd32(s + 8) : rd32(s + 16);
+
+		if (rva >= va && rva - va < vs && n <= vs - (rva - va))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* data directory i of the PE32+ optional header at opt: its RVA and size, 0 if absent */
+static void
+pe_dir(const unsigned char *d, uint64_t opt, uint64_t optsize, unsigned i, uint64_t *rva, uint64_t *size)
+{
+	*rva = *size = 0;
+	if (optsize >= 112 + 8 * (i + 1) && rd32(d + opt + 108) > i) {
+		*rva = rd32(d + opt + 112 + 8 * i);
+		*size = rd32(d + opt + 116 + 8 * i);
+	}
+}
+
+/* what firmware needs of an EFI application beyond its headers: an entry point in code;
+ * relocatable (edk2 loads it wherever memory is free, and can place an image whose
+ * relocations were stripped only at its ImageBase), with any base relocations inside a
+ * section; no DLL imports */
+static void
+check_pe_image(const unsigned char *d, uint64_t coff, uint64_t opt, uint64_t optsize, uint64_t nsec,
+               const struct elf_policy *p, struct elf_report *r)
+{
+	uint64_t sec = opt + optsize, entry = rd32(d + opt + 16), rva, size;
+	long s;
+
+	if (p->entry_nonzero && entry == 0)
+		vio(r, p, "pe-entry", "AddressOfEntryPoint is 0: the firmware would jump to the image's first byte; link with an entry point (lld-link -entry:efi_main)");
+	else if (p->entry_in_exec && ((s = pe_section_of(d, sec, nsec, entry, 1)) < 0 ||
+	         !(rd32(d + sec + 40 * (uint64_t)s + 36) & 0x20000000)))
+		vio(r, p, "pe-entry", "entry point RVA 0x%llx is in no executable section; the firmware would jump into data: check the entry symbol (-entry:)",
+		    (unsigned long long)entry);
+	pe_dir(d, opt, optsize, 5, &rva, &size);
+	if (p->pe_relocs && (rd16(d + coff + 18) & 1))
+		vio(r, p, "pe-relocs", "relocations stripped (IMAGE_FILE_RELOCS_STRIPPED): the firmware loads an EFI application wherever it finds memory, and this one only fits at its ImageBase 0x%llx; link without -fixed so the linker keeps a .reloc section",
+		    (unsigned long long)rd64(d + opt + 24));
+	else if (p->pe_relocs && size && pe_section_of(d, sec, nsec, rva, size) < 0)
+		vio(r, p, "pe-relocs", "the base relocation directory (RVA 0x%llx, %llu bytes) lies outside every section: the firmware cannot relocate the image; it is corrupt",
+		    (unsigned long long)rva, (unsigned long long)size);
+	pe_dir(d, opt, optsize, 1, &rva, &size);
+	if (p->pe_no_imports && size != 0)
+		vio(r, p, "pe-imports", "imports from DLLs (an import directory of %llu bytes): UEFI loads no DLLs, so the image cannot start; link with -nostdlib and no import libraries",
+		    (unsigned long long)size);
+}
+
 static int
 check_pe(const unsigned char *d, size_t len, const struct elf_policy *p, const struct elf_env *env,
          struct elf_report *r, struct buf *err)
@@ -422,6 +479,8 @@ check_pe(const unsigned char *d, size_t len, const struct elf_policy *p, const s
 	if (p->pe_subsystem && sub != p->pe_subsystem)
 		vio(r, p, "pe-subsystem", "subsystem %u%s, not %u (EFI application); the firmware refuses to start it: link with /subsystem:efi_application (the *-unknown-uefi targets do)",
 		    sub, sub == 2 ? " (Windows GUI)" : sub == 3 ? " (Windows console)" : "", p->pe_subsystem);
+	if (magic == 0x20b)
+		check_pe_image(d, lfanew + 4, opt, optsize, nsec, p, r);
 	return 0;
 }
 
@@ -652,7 +711,12 @@ read_sections(struct facts *f, const struct elf_policy *p, struct buf *err)
 		f->has_symtab = 1;
 		if (!p->start_symbol || f->start_found)
 			continue;
-		if (!(data = elf_getdata(scn, NULL)) || !sh.sh_entsize) {
+		if (sh.sh_entsize != sizeof(Elf64_Sym)) {
+			buf_printf(err, "symbol table (section %zu) has sh_entsize %llu, not %zu: its section header is corrupt (relink the file)",
+			           elf_ndxscn(scn), (unsigned long long)sh.sh_entsize, sizeof(Elf64_Sym));
+			return -1;
+		}
+		if (!(data = elf_getdata(scn, NULL))) {
 			buf_printf(err, "symbol table (section %zu) is unreadable: %s", elf_ndxscn(scn),
 			           elf_errmsg(-1));
 			return -1;

@@ -20,14 +20,14 @@ enum {
 	F_DESCRIPTION, F_INHERITS, F_FORMAT, F_TYPE, F_PIE, F_STATIC, F_MACHINE, F_ENTRY_BASE,
 	F_TEXT_BASE, F_MIN_CODE, F_MAX_SIZE, F_PAGE_SIZE, F_INPLACE_BASE, F_START_SYMBOL,
 	F_ENTRY_NONZERO, F_ENTRY_IN_EXEC, F_REQUIRE_TEXT, F_ALLOW_RWX, F_ALLOW_EXEC_STACK,
-	F_ALLOW_TEXTREL, F_HOST_PATHS, F_PE_SUBSYSTEM, F_WAIVE, F_COUNT
+	F_ALLOW_TEXTREL, F_HOST_PATHS, F_PE_SUBSYSTEM, F_PE_RELOCS, F_PE_NO_IMPORTS, F_WAIVE, F_COUNT
 };
 
 static const char *const fields[F_COUNT] = {
 	"description", "inherits", "format", "type", "pie", "static", "machine", "entry_base",
 	"text_base", "min_code", "max_size", "page_size", "inplace_base", "start_symbol",
 	"entry_nonzero", "entry_in_exec", "require_text", "allow_rwx", "allow_exec_stack",
-	"allow_textrel", "host_paths", "pe_subsystem", "waive",
+	"allow_textrel", "host_paths", "pe_subsystem", "pe_relocs", "pe_no_imports", "waive",
 };
 
 /* context of the value being read, for error messages */
@@ -215,6 +215,8 @@ set_field(const struct ldval *v, struct elf_policy *p, int f, const struct where
 	case F_ALLOW_EXEC_STACK: p->allow_exec_stack = get_bool(v, w); break;
 	case F_ALLOW_TEXTREL: p->allow_textrel = get_bool(v, w); break;
 	case F_PE_SUBSYSTEM: p->pe_subsystem = (uint32_t)get_u64(v, w); break;
+	case F_PE_RELOCS: p->pe_relocs = get_bool(v, w); break;
+	case F_PE_NO_IMPORTS: p->pe_no_imports = get_bool(v, w); break;
 	case F_HOST_PATHS:
 		if (v->type != LD_TABLE)
 			bad(w, "expected a list of strings");
@@ -307,6 +309,8 @@ merge(struct elf_policy *dst, const struct elf_policy *src, uint32_t mask)
 	CP(F_ALLOW_EXEC_STACK, allow_exec_stack);
 	CP(F_ALLOW_TEXTREL, allow_textrel);
 	CP(F_PE_SUBSYSTEM, pe_subsystem);
+	CP(F_PE_RELOCS, pe_relocs);
+	CP(F_PE_NO_IMPORTS, pe_no_imports);
 #undef CP
 	if (m & 1u << F_HOST_PATHS) {
 		dst->host_paths = src->host_paths;

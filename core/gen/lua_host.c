@@ -233,7 +233,8 @@ l_listdir(lua_State *L)
 		names[n++] = xstrdup(d->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof *names, cmpstr);
+	if (n)  /* an empty directory leaves names NULL: qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof *names, cmpstr);
 	lua_createtable(L, (int)n, 0);
 	for (i = 0; i < n; i++) {
 		lua_pushstring(L, names[i]);
@@ -352,7 +353,8 @@ host_save_env(struct host *h, const char *path)
 	size_t i;
 	const char *c;
 
-	qsort(h->envs, h->nenvs, sizeof *h->envs, cmpenv);
+	if (h->nenvs)
+		qsort(h->envs, h->nenvs, sizeof *h->envs, cmpenv);
 	fprintf(a->f, "# kiln.env: the environment variables the plugins read, as configure (or ninja\n"
 	              "# reconfigure) saw them. Regeneration uses these values, not the shell's.\n");
 	for (i = 0; i < h->nenvs; i++) {

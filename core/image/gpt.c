@@ -218,6 +218,15 @@ gpt_parse(const unsigned char *head, const unsigned char *tail, uint64_t nsect, 
 	if (crc(tab, (size_t)g->nent * GPT_ENTRY_SIZE) != g->ecrc)
 		buf_printf(&g->bad, "primary table CRC 0x%08x, computed 0x%08x\n", g->ecrc,
 		           crc(tab, (size_t)g->nent * GPT_ENTRY_SIZE));
+	if (g->my_lba == 1 && g->alt_lba >= nsect && g->alt_lba < UINT64_MAX / GPT_SECTOR) {
+		/* the backup header lies past the end: the file was cut short (an interrupted
+		 * copy or download); what is missing at the end is reported as that, once */
+		buf_printf(&g->bad, "truncated: the primary header describes a disk of %llu sectors "
+		           "(%llu bytes), the file has %llu; copy the whole image again\n",
+		           (unsigned long long)(g->alt_lba + 1),
+		           (unsigned long long)((g->alt_lba + 1) * GPT_SECTOR), (unsigned long long)nsect);
+		goto entries;
+	}
 	if (g->my_lba != 1 || g->alt_lba != nsect - 1)
 		buf_printf(&g->bad, "primary header: own LBA %llu, backup LBA %llu (expected 1 and %llu)\n",
 		           (unsigned long long)g->my_lba, (unsigned long long)g->alt_lba,
@@ -246,6 +255,7 @@ gpt_parse(const unsigned char *head, const unsigned char *tail, uint64_t nsect, 
 		buf_printf(&g->bad, "backup table (LBA %llu) differs from the primary\n",
 		           (unsigned long long)(nsect - 1 - GPT_TABLE_SECTORS));
 
+entries:
 	for (i = 0; i < g->nent; i++) {
 		const unsigned char *e = tab + (size_t)i * GPT_ENTRY_SIZE;
 		struct gpt_entry *p;
@@ -318,15 +328,15 @@ parse_spec(struct part *p, const char *spec)
 		} else if (!strcmp(tok, "image")) {
 			p->image = xstrdup(v);
 		} else if (!strcmp(tok, "size")) {
-			if (parse_size(v, &p->size) != 0 || p->size == 0 || p->size % GPT_SECTOR)
+			const char *why = size_parse(v, &p->size);
+
+			if (why)
+				fatal("--part %s: size '%s': %s", spec, v, why);
+			if (p->size == 0 || p->size % GPT_SECTOR)
 				fatal("--part %s: size '%s' is not a positive multiple of 512 bytes", spec, v);
 		} else if (!strcmp(tok, "start")) {
-			char *end;
-
-			errno = 0;
-			p->start = strtoull(v, &end, 10);
-			if (errno || *end || !*v || p->start == 0)
-				fatal("--part %s: start '%s' is not an LBA", spec, v);
+			if (parse_uint(v, (uint64_t)INT64_MAX / GPT_SECTOR, &p->start) != 0 || p->start == 0)
+				fatal("--part %s: start '%s' is not an LBA (a sector number from 1 to 2^54 - 1)", spec, v);
 		} else {
 			fatal("--part %s: unknown key '%s' (name, type, image, size, start)", spec, tok);
 		}
@@ -442,10 +452,12 @@ copy_part(const struct part *p, int fd, uint64_t off, const char *out, enum fcop
           int verbose)
 {
 	struct fcopy_stats st = { 0, 0, 0 };
-	int in = open(p->image, O_RDONLY);
+	const char *why;
+	uint64_t size;
+	int in = open_input(p->image, &size, &why);
 
 	if (in < 0)
-		fatal("--part %s: %s: %s", p->spec, p->image, strerror(errno));
+		fatal("--part %s: %s: %s", p->spec, p->image, why);
 	fcopy(in, p->image, p->imgsize, fd, off, out, mode, &st);
 	close(in);
 	if (verbose)
@@ -481,7 +493,7 @@ do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *
 	unsigned char sec[GPT_SECTOR], *tab = xcalloc(1, TABLE_BYTES), guid[16];
 	uint64_t nsect = size / GPT_SECTOR, s;
 	struct afile *a;
-	struct stat st;
+	const char *why;
 	uint32_t tcrc;
 	size_t i, j;
 
@@ -492,9 +504,11 @@ do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *
 		      (unsigned long long)size, (2 * GPT_TABLE_SECTORS + 4) * GPT_SECTOR);
 	for (i = 0; i < n; i++) {
 		if (p[i].image) {
-			if (stat(p[i].image, &st) != 0)
-				fatal("--part %s: %s: %s", p[i].spec, p[i].image, strerror(errno));
-			p[i].imgsize = (uint64_t)st.st_size;
+			int fd = open_input(p[i].image, &p[i].imgsize, &why);
+
+			if (fd < 0)
+				fatal("--part %s: %s: %s", p[i].spec, p[i].image, why);
+			close(fd);
 		}
 		for (j = 0; j < i; j++)
 			if (!strcmp(p[i].name, p[j].name))
@@ -544,23 +558,31 @@ do_list(const char *img)
 	unsigned char head[34 * GPT_SECTOR], tail[33 * GPT_SECTOR];
 	struct gpt *g = xcalloc(1, sizeof *g);
 	struct buf err = {0};
-	struct stat st;
+	const char *why;
 	char gs[37], ts[37];
 	unsigned i;
-	int fd = open(img, O_RDONLY), r;
+	uint64_t size;
+	int fd = open_input(img, &size, &why), r;
 
-	if (fd < 0 || fstat(fd, &st) != 0)
-		fatal("%s: %s", img, strerror(errno));
-	if ((uint64_t)st.st_size < (2 * GPT_TABLE_SECTORS + 3) * GPT_SECTOR)
-		fatal("%s: %lld bytes, too small for a GPT disk", img, (long long)st.st_size);
-	if (st.st_size % GPT_SECTOR)
-		warn("%s: size %lld is not a multiple of 512; the last partial sector is ignored", img,
-		     (long long)st.st_size);
+	if (fd < 0)
+		fatal("%s: %s", img, why);
+	if (size < (2 * GPT_TABLE_SECTORS + 3) * GPT_SECTOR) {
+		/* a disk cut short shows its header; anything else is just too small */
+		if (size >= 2 * GPT_SECTOR && xpread(fd, head, 2 * GPT_SECTOR, 0) == 0 &&
+		    !memcmp(head + GPT_SECTOR, "EFI PART", 8) && rd64(head + GPT_SECTOR + 32) < UINT64_MAX / GPT_SECTOR)
+			fatal("%s: truncated: %llu bytes, but its GPT header describes a disk of %llu bytes; copy the whole image again",
+			      img, (unsigned long long)size,
+			      (unsigned long long)((rd64(head + GPT_SECTOR + 32) + 1) * GPT_SECTOR));
+		fatal("%s: %llu bytes, too small for a GPT disk", img, (unsigned long long)size);
+	}
+	if (size % GPT_SECTOR)
+		warn("%s: size %llu is not a multiple of 512; the last partial sector is ignored", img,
+		     (unsigned long long)size);
 	if (xpread(fd, head, sizeof head, 0) != 0 ||
-	    xpread(fd, tail, sizeof tail, ((uint64_t)st.st_size / GPT_SECTOR - 33) * GPT_SECTOR) != 0)
+	    xpread(fd, tail, sizeof tail, (size / GPT_SECTOR - 33) * GPT_SECTOR) != 0)
 		fatal("%s: read error", img);
 	close(fd);
-	if (gpt_parse(head, tail, (uint64_t)st.st_size / GPT_SECTOR, g, &err) != 0)
+	if (gpt_parse(head, tail, size / GPT_SECTOR, g, &err) != 0)
 		fatal("%s: %s", img, err.s);
 	gpt_guid_str(g->disk_guid, gs);
 	printf("disk %llu sectors of 512 (%llu bytes)\n", (unsigned long long)g->nsect,
@@ -623,6 +645,7 @@ cmd_gpt(int argc, char *argv[])
 {
 	const char *out = NULL, *seed = "kiln", *pos = NULL;
 	struct part *p = NULL;
+	const char *why;
 	uint64_t size = 0;
 	size_t n = 0;
 	int i, r, verbose = 0;
@@ -638,8 +661,10 @@ cmd_gpt(int argc, char *argv[])
 		if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else if (!strcmp(a, "--size") && i + 1 < argc) {
-			if (parse_size(argv[++i], &size) != 0 || size == 0)
-				fatal("--size %s: not a size", argv[i]);
+			if ((why = size_parse(argv[++i], &size)))
+				fatal("--size %s: %s", argv[i], why);
+			if (size == 0)
+				fatal("--size 0: a disk needs a size above 0");
 		} else if (!strcmp(a, "--part") && i + 1 < argc) {
 			p = xreallocarray(p, n + 1, sizeof *p);
 			memset(&p[n], 0, sizeof *p);

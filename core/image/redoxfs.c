@@ -703,8 +703,10 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 	struct afile *a;
 	uint64_t need;
 
-	if (parse_size(size, &o.size) < 0)
-		fatal("--size %s: not a size (bytes, or with a K, M, G or T suffix)", size);
+	const char *why;
+
+	if ((why = size_parse(size, &o.size)))
+		fatal("--size %s: %s", size, why);
 	if (uuid && parse_uuid(uuid, o.uuid) < 0)
 		fatal("--uuid %s: not a UUID (32 hex digits, hyphens allowed)", uuid);
 	m = manifest_load(mpath);
@@ -733,19 +735,18 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 static int
 open_image(struct rfs *fs, const char *img, const char *offset)
 {
-	uint64_t off = 0;
-	struct stat st;
+	uint64_t off = 0, size;
+	const char *why;
 	int fd;
 
-	if (offset && parse_size(offset, &off) < 0)
-		fatal("--offset %s: not a byte count", offset);
-	fd = open(img, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		fatal("%s: %s", img, strerror(errno));
-	if ((uint64_t)st.st_size < off)
+	if (offset && (why = size_parse(offset, &off)))
+		fatal("--offset %s: %s", offset, why);
+	if ((fd = open_input(img, &size, &why)) < 0)
+		fatal("%s: %s", img, why);
+	if (size < off)
 		fatal("%s: offset %llu is beyond the end of the image (%llu bytes)", img,
-		      (unsigned long long)off, (unsigned long long)st.st_size);
-	return rfs_open(fs, fd, NULL, (uint64_t)st.st_size - off, off, img);
+		      (unsigned long long)off, (unsigned long long)size);
+	return rfs_open(fs, fd, NULL, size - off, off, img);
 }
 
 int

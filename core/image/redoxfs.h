@@ -23,6 +23,7 @@
 
 #define RFS_BLOCK 4096u          /* block size */
 #define RFS_RING 256u            /* header slots 0..255 after the base */
+#define RFS_SCAN 65536u          /* blocks searched for the first valid header, as Redox does */
 #define RFS_FIRST 257u           /* first block the writer hands out (256 stays a hole) */
 #define RFS_VERSION 8u
 #define RFS_NAME_MAX 252u        /* longest directory entry name */
@@ -98,9 +99,11 @@ struct rfs {
 	unsigned char hdr[4096];     /* the header in use: the newest valid one of slot 0's uuid */
 	uint64_t nblocks;            /* its size / 4096 */
 	uint64_t gen;                /* its generation */
-	uint64_t gen0;               /* the generation in slot 0 */
+	uint64_t gen0;               /* the generation in slot 0 (when slot 0 is valid) */
 	unsigned slot;               /* the ring slot it came from */
-	char err[512];               /* the reason of the last failure */
+	const char *slot0_bad;       /* why slot 0 is not a valid header, or NULL */
+	uint64_t base;               /* blocks from the given offset to the ring's start */
+	char err[1024];              /* the reason of the last failure */
 	unsigned char *cache;        /* last blocks read: one per tree level (3..0), then a node */
 	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
 	uint64_t cache_hash[5];
@@ -110,8 +113,9 @@ struct rfs {
 /* fuzzing only: when set, hashes are not compared, so mutated inputs reach the parsers */
 extern int rfs_fuzz_nohash;
 
-/* read and validate header slot 0, then take the newest valid header of the ring with the
- * same uuid (as Redox does after mounts); 0, or -1 with fs->err set */
+/* find the header as Redox does: the first valid header among the first 65536 blocks names
+ * its ring, the newest valid header of the ring is the filesystem (slot 0 may be invalid);
+ * 0, or -1 with fs->err set */
 int rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_t off,
              const char *name);
 /* release what rfs_open and later calls allocated */
