@@ -202,22 +202,9 @@ K.parse_size = parse_size
 ---------------------------------------------------------------------------------------------
 -- paths and quoting
 
-local function normalize(p)
-	local abs = p:sub(1, 1) == "/"
-	local out = {}
-	for c in p:gmatch("[^/]+") do
-		if c == ".." and #out > 0 and out[#out] ~= ".." then
-			out[#out] = nil
-		elseif c == ".." and abs then
-			-- "/.." is "/"
-		elseif c ~= "." then
-			out[#out + 1] = c
-		end
-	end
-	local s = table.concat(out, "/")
-	if abs then return "/" .. s end
-	return s == "" and "." or s
-end
+-- "//", "/./", "dir/.." and a trailing '/' collapsed, lexically (graph.c path_normalize, the
+-- same function the graph names its nodes with)
+local normalize = core.normalize
 K.normalize = normalize
 
 -- p relative to base unless absolute
@@ -233,7 +220,7 @@ end
 K.dirname = dirname
 
 local function basename(p)
-	return p:match("([^/]*)$")
+	return p:match("^.*/(.*)$") or p -- anchored: linear in the length of p
 end
 K.basename = basename
 
@@ -920,6 +907,9 @@ local function plugin_setmetatable(t, mt)
 		fail("setmetatable: a __gc finalizer is not allowed in a plugin (it would run in the middle of kiln's own work); release nothing, plugins own no resources")
 	end
 	if type(t) ~= "table" then fail("setmetatable takes a table") end
+	if getmetatable(t) ~= nil and not plugin_mts[getmetatable(t)] then
+		fail("setmetatable: this table belongs to kiln (the plugin's environment, or a value kiln made): its metatable cannot be changed")
+	end
 	setmetatable(t, mt)
 	if type(mt) == "table" then plugin_mts[mt] = true end
 	return t

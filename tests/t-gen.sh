@@ -96,6 +96,10 @@ printf 'string.find = function() error("hijacked") end\ntable.concat = nil\nfs.r
 printf 'component { name = "b", kind = "data", build = prebuilt { file = "b.lua" }, description = string.find("abc", "c") .. table.concat({ "x", "y" }) .. #fs.read("b.lua") .. tostring(getmetatable("")) }\n' >"$T/iso/p/b.lua"
 (cd "$T/iso/b" && "$KILN" gen -q --system=none --plugin-dir="$T/iso/p" && "$KILN" show b) >"$T/iso/out" 2>&1
 contains "a plugin that replaces string.find, table.concat or fs.read changes only its own copy" "$T/iso/out" "description: +3xy[0-9]+false$"
+bad environment-metatable "x\.lua:1: setmetatable: this table belongs to kiln" 'setmetatable(_ENV, {})'
+bad nul-in-a-path "x\.lua:1: a: the path \".*a\.c\\\\x00b\" contains a newline or NUL" \
+	'component { name = "a", kind = "data", build = prebuilt { file = "a.c\0b" } }'
+bad device-as-a-file "x\.lua:1: /dev/zero: not a regular file" 'local s = fs.read("/dev/zero")'
 bad kiln-metatables-are-not-reachable "x\.lua:2: attempt to index a boolean value" \
 	'local mt = getmetatable(json_object {})
 mt.__gc = function() end'
@@ -205,18 +209,18 @@ out=$(cd "$T/env/b" && ninja 2>&1)
 case $out in *"no work to do"*) ok "after reconfigure ninja settles" ;; *) fail "after reconfigure ninja settles" "$out" ;; esac
 
 # --- regeneration: what a successful fs.exists saw, and the PATH a failed find_program searched --
-mkdir -p "$T/rec/p" "$T/rec/b" "$T/rec/bin"
-echo probe >"$T/rec/p/probe.txt"
+mkdir -p "$T/rec/p/data" "$T/rec/b" "$T/rec/bin"
+echo probe >"$T/rec/p/data/probe.txt"
 cat >"$T/rec/p/x.lua" <<'LUA'
 component { name = "e", kind = "data", build = prebuilt { file = "x.lua" },
-	description = tostring(fs.exists("probe.txt")) .. " " .. tostring(find_program("kiln-test-tool")) }
+	description = tostring(fs.exists("data/probe.txt")) .. " " .. tostring(find_program("kiln-test-tool")) }
 LUA
 (cd "$T/rec/b" && PATH="$T/rec/bin:$PATH" "$KILN" gen -q --system=none --plugin-dir="$T/rec/p") >/dev/null 2>&1
 ninja -C "$T/rec/b" >/dev/null 2>&1
 show_e() { (cd "$T/rec/b" && "$KILN" show e) | sed -n 's/^  description: *//p'; }
 eq "fs.exists and find_program as generated" "file nil" "$(show_e)"
 sleep 1
-rm "$T/rec/p/probe.txt"
+rm "$T/rec/p/data/probe.txt"
 out=$(cd "$T/rec/b" && ninja 2>&1)
 case $out in *"REGENERATE build.ninja"*) ok "deleting a file fs.exists found regenerates build.ninja" ;;
 *) fail "deleting a file fs.exists found regenerates build.ninja" "$out" ;; esac

@@ -29,6 +29,31 @@ test_normalize(void)
 	}
 }
 
+/* a node's path is the normalised path, whether the fast path (already normal) or the copy
+ * through path_normalize found it */
+static void
+test_node_paths(void)
+{
+	static const char *paths[] = {
+		"a/b", "../../a", "a/..b", "..a/b", "/a/b", "a/b/", ".", "./", "a//b", "/", "/..", "a/./b",
+		"a/../b", "../a/../b", "..", "...", "a/.", "/a/../../b", "x/.../y", "",
+	};
+	struct graph *g = graph_new();
+	char name[96];
+	size_t i;
+
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		char *want = path_normalize(paths[i]);
+		struct node *n = graph_node(g, paths[i]);
+
+		snprintf(name, sizeof name, "node path of \"%s\" is normalised", paths[i]);
+		CHECK_STR(name, want, n->path);
+		snprintf(name, sizeof name, "lookup of \"%s\" finds that node", paths[i]);
+		CHECK(name, graph_lookup(g, paths[i]) == n && graph_lookup(g, want) == n);
+		free(want);
+	}
+}
+
 static void
 test_escape(void)
 {
@@ -216,6 +241,7 @@ int
 main(void)
 {
 	test_normalize();
+	test_node_paths();
 	test_escape();
 	test_unwritable();
 	test_comment();

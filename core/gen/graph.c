@@ -57,6 +57,40 @@ path_normalize(const char *p)
 	return out;
 }
 
+/* 1 if path_normalize(p) would return p unchanged (most paths the rules give): then no copy
+ * is made to look it up */
+static int
+is_normal(const char *p)
+{
+	const char *c = p;
+	int abs = *p == '/', seen_name = 0;
+
+	if (!*p)
+		return 0;
+	if (!strcmp(p, ".") || !strcmp(p, "/"))
+		return 1;
+	if (abs)
+		c++;
+	for (;;) {
+		const char *e = strchr(c, '/');
+		size_t len = e ? (size_t)(e - c) : strlen(c);
+
+		if (len == 0)
+			return 0; /* "//" or a trailing '/' */
+		if (len == 1 && c[0] == '.')
+			return 0;
+		if (len == 2 && c[0] == '.' && c[1] == '.') {
+			if (abs || seen_name)
+				return 0; /* collapses */
+		} else {
+			seen_name = 1;
+		}
+		if (!e)
+			return 1;
+		c = e + 1;
+	}
+}
+
 static uint32_t
 hash(const char *s)
 {
@@ -80,9 +114,13 @@ slot(struct graph *g, const char *path)
 struct node *
 graph_lookup(struct graph *g, const char *path)
 {
-	char *p = path_normalize(path);
-	struct node *n = *slot(g, p);
+	char *p;
+	struct node *n;
 
+	if (is_normal(path))
+		return *slot(g, path);
+	p = path_normalize(path);
+	n = *slot(g, p);
 	free(p);
 	return n;
 }
@@ -90,15 +128,17 @@ graph_lookup(struct graph *g, const char *path)
 struct node *
 graph_node(struct graph *g, const char *path)
 {
-	char *p = path_normalize(path);
+	int normal = is_normal(path);
+	char *p = normal ? (char *)path : path_normalize(path);
 	struct node **s = slot(g, p), *n;
 
 	if (*s) {
-		free(p);
+		if (!normal)
+			free(p);
 		return *s;
 	}
 	n = xcalloc(1, sizeof *n);
-	n->path = p;
+	n->path = normal ? xstrdup(path) : p;
 	*s = n;
 	g->ntab++;
 	if ((g->nnodes & (g->nnodes - 1)) == 0)
@@ -173,10 +213,13 @@ graph_edge(struct graph *g, struct rule *r, const char *origin, const char *owne
 	return e;
 }
 
+/* insert n at position at of an array of len nodes; the array grows to the next power of two
+ * when len is one (it only ever grows through here) */
 static void
 insert(struct node ***arr, size_t len, size_t at, struct node *n)
 {
-	*arr = xreallocarray(*arr, len + 1, sizeof **arr);
+	if ((len & (len - 1)) == 0)
+		*arr = xreallocarray(*arr, len ? len * 2 : 1, sizeof **arr);
 	memmove(*arr + at + 1, *arr + at, (len - at) * sizeof **arr);
 	(*arr)[at] = n;
 }

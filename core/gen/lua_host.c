@@ -72,24 +72,44 @@ strset_add(struct strset *s, const char *k)
 	return 1;
 }
 
-/* the innermost (outer = 0) or outermost plugin frame, as host_where describes */
+/* the innermost (outer = 0) or outermost plugin frame, as host_where describes; the line is
+ * computed for the chosen frame only */
 static int
 where(struct host *h, lua_State *L, int outer, char *buf, size_t len)
 {
 	lua_Debug ar;
-	int level, found = 0;
+	int level, found = -1;
+	size_t n;
 
 	for (level = 0; lua_getstack(L, level, &ar); level++) {
-		if (!lua_getinfo(L, "Sl", &ar) || !ar.source || !strset_has(&h->plugins, ar.source))
+		if (!lua_getinfo(L, "S", &ar) || !ar.source || !strset_has(&h->plugins, ar.source))
 			continue;
-		snprintf(buf, len, "%s:%d", ar.source + 1, ar.currentline);
-		found = 1;
+		found = level;
 		if (!outer)
 			break;
 	}
-	if (!found)
+	if (found < 0 || !lua_getstack(L, found, &ar) || !lua_getinfo(L, "Sl", &ar)) {
 		snprintf(buf, len, "kiln");
-	return found;
+		return 0;
+	}
+	n = strlen(ar.source + 1);
+	if (n + 24 > len) {
+		snprintf(buf, len, "%s:%d", ar.source + 1, ar.currentline);
+		return 1;
+	}
+	memcpy(buf, ar.source + 1, n);
+	buf[n++] = ':';
+	{
+		char d[16];
+		int k = 0;
+		unsigned v = ar.currentline > 0 ? (unsigned)ar.currentline : 0;
+
+		do d[k++] = (char)('0' + v % 10); while ((v /= 10));
+		while (k)
+			buf[n++] = d[--k];
+	}
+	buf[n] = '\0';
+	return 1;
 }
 
 int
@@ -827,6 +847,26 @@ l_parse_size(lua_State *L)
 	return 1;
 }
 
+/* core.normalize(path) -> path_normalize(path): "//", "/./", "dir/.." and a trailing '/'
+ * collapsed, lexically */
+static int
+l_normalize(lua_State *L)
+{
+	size_t len;
+	const char *p = luaL_checklstring(L, 1, &len);
+	char *n;
+
+	if (strlen(p) != len) {
+		/* left as it is: check_path names the NUL with the plugin's line */
+		lua_pushvalue(L, 1);
+		return 1;
+	}
+	n = path_normalize(p);
+	lua_pushstring(L, n);
+	free(n);
+	return 1;
+}
+
 /* core.sha256(text) -> 64 hex digits */
 static int
 l_sha256(lua_State *L)
@@ -932,6 +972,7 @@ host_new(struct conf *c, struct graph *g)
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
 		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
 		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "msghandler", l_msghandler },
+		{ "normalize", l_normalize },
 		{ NULL, NULL },
 	};
 	struct host *h = xcalloc(1, sizeof *h);

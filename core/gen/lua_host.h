@@ -53,7 +53,6 @@ struct limits {
 	double seconds;       /* the time limit */
 	size_t bytes;         /* the memory limit */
 	size_t used;          /* bytes the Lua state holds now */
-	double deadline;      /* monotonic time (s) at which the time limit is hit */
 	int hit;              /* 0, 't' (time) or 'm' (memory): a limit was hit, errors are sticky */
 	char where[512];      /* the plugin file:line running when the limit was hit */
 	char msg[768];        /* the message for the user once a limit is hit */
@@ -103,10 +102,8 @@ int strset_has(const struct strset *s, const char *k);
 int strset_add(struct strset *s, const char *k);
 
 /* lua_limits.c: the allocator that enforces the memory limit (ud is the host), and the
- * count hook and alarm that enforce the time limit; limits_start arms both, limits_stop
- * disarms the alarm */
+ * timer and hook that enforce the time limit, which limits_start arms for the process */
 void *limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 void limits_start(struct host *h);
-void limits_stop(struct host *h);
 
 #endif

@@ -1,18 +1,22 @@
 /* lua_limits.c: the time and memory limits of kiln gen (see lua_host.h).
  *
  * Memory: every allocation of the Lua state goes through limits_alloc, which refuses to grow
- * past the limit; Lua then raises a memory error. Time: a count hook looks at the clock every
- * 2^20 instructions and raises an error once the deadline has passed. Both note the plugin
- * file:line that was running and make the error sticky: the hook then fires at every
- * instruction and raises again, so a plugin cannot catch the error with pcall and go on.
- * A plugin stuck inside one library call (a pattern that backtracks without end) runs no
- * instructions, so an alarm two seconds after the deadline names the plugin line that made
- * the call and exits. */
+ * past the limit; Lua then raises a memory error. Time: a timer fires at the deadline, and its
+ * handler installs a count hook (lua_sethook may be called from a signal handler; until then
+ * no hook slows the interpreter down), which raises the error at the next instruction. Both
+ * note the plugin file:line that was running and make the error sticky: the hook fires at
+ * every instruction and raises again, so a plugin cannot catch the error with pcall and go
+ * on. A plugin stuck inside one library call (a pattern that backtracks without end) runs no
+ * instructions, so the timer fires again two seconds later, names the plugin line that made
+ * the call and ends the process. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE, where there is one */
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,20 +26,12 @@
 #include "lua_host.h"
 #include "util.h"
 
-#define HOOK_EVERY (1 << 20)     /* instructions between two looks at the clock */
+#define GRACE 2.0                /* seconds the hook gets to stop the plugins before the exit */
 #define RESERVE (8u << 20)       /* bytes allowed past the limit once it is hit: the error
                                   * messages and the unwinding need a little memory */
 
-static struct host *armed;       /* the host the alarm reports on */
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static struct host *armed;               /* the host the timer reports on */
+static volatile sig_atomic_t fired;      /* how often the timer fired: 1 deadline, 2 stuck */
 
 /* remember the plugin line running now, for the message */
 static void
@@ -77,13 +73,87 @@ hook(lua_State *L, lua_Debug *ar)
 
 	(void)ar;
 	if (!h->lim.hit) {
-		if (now() <= h->lim.deadline)
+		if (!fired)
 			return;
 		snapshot(h);
 		hit(h, 't');
 	}
 	lua_pushstring(L, h->lim.msg);
 	lua_error(L);
+}
+
+/* Small blocks (most of what Lua allocates: strings, tables, closures) come from per-size
+ * free lists carved out of 2 MiB chunks: no malloc bookkeeping, blocks of one run lie next to
+ * each other, and a chunk is one huge page where the system offers them (madvise), so that the
+ * collector's walks over a large heap do not miss the TLB at every step. Lua passes the size
+ * of every block it frees or resizes, so the size class is known. */
+#define SMALL 256                /* largest block served from the free lists */
+#define CLASS(n) (((n) + 15) / 16)
+#define CHUNK (2u << 20)         /* one huge page where the system has them */
+
+static void *freelist[CLASS(SMALL) + 1]; /* per size class: freed blocks, linked through their first word */
+static char *bump, *bumpend;             /* the rest of the current chunk */
+
+static void *
+small_alloc(size_t n)
+{
+	size_t c = CLASS(n), sz = c * 16;
+	void *p = freelist[c];
+
+	if (p) {
+		freelist[c] = *(void **)p;
+		return p;
+	}
+	if ((size_t)(bumpend - bump) < sz) {
+		void *c;
+
+		if (posix_memalign(&c, CHUNK, CHUNK) != 0)
+			return NULL;
+#ifdef MADV_HUGEPAGE
+		madvise(c, CHUNK, MADV_HUGEPAGE);
+#endif
+		bump = c;
+		bumpend = bump + CHUNK;
+	}
+	p = bump;
+	bump += sz;
+	return p;
+}
+
+static void
+small_free(void *p, size_t n)
+{
+	size_t c = CLASS(n);
+
+	*(void **)p = freelist[c];
+	freelist[c] = p;
+}
+
+/* resize a block of old bytes (0: none) to n bytes (0: free it) */
+static void *
+resize(void *ptr, size_t old, size_t n)
+{
+	void *p;
+
+	if (old <= SMALL && n <= SMALL && old && n && CLASS(old) == CLASS(n))
+		return ptr;
+	if (old > SMALL && n > SMALL)
+		return realloc(ptr, n);
+	if (n == 0) {
+		if (old > SMALL)
+			free(ptr);
+		else if (old)
+			small_free(ptr, old);
+		return NULL;
+	}
+	p = n <= SMALL ? small_alloc(n) : malloc(n);
+	if (!p)
+		return NULL;
+	if (old) {
+		memcpy(p, ptr, old < n ? old : n);
+		resize(ptr, old, 0);
+	}
+	return p;
 }
 
 void *
@@ -94,7 +164,7 @@ limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	void *p;
 
 	if (nsize == 0) {
-		free(ptr);
+		resize(ptr, old, 0);
 		h->lim.used -= old;
 		return NULL;
 	}
@@ -106,15 +176,30 @@ limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		}
 		return NULL;
 	}
-	p = realloc(ptr, nsize);
+	p = resize(ptr, old, nsize);
 	if (p)
 		h->lim.used = h->lim.used - old + nsize;
 	return p;
 }
 
-/* the alarm: the plugins are stuck inside one library call, where the hook cannot run. The
- * Lua state is not changing while a C function such as string.find runs, so its stack can
- * still be read to name the plugin line; then the process ends. */
+/* arm the timer for s seconds */
+static void
+settimer(double s)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof it);
+	it.it_value.tv_sec = (time_t)s;
+	it.it_value.tv_usec = (suseconds_t)((s - (double)(time_t)s) * 1e6);
+	if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+		it.it_value.tv_usec = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* the timer: at the deadline, install the hook that stops the plugins; if it fires again, the
+ * plugins are stuck inside one library call, where the hook cannot run. The Lua state is not
+ * changing while a C function such as string.find runs, so its stack can still be read to
+ * name the plugin line; then the process ends. */
 static void
 onalarm(int sig)
 {
@@ -123,7 +208,12 @@ onalarm(int sig)
 
 	(void)sig;
 	if (!armed)
-		_exit(1);
+		return;
+	if (!fired++) {
+		lua_sethook(armed->L, hook, LUA_MASKCOUNT, 1);
+		settimer(GRACE);
+		return;
+	}
 	snapshot(armed);
 	n = snprintf(msg, sizeof msg, "%s: %s: kiln gen ran for more than %g s, the time limit, inside one "
 	             "library call (a string.find, match or gsub pattern that backtracks without end?); if "
@@ -138,24 +228,15 @@ void
 limits_start(struct host *h)
 {
 	struct sigaction sa;
-	double s = h->lim.seconds;
 
 	strcpy(h->lim.where, "kiln");
-	h->lim.deadline = now() + s;
 	*(struct host **)lua_getextraspace(h->L) = h;
-	lua_sethook(h->L, hook, LUA_MASKCOUNT, HOOK_EVERY);
 	armed = h;
+	fired = 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = onalarm;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(s + 2 > 1e6 ? 1000000u : (unsigned)(s + 2.999));
-}
-
-void
-limits_stop(struct host *h)
-{
-	alarm(0);
-	lua_sethook(h->L, NULL, 0, 0);
-	armed = NULL;
+	settimer(h->lim.seconds);
 }

@@ -6,10 +6,15 @@
 void
 ninja_escape_path(struct buf *b, const char *p)
 {
-	for (; *p; p++) {
-		if (*p == '$' || *p == ' ' || *p == ':')
-			buf_putc(b, '$');
-		buf_putc(b, *p);
+	for (;;) {
+		size_t n = strcspn(p, "$ :");
+
+		buf_put(b, p, n);
+		p += n;
+		if (!*p)
+			return;
+		buf_putc(b, '$');
+		buf_putc(b, *p++);
 	}
 }
 
