@@ -265,7 +265,7 @@ echo "// changed" >>"$BASE/drivers/storage/virtio-blkd/src/main.rs"
 # every other program at its unchanged binary
 (cd "$B" && ninja image) >"$T/one" 2>&1
 eq "one driver touched: the base run, then only that driver, the initfs and the disk" \
-	"CARGO base: 28 crates;CHECK out/virtio-blkd/virtio-blkd;DISK out/images/harddrive.img;INITFS out/images/initfs.img;REDOXFS out/images/rootfs.img;STRIP out/virtio-blkd/stripped/virtio-blkd;" \
+	"CARGO base: 28 crates;CHECK out/virtio-blkd/virtio-blkd;DISK out/images/harddrive.img;INITFS out/images/initfs.img;REDOXFS out/images/rootfs.img;STRIP out/virtio-blkd/stripped/virtio-blkd;SUMMARY out/images/summary.txt;" \
 	"$(sed -n 's/^\[[0-9]*\/[0-9]*\] //p' "$T/one" | sed 's/ (.*//' | sort | tr '\n' ';')"
 check "one driver touched: cargo compiled only that driver" sh -c "grep -c Compiling '$T/one' | grep -qx 1"
 

@@ -53,6 +53,7 @@ struct host {
 	size_t nsnap;
 	int use_snap;         /* regeneration: read variables from snap, not the live environment */
 	int api;              /* registry reference of the table lua/kiln.lua returned */
+	int core;             /* registry reference of the primitives' table (K.core) */
 };
 
 /* create the state, load lua/kiln.lua; fatal with a message on failure */

@@ -1258,6 +1258,8 @@ rfs_check(struct rfs *fs, FILE *out)
 	chk_alloc(fs, &c);
 	if (c.n > 10000 && out)
 		fprintf(out, "%s: (%ld more problems not shown)\n", fs->name, c.n - 10000);
+	for (fs->used = 0, i = 0; i < c.nbits; i++)
+		fs->used += (uint64_t)bit(c.used, i);
 	free(c.used);
 	free(c.freed);
 	free(c.node);
