@@ -3,7 +3,7 @@
 # and binutils `strip` on the same files: one large unstripped binary and a directory of 200
 # small ones (all generated here with cc -g). One process per file for every tool, as a Ninja
 # edge would run them. Prints a table: seconds (best of 3), MB/s, and the other tool's time
-# divided by kiln's (above 1: kiln is faster).
+# divided by kiln's (above 1: kiln is faster); best of 5 runs.
 #
 # usage: bench/elf.sh [KILN]     (default: ./kiln; CC, FUNCS=3000 and BLOB_MB=32 may be set:
 #                                the large binary has FUNCS functions with -g and BLOB_MB MiB
@@ -23,10 +23,10 @@ trap 'rm -rf "$W"' EXIT INT TERM
 cd "$W"
 
 now() { date +%s.%N 2>/dev/null | grep -v N || python3 -c 'import time; print(time.time())'; }
-# best NAME CMD: run CMD 3 times, print the best wall time in seconds
+# best NAME CMD: run CMD 5 times, print the best wall time in seconds
 best() {
 	_b=
-	for _i in 1 2 3; do
+	for _i in 1 2 3 4 5; do
 		_s=$(now); sh -c "$1" >/dev/null 2>&1 || true; _e=$(now)
 		_b=$(awk -v s="$_s" -v e="$_e" -v b="$_b" 'BEGIN { t = e - s; if (b == "" || t < b) b = t; printf "%.4f", b }')
 	done
@@ -59,6 +59,8 @@ done
 (cd many && $CC -O1 -g -c p*.c)
 for o in many/*.o; do $CC "$o" -o "${o%.o}"; done
 rm -f many/*.c many/*.o
+printf 'int main(void) { return 0; }\n' >empty.c
+$CC -O2 empty.c -o empty
 bigsz=$(wc -c <big)
 manysz=$(cat many/* | wc -c)
 
@@ -72,18 +74,27 @@ K_CHECKN="for f in many/*; do '$KILN' elf check \$f --policy=host-tool --forbid-
 L_CHECKN="for f in many/*; do eu-elflint --gnu-ld -q \$f; done"
 K_STRIPN="for f in many/*; do '$KILN' elf strip \$f -o out/\${f#many/}; done"
 S_STRIPN="for f in many/*; do strip -o out/\${f#many/}.gnu \$f; done"
+K_STRUCT="'$KILN' elf check big --policy=host-tool"
+G_SCAN="LC_ALL=C grep -c -a -F -e /home/ -e /Users/ -e /opt/other/ -e '$W/src' big"
+K_SCAN="'$KILN' elf check big --policy=userspace --arch=x86_64 --forbid-path='$W/src'"
+C_READ="cat big"
+E_EMPTY="for f in many/*; do ./empty \$f; done"
 
 row() { # LABEL BYTES KILN-CMD OTHER-NAME OTHER-CMD
 	tk=$(best "$3")
 	to=$(best "$5")
 	awk -v l="$1" -v b="$2" -v tk="$tk" -v o="$4" -v to="$to" 'BEGIN {
 		mk = tk > 0 ? b / 1048576 / tk : 0; mo = to > 0 ? b / 1048576 / to : 0;
-		printf "%-22s %9.2f %8.3f %9.1f   %-18s %8.3f %9.1f %7.2fx\n", l, b / 1048576, tk, mk, o, to, mo, (tk > 0 ? to / tk : 0) }'
+		printf "%-30s %9.2f %8.3f %9.1f   %-20s %8.3f %9.1f %7.2fx\n", l, b / 1048576, tk, mk, o, to, mo, (tk > 0 ? to / tk : 0) }'
 }
 
-printf '%-22s %9s %8s %9s   %-18s %8s %9s %8s\n' workload MiB "kiln s" "kiln MB/s" other "other s" "MB/s" ratio
+printf '%-30s %9s %8s %9s   %-20s %8s %9s %8s\n' workload MiB "kiln s" "kiln MB/s" other "other s" "MB/s" ratio
 row "check: 1 large" "$bigsz" "$K_CHECK" "eu-elflint --gnu-ld" "$L_CHECK"
 row "check: 200 small" "$manysz" "$K_CHECKN" "eu-elflint --gnu-ld" "$L_CHECKN"
+row "check: 1 large, no host paths" "$bigsz" "$K_STRUCT" "eu-elflint --gnu-ld" "$L_CHECK"
+row "host-path scan: 4 paths" "$bigsz" "$K_SCAN" "grep -F, 4 paths" "$G_SCAN"
+row "check: 1 large (again)" "$bigsz" "$K_CHECK" "cat (read floor)" "$C_READ"
+row "check: 200 small (again)" "$manysz" "$K_CHECKN" "empty C program" "$E_EMPTY"
 row "strip: 1 large" "$bigsz" "$K_STRIP" "strip" "$S_STRIP"
 row "strip: 200 small" "$manysz" "$K_STRIPN" "strip" "$S_STRIPN"
 echo

@@ -4,7 +4,10 @@
 # fails, disk with `kiln gpt create`), beside what a user would otherwise run on the same
 # payload (mkfs.fat + mmd + mcopy for each FAT, sgdisk + dd for the disk) and beside a plain
 # `cp -R` of the same bytes as the floor. Prints wall time, MB/s of payload, peak RSS and the
-# ratio to the baseline, in one table.
+# ratio to the baseline, in one table. Then disk assembly beside a plain cp of the partition
+# images (the floor it must stay within 1.2x of), and the reassembly after a one-file change of
+# the root filesystem at two disk sizes (512 MiB and 4 GiB: the time follows the partitions,
+# not the disk), with how the partitions got in (cloned or copied, `kiln gpt create -v`).
 # usage: bench/image.sh [BUILDDIR-with-kiln]   (default: the current directory)
 set -eu
 kiln=$(cd "${1:-.}" && pwd)/kiln
@@ -82,6 +85,22 @@ else
 fi
 measure kiln-disk $payload "rm -f k-disk.img" "'$kiln' gpt create -o k-disk.img --size 512M --part name=BIOS,type=bios,size=1M --part name=EFI,type=esp,image=k-esp.img --part name=REDOX,type=redoxfs,image=k-root.img"
 
+# --- disk assembly beside cp of its partition images, and after a one-file root change -------
+gparts="--part name=BIOS,type=bios,size=1M --part name=EFI,type=esp,image=k-esp.img --part name=REDOX,type=redoxfs,image=k-root.img"
+measure cp-parts $((espb + rootb)) "rm -rf cpd && mkdir cpd" "cp k-esp.img k-root.img cpd/"
+"$kiln" gpt create -o k-disk.img --size 512M $gparts -v >copy.txt
+"$kiln" gpt create -o k-disk4g.img --size 4G $gparts
+cp k-disk.img k-disk.old
+cp k-disk4g.img k-disk4g.old
+# one root file changes: the root image is rewritten, then the disks are reassembled (the old
+# disk is still there, as in a Ninja rebuild)
+head -c 16384 /dev/urandom >root/usr/share/many/faaaa
+if [ "$rootkind" = redoxfs ]; then "$kiln" redoxfs create root.m -o k-root.img --size 400M
+else "$kiln" fat create root.m -o k-root.img --size 400M; fi
+measure kiln-change $payload "cp k-disk.old k-disk.img" "'$kiln' gpt create -o k-disk.img --size 512M $gparts"
+measure kiln-change4g $payload "cp k-disk4g.old k-disk4g.img" "'$kiln' gpt create -o k-disk4g.img --size 4G $gparts"
+rm -f k-disk.old k-disk4g.old k-disk4g.img
+
 # --- what a user would run otherwise ---------------------------------------------------------
 measure base-esp $espb "rm -f b-esp.img" "truncate -s 16M b-esp.img && mkfs.fat b-esp.img && mcopy -s -i b-esp.img esp/EFI ::/"
 measure base-root $rootb "rm -f b-root.img" "truncate -s 400M b-root.img && mkfs.fat b-root.img && mcopy -s -i b-root.img root/bin root/usr ::/"
@@ -132,4 +151,15 @@ awk -v payload="$payload" -v rootkind="$rootkind" '
 		printf "kiln whole disk / cp floor: %.2fx;  baseline / cp floor: %.2fx\n",
 		       (t["cp-floor"] > 0 ? t["kiln-all"] / t["cp-floor"] : 0),
 		       (t["cp-floor"] > 0 ? t["base-all"] / t["cp-floor"] : 0)
+		printf "\n"
+		row("cp of the partition images (floor)", "cp-parts", "")
+		row("kiln gpt create after 1 root file", "kiln-change", "cp-parts")
+		row("  the same, 4 GiB disk", "kiln-change4g", "cp-parts")
+		printf "disk assembly, kiln gpt create / cp of its partition images: %.2fx (goal: at most 1.20x)\n",
+		       (t["cp-parts"] > 0 ? t["kiln-disk"] / t["cp-parts"] : 0)
+		printf "one-file root change, disk reassembly 4 GiB / 512 MiB disk: %.2fx (proportional to the partitions: about 1x, to the disk: 8x)\n",
+		       (t["kiln-change"] > 0 ? t["kiln-change4g"] / t["kiln-change"] : 0)
 	}' results
+awk '{ gsub(/:/, ""); c += $5; w += $7; h += $9 }
+	END { printf "how the partitions got into the disk (kiln gpt create -v): %.1f MiB cloned, %.1f MiB copied, %.1f MiB of holes skipped\n",
+	      c / 1048576, w / 1048576, h / 1048576 }' copy.txt

@@ -17,6 +17,7 @@ int cmd_manifest(int argc, char *argv[]);/* manifest_cmd.c: manifest check|merge
 int cmd_doctor(int argc, char *argv[]);  /* doctor.c: prerequisite report */
 int cmd_ar(int argc, char *argv[]);      /* ar.c: deterministic ar archives */
 int cmd_stubobj(int argc, char *argv[]); /* stubobj.c: ELF objects of return-0 stubs */
+int cmd_passwd_hash(int argc, char *argv[]); /* passwd_hash.c: Redox /etc/shadow hashes */
 
 /* The usage text of each command (kiln help CMD, kiln CMD --help), kept beside the code that
  * parses its arguments: the first lines are the synopsis, then what it does and its options.
@@ -24,6 +25,7 @@ int cmd_stubobj(int argc, char *argv[]); /* stubobj.c: ELF objects of return-0 s
 extern const char usage_gen[], usage_list[], usage_show[], usage_graph[], usage_why[];
 extern const char usage_report[], usage_elf[], usage_initfs[], usage_redoxfs[], usage_gpt[];
 extern const char usage_fat[], usage_cargo[], usage_ar[], usage_stubobj[], usage_doctor[];
+extern const char usage_passwd_hash[];
 /* (usage_error(), unknown_option() and did_you_mean() are in util.h) */
 
 /* how kiln was started (argv[0]), to find the binary for the generated rules */

@@ -54,6 +54,7 @@ static const struct command {
 	{ "cargo",   cmd_cargo,   "run cargo with a controlled environment (the cargo edges use it)", usage_cargo },
 	{ "ar",      cmd_ar,      "deterministic ar archives: create, t, x", usage_ar },
 	{ "stubobj", cmd_stubobj, "ELF object whose symbols are functions returning 0", usage_stubobj },
+	{ "passwd-hash", cmd_passwd_hash, "the Argon2 /etc/shadow hash of a password, as the Redox installer writes it", usage_passwd_hash },
 	{ "version", cmd_version, "print the version", usage_version },
 	{ "help",    cmd_help,    "print the usage of kiln or of one command", usage_help },
 };
@@ -100,7 +101,7 @@ overview(FILE *f)
 	           "Builds Redox OS (or the bundled demo) into a bootable disk image through Ninja;\n"
 	           "./configure writes the build directory, 'ninja image' builds.\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'kiln help COMMAND' or 'kiln COMMAND --help' describes a command; kiln(1) has them all.\n");
 }
 

@@ -1,5 +1,6 @@
 /* util.c: see util.h */
 #define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE  /* O_TMPFILE on Linux (afile_open) */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -161,7 +162,8 @@ void
 buf_put(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
+	if (n)  /* p may be NULL for an empty piece: memcpy(x, NULL, 0) is undefined */
+		memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
 }
@@ -240,6 +242,99 @@ read_file(const char *path, size_t *len)
 	return b.s;
 }
 
+/* "is a FIFO, not a regular file" and the like for a non-regular st_mode */
+static const char *
+not_regular(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "is a directory, not a regular file";
+	if (S_ISCHR(m))
+		return "is a character device, not a regular file";
+	if (S_ISBLK(m))
+		return "is a block device, not a regular file";
+	if (S_ISFIFO(m))
+		return "is a FIFO, not a regular file";
+	if (S_ISSOCK(m))
+		return "is a socket, not a regular file";
+	return "is not a regular file";
+}
+
+int
+open_input(const char *path, uint64_t *size, const char **why)
+{
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: opening a FIFO without a writer would wait for one */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)) < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		*why = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = not_regular(st.st_mode);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+unsigned char *
+read_input(const char *path, size_t *len, const char **why)
+{
+	unsigned char *d;
+	uint64_t size;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open_input(path, &size, why);
+
+	if (fd < 0)
+		return NULL;
+	if (size >= SIZE_MAX) {
+		*why = "too large to read into memory";
+		close(fd);
+		return NULL;
+	}
+	d = xmalloc((size_t)size + 1);
+	/* read to the end even if the file grew; stop at the size seen if it did not */
+	for (;;) {
+		if (got == size) {
+			unsigned char probe;
+
+			if ((n = read(fd, &probe, 1)) == 0)
+				break;
+			if (n > 0) {
+				d = xrealloc(d, (size_t)(size = size * 2 + 4096) + 1);
+				d[got++] = probe;
+				continue;
+			}
+		} else if ((n = read(fd, d + got, (size_t)size - got)) > 0) {
+			got += (size_t)n;
+			continue;
+		} else if (n == 0) {
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		*why = strerror(errno);
+		close(fd);
+		free(d);
+		return NULL;
+	}
+	close(fd);
+	d[got] = 0;
+	*len = got;
+	return d;
+}
+
 /* temporary files not yet committed, removed at exit and on fatal signals */
 static struct afile *pending[16];
 static size_t npending;
@@ -250,7 +345,7 @@ cleanup(void)
 	size_t i;
 
 	for (i = 0; i < npending; i++)
-		if (pending[i])
+		if (pending[i] && pending[i]->tmp)
 			unlink(pending[i]->tmp);
 }
 
@@ -272,6 +367,68 @@ forget(struct afile *a)
 			pending[i] = NULL;
 }
 
+/* take a write lock on all of fd without waiting; 0, or -1 when another process holds one.
+ * The lock dies with its process, even a SIGKILLed one: a temporary file nobody holds a lock
+ * on is the leftover of a writer that was killed. */
+static int
+lock_fd(int fd)
+{
+	struct flock l;
+
+	memset(&l, 0, sizeof l);
+	l.l_type = F_WRLCK;
+	l.l_whence = SEEK_SET;
+	return fcntl(fd, F_SETLK, &l);
+}
+
+/* open the temporary file name as this writer's, taking over the leftover of a killed writer
+ * (same name, no lock held); -1 when a live writer holds it, or it is not a regular file of
+ * ours (a symlink planted in a shared directory) */
+static int
+claim(const char *name)
+{
+	struct stat st;
+	int fd = open(name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1 ||
+	    lock_fd(fd) != 0 || ftruncate(fd, 0) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Where the system allows, the data goes to an unnamed file in the output's directory
+ * (Linux O_TMPFILE), linked in only when committed: a killed writer leaves nothing behind.
+ * Elsewhere it goes to PATH.tmp, locked while written, which the next writer of PATH takes
+ * over; only a second writer of the same output at the same time gets a PATH.tmp.XXXXXX. */
+static int
+open_anonymous(const char *path)
+{
+#if defined(O_TMPFILE) && !defined(KILN_NO_O_TMPFILE)
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	char proc[64];
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666);
+
+	free(dir);
+	if (fd < 0)
+		return -1;
+	/* committing links it through /proc; without /proc it could never get a name */
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (access(proc, F_OK) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+#else
+	(void)path;
+	return -1;
+#endif
+}
+
 struct afile *
 afile_open(const char *path)
 {
@@ -287,27 +444,33 @@ afile_open(const char *path)
 		signal(SIGHUP, onsignal);
 		registered = 1;
 	}
-	a = xcalloc(1, sizeof *a);
-	a->path = xstrdup(path);
-	a->tmp = xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(a->tmp);
-	if (fd < 0)
-		fatal("%s: cannot create a temporary file: %s", path, strerror(errno));
-	/* mkstemp makes 0600; outputs get the usual 0644 less the umask */
-	{
-		mode_t um = umask(0);
-
-		umask(um);
-		fchmod(fd, 0666 & ~um);
-	}
-	a->fd = fd;
-	a->f = fdopen(fd, "w+b");
-	if (!a->f)
-		fatal("%s: fdopen: %s", a->tmp, strerror(errno));
 	for (i = 0; i < npending && pending[i]; i++)
 		;
 	if (i == sizeof pending / sizeof pending[0])
 		fatal("%s: too many output files open at once", path);
+	a = xcalloc(1, sizeof *a);
+	a->path = xstrdup(path);
+	if ((fd = open_anonymous(path)) < 0) {
+		a->tmp = xasprintf("%s.tmp", path);
+		if ((fd = claim(a->tmp)) < 0) {
+			free(a->tmp);
+			a->tmp = xasprintf("%s.tmp.XXXXXX", path);
+			if ((fd = mkstemp(a->tmp)) < 0)
+				fatal("%s: cannot create a temporary file: %s", path, strerror(errno));
+			lock_fd(fd);
+		}
+		/* mkstemp and claim make 0600; outputs get the usual 0666 less the umask */
+		{
+			mode_t um = umask(0);
+
+			umask(um);
+			fchmod(fd, 0666 & ~um);
+		}
+	}
+	a->fd = fd;
+	a->f = fdopen(fd, "w+b");
+	if (!a->f)
+		fatal("%s: fdopen: %s", path, strerror(errno));
 	pending[i] = a;
 	if (i == npending)
 		npending++;
@@ -328,51 +491,81 @@ afile_abort(struct afile *a)
 {
 	if (a->f)
 		fclose(a->f);
-	unlink(a->tmp);
+	if (a->tmp)
+		unlink(a->tmp);
 	afile_free(a);
 }
 
+/* flush and check for write errors; an unnamed file gets its name, PATH.tmp, now. The
+ * stream stays open (and the lock held) until the rename is done. */
 static void
-afile_close(struct afile *a)
+afile_flush(struct afile *a)
 {
 	if (fflush(a->f) != 0 || ferror(a->f))
 		fatal("%s: write error: %s", a->path, strerror(errno));
-	if (fclose(a->f) != 0)
-		fatal("%s: write error: %s", a->path, strerror(errno));
-	a->f = NULL;
-}
+	if (!a->tmp) {
+		char proc[64];
+		int tries;
 
-/* 1 if the files at a and b have identical contents (compared in chunks, so that large
- * images do not need to fit in memory) */
-static int
-same_content(const char *a, const char *b)
-{
-	static char x[1 << 16], y[1 << 16];
-	struct stat sa, sb;
-	FILE *fa, *fb;
-	size_t na, nb;
-	int same = 0;
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", a->fd);
+		a->tmp = xasprintf("%s.tmp", a->path);
+		for (tries = 0; linkat(AT_FDCWD, proc, AT_FDCWD, a->tmp, AT_SYMLINK_FOLLOW) != 0; tries++) {
+			int fd;
 
-	if (stat(a, &sa) != 0 || stat(b, &sb) != 0 || sa.st_size != sb.st_size || !S_ISREG(sa.st_mode))
-		return 0;
-	fa = fopen(a, "rb");
-	fb = fopen(b, "rb");
-	if (fa && fb) {
-		for (;;) {
-			na = fread(x, 1, sizeof x, fa);
-			nb = fread(y, 1, sizeof y, fb);
-			if (na != nb || memcmp(x, y, na) != 0)
-				break;
-			if (na == 0) {
-				same = !ferror(fa) && !ferror(fb);
-				break;
+			if (errno != EEXIST || tries == 8)
+				fatal("%s: cannot link the temporary file: %s", a->path, strerror(errno));
+			/* the leftover of a killed writer is removed; a live writer's is left alone */
+			if ((fd = claim(a->tmp)) >= 0) {
+				unlink(a->tmp);
+				close(fd);
+			} else {
+				free(a->tmp);
+				a->tmp = xasprintf("%s.tmp.%ld.%d", a->path, (long)getpid(), tries);
 			}
 		}
 	}
-	if (fa)
-		fclose(fa);
-	if (fb)
-		fclose(fb);
+}
+
+/* close the stream after the rename; a close error still fails the command */
+static void
+afile_close(struct afile *a, int renamed)
+{
+	if (fclose(a->f) != 0) {
+		if (renamed)
+			unlink(a->path);
+		fatal("%s: write error: %s", a->path, strerror(errno));
+	}
+	a->f = NULL;
+}
+
+/* 1 if the file at path has the contents of the open file fd (compared in chunks, so that
+ * large images do not need to fit in memory). fd is read with pread, never reopened: closing
+ * another descriptor of the temporary file would drop its lock. */
+static int
+same_content(const char *path, int fd)
+{
+	static char x[1 << 16], y[1 << 16];
+	struct stat sa, sb;
+	uint64_t off = 0;
+	ssize_t na, nb;
+	int same = 0, fa;
+
+	if (stat(path, &sa) != 0 || fstat(fd, &sb) != 0 || sa.st_size != sb.st_size || !S_ISREG(sa.st_mode))
+		return 0;
+	if ((fa = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	for (;;) {
+		na = pread(fa, x, sizeof x, (off_t)off);
+		nb = pread(fd, y, sizeof y, (off_t)off);
+		if (na < 0 || na != nb || memcmp(x, y, (size_t)na) != 0)
+			break;
+		if (na == 0) {
+			same = 1;
+			break;
+		}
+		off += (uint64_t)na;
+	}
+	close(fa);
 	return same;
 }
 
@@ -381,23 +574,25 @@ same_content(const char *a, const char *b)
 void
 afile_commit(struct afile *a)
 {
-	afile_close(a);
-	if (same_content(a->path, a->tmp)) {
+	afile_flush(a);
+	if (same_content(a->path, a->fd)) {
 		unlink(a->tmp);
+		afile_close(a, 0);
 		afile_free(a);
 		return;
 	}
-	if (rename(a->tmp, a->path) != 0)
-		fatal("%s: cannot rename %s over it: %s", a->path, a->tmp, strerror(errno));
-	afile_free(a);
+	afile_commit_always(a);
 }
 
 void
 afile_commit_always(struct afile *a)
 {
-	afile_close(a);
+	afile_flush(a);
 	if (rename(a->tmp, a->path) != 0)
 		fatal("%s: cannot rename %s over it: %s", a->path, a->tmp, strerror(errno));
+	free(a->tmp);
+	a->tmp = NULL;  /* nothing left for the exit cleanup to remove */
+	afile_close(a, 1);
 	afile_free(a);
 }
 
@@ -440,17 +635,38 @@ xpread(int fd, void *p, size_t n, uint64_t off)
 }
 
 int
-parse_size(const char *s, uint64_t *out)
+parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
+	uint64_t v = 0;
+	const char *p;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (max - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+const char *
+size_parse(const char *s, uint64_t *out)
+{
+	static const char malformed[] = "not a size (a number of bytes, or one with a K, M, G or T suffix: 64M)";
 	uint64_t v = 0, mul = 1;
 	const char *p = s;
 
 	if (*p < '0' || *p > '9')
-		return -1;
+		return malformed;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
+			v = UINT64_MAX;  /* too large; the suffix is still checked */
+		else
+			v = v * 10 + (uint64_t)(*p - '0');
 	}
 	switch (*p) {
 	case '\0': break;
@@ -458,31 +674,35 @@ parse_size(const char *s, uint64_t *out)
 	case 'M': case 'm': mul = 1ULL << 20; p++; break;
 	case 'G': case 'g': mul = 1ULL << 30; p++; break;
 	case 'T': case 't': mul = 1ULL << 40; p++; break;
-	default: return -1;
+	default: return malformed;
 	}
 	if (*p == 'i' && mul != 1)
 		p++;
 	if ((*p == 'B' || *p == 'b') && mul != 1)
 		p++;
 	if (*p != '\0')
-		return -1;
-	if (v > UINT64_MAX / mul)
-		return -1;
+		return malformed;
+	if (v > (uint64_t)INT64_MAX / mul)
+		return "too large (a size is at most 2^63 - 1 bytes, 8 EiB)";
 	*out = v * mul;
-	return 0;
+	return NULL;
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	return size_parse(s, out) ? -1 : 0;
 }
 
 uint64_t
 source_date_epoch(void)
 {
-	const char *s = getenv("SOURCE_DATE_EPOCH"), *p;
+	const char *s = getenv("SOURCE_DATE_EPOCH");
 	uint64_t v;
 
 	if (!s || !*s)
 		return 0;
-	for (p = s; *p >= '0' && *p <= '9'; p++)
-		;
-	if (*p != '\0' || parse_size(s, &v) != 0)
+	if (parse_uint(s, (uint64_t)INT64_MAX, &v) != 0)
 		fatal("SOURCE_DATE_EPOCH=%s: not a whole number of seconds", s);
 	return v;
 }

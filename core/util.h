@@ -60,13 +60,25 @@ char *read_file(const char *path, size_t *len);
 /* create the directories above path (like mkdir -p of its dirname); 0, or -1 with errno */
 int mkdir_parents(const char *path);
 
+/* Inputs of the image and ELF tools (images, archives, binaries) must be regular files: a
+ * character device would be read until memory runs out, a FIFO blocks. */
+/* open path for reading without blocking on a FIFO; returns the descriptor of a regular
+ * file (*size gets its size), or -1 with *why set to a static reason such as "is a FIFO, not
+ * a regular file" or strerror(errno) */
+int open_input(const char *path, uint64_t *size, const char **why);
+/* read the whole regular file at path with read(2), never mmap (a hole of a sparse file on a
+ * full filesystem cannot be faulted in); NUL-terminated; NULL with *why set as above */
+unsigned char *read_input(const char *path, size_t *len, const char **why);
+
 /* Atomic output: the data goes to a temporary file beside path and is renamed over path only
  * by afile_commit(), so a failed or interrupted command never leaves a half-written output
- * that Ninja would treat as up to date. */
+ * that Ninja would treat as up to date. A killed command leaves no temporary file behind
+ * where the system has unnamed files (Linux), and elsewhere at most PATH.tmp, which the next
+ * writer of path takes over. */
 struct afile {
 	char *path;  /* final name */
-	char *tmp;   /* temporary name in the same directory */
-	FILE *f;     /* stream on tmp */
+	char *tmp;   /* temporary name in the same directory; NULL while the file is unnamed */
+	FILE *f;     /* stream on the temporary file */
 	int fd;      /* descriptor of f */
 };
 /* create the temporary file for path; fatal on failure; registers cleanup at exit */
@@ -85,9 +97,18 @@ void xpwrite(int fd, const void *p, size_t n, uint64_t off, const char *name);
 /* pread exactly n bytes at off; returns 0, or -1 on short read or error */
 int xpread(int fd, void *p, size_t n, uint64_t off);
 
-/* parse a size with an optional K/M/G/T suffix (powers of 1024) or a plain byte count;
- * returns 0 on success, -1 on a malformed or overflowing value */
+/* The one parser of sizes and counts given on command lines (kiln's Lua side parses the
+ * sizes of plugins by the same rules before they reach a command line). */
+/* parse a size: a decimal byte count, optionally followed by K, M, G or T (powers of 1024; k,
+ * m, g, t and the spellings KiB and KB too), at most 2^63 - 1 bytes, the largest file offset.
+ * Returns NULL with *out set, or a static reason for a message "OPTION VALUE: REASON":
+ * "not a size (...)" or "too large (...)" */
+const char *size_parse(const char *s, uint64_t *out);
+/* size_parse() as 0, or -1 on a malformed or too large value */
 int parse_size(const char *s, uint64_t *out);
+/* parse a plain decimal number (digits only) of at most max; 0, or -1 when malformed or
+ * larger */
+int parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /* little-endian accessors */
 static inline uint16_t rd16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }

@@ -28,6 +28,9 @@
 --   allow_textrel    DT_TEXTREL allowed                                   (textrel)
 --   host_paths       byte strings that must not occur in the file         (host-path)
 --   pe_subsystem     required PE subsystem, 10 = EFI application          (pe-subsystem)
+--   pe_relocs        relocatable: relocations not stripped, any inside a section (pe-relocs)
+--   pe_no_imports    no import directory: UEFI loads no DLLs              (pe-imports)
+--   (entry_nonzero and entry_in_exec apply to PE files too: the entry point (pe-entry))
 --   waive            { ["check-id"] = "why this is fine" }: violation printed as waived
 
 local host_paths = { "/home/", "/Users/", "/opt/other/" }
@@ -109,9 +112,13 @@ return {
 
 	-- F15: BOOTAA64.EFI / BOOTX64.EFI
 	uefi = {
-		description = "UEFI bootloader: PE32+ EFI application for the target machine",
+		description = "UEFI bootloader: PE32+ EFI application for the target machine, relocatable, no imports",
 		format = "pe",
 		machine = "target",
 		pe_subsystem = 10,
+		entry_nonzero = true,
+		entry_in_exec = true,
+		pe_relocs = true,
+		pe_no_imports = true,
 	},
 }

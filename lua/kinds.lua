@@ -14,7 +14,7 @@ local table_ = {
 	                  help = "a program of the root filesystem" },
 	["host-tool"] = { policy = "host-tool",  strip = false, toolchain = "host",   mode = "0755",
 	                  help = "a program that runs on the build machine" },
-	uefi          = { policy = "uefi",       strip = false, toolchain = "target", mode = "0644",
+	uefi          = { policy = "uefi",       strip = false, toolchain = "uefi",   mode = "0644",
 	                  help = "a UEFI application (PE32+), such as the bootloader" },
 	library       = { policy = nil,          strip = false, toolchain = "target", mode = "0644",
 	                  help = "static libraries and objects (a C library, CRT objects): not checked" },

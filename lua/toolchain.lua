@@ -24,11 +24,27 @@ local install_hint = {
 	x86_64 = "install gcc-x86-64-linux-gnu (Debian/Ubuntu) or x86_64-elf-gcc (Homebrew), or run ./configure --install-deps",
 }
 
--- T.get("host" | "target") -> { cc = "shell words", name = "...", flags = {...} }, or nil, why
+-- UEFI applications (PE32+): clang for the *-windows target, whose objects and calling
+-- convention are the ones UEFI uses, linked by lld-link through the clang driver
+local function uefi()
+	local clang, lld = core.find_program("clang"), core.find_program("lld-link")
+	if not clang or not lld then
+		return nil, "UEFI applications are built with clang and lld-link, and " ..
+			(clang and "lld-link" or "clang") .. " is not on PATH; install clang and lld (Debian/Ubuntu: apt-get install clang lld), or run ./configure --install-deps"
+	end
+	local flags = { "--target=" .. conf.arch .. "-unknown-windows", "-fuse-ld=lld" }
+	return { cc = K.Q(clang) .. " " .. table.concat(flags, " "), name = "clang", path = clang, flags = flags }
+end
+
+-- T.get("host" | "target" | "uefi") -> { cc = "shell words", name = "...", flags = {...} }, or nil, why
 function T.get(which)
 	if cache[which] then return cache[which] end
 	local tc
-	if which == "host" then
+	if which == "uefi" then
+		local why
+		tc, why = uefi()
+		if not tc then return nil, why end
+	elseif which == "host" then
 		local cc = core.getenv("CC")
 		if cc and cc ~= "" then
 			tc = { cc = cc, name = cc, flags = {} }

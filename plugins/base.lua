@@ -65,7 +65,7 @@ end
 for _, p in ipairs(programs) do
 	redox.program {
 		name = p[1], workspace = "base", package = p.package,
-		kind = p.initfs and "initfs-bin" or "userspace",
+		kind = p.initfs and "initfs-bin" or "userspace", recipe = p.initfs and "base-initfs" or "base",
 		install = { initfs = p.initfs, rootfs = p.rootfs },
 	}
 end

@@ -4,6 +4,7 @@
 local redox = import "redox"
 
 local base = redox.base
+package "base-initfs" -- init.rc and the initfs's driver tables
 local backend = opt "codegen" .. (opt "codegen-override" ~= "" and (" (" .. opt "codegen-override" .. ")") or "")
 local st = redox.stamp.fields(redox.src, backend)
 
@@ -20,25 +21,46 @@ if fs.exists(drivers_rc) ~= "file" then drivers_rc = base .. "/init_drivers.rc" 
 checked("init_drivers.rc", drivers_rc, "initfs", "/etc/init_drivers.rc", "rc")
 checked("pcid-initfs.toml", base .. "/drivers/initfs.toml", "initfs", "/etc/pcid/initfs.toml", "pcid", "initfs.toml")
 
--- the root filesystem: init.d (upstream config/base.toml, net.toml, minimal.toml) and the
--- pcid.d driver tables (every drivers/**/config.toml as <dir>.toml), each only when what it
--- starts is built: decided after every plugin has declared its programs
+-- the root filesystem: the image config's files, users and groups (the tree's
+-- config/ARCH/minimal-net.toml unless --config names another: see modules/redox), its init.d
+-- scripts fitted to what is built, and the pcid.d driver tables (every drivers/**/config.toml
+-- as <dir>.toml) of the drivers that are built: decided after every plugin has declared its
+-- programs. Without an image config, kiln's own minimal set.
+package "base"
 local function installed(p) return redox.installed["rootfs:" .. p] end
+local cfg = image_config()
 after_plugins(function()
-	local getty = installed "/usr/bin/getty" and installed "/usr/bin/login"
-	local initd = {
-		["00_base"] = "ipcd\nptyd\n",
-		["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
-		-- getty prints "redox login:" (userutils); without it the console runs ion itself
-		["30_console"] = getty and "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n"
-			or "inputd -A 2\nion\n",
-	}
-	if installed "/usr/bin/smolnetd" and installed "/usr/bin/dhcpd" then initd["10_net"] = "smolnetd\nnowait dhcpd\n" end
+	local initd, where = {}, {}
+	if cfg then
+		for _, f in ipairs(cfg.files) do
+			local n = f.path:match("^/usr/lib/init%.d/([^/]+)$")
+			if n and not f.directory and not f.symlink then initd[n], where[n] = f.data, f.where end
+		end
+	else
+		initd = {
+			["00_base"] = "ipcd\nptyd\n",
+			["00_drivers"] = "pcid-spawner /etc/pcid.d/\n",
+			["30_console"] = "inputd -A 2\nnowait getty 2\nnowait getty /scheme/debug/no-preserve -J\n",
+		}
+		if installed "/usr/bin/smolnetd" then initd["10_net"] = "smolnetd\nnowait dhcpd\n" end
+	end
 	local names = {}
 	for n in pairs(initd) do names[#names + 1] = n end
 	table.sort(names)
 	for _, n in ipairs(names) do
-		local p = gen_file { name = "config/init.d/" .. n, content = initd[n] }
+		local text = initd[n]
+		-- a default config asks for programs this tree may not build (sudo, getty): such lines
+		-- are left out, and a console without getty runs ion; a config given with --config is
+		-- taken as written, and the check at build time names what it lacks
+		if not cfg or cfg.is_default then
+			local dropped
+			text, dropped = redox.fit_script(text, "rootfs")
+			if n == "30_console" and not text:find("getty") and installed "/usr/bin/ion" then text = text .. "ion\n" end
+			if #dropped > 0 and cfg then
+				note(string.format("/usr/lib/init.d/%s (%s): left out what is not built: %s", n, where[n], table.concat(dropped, "; ")))
+			end
+		end
+		local p = gen_file { name = "config/init.d/" .. n, content = text }
 		checked("init.d-" .. n, p, "rootfs", "/usr/lib/init.d/" .. n, "rc")
 	end
 	local skipped = {}
@@ -73,35 +95,44 @@ end)
 
 local build = string.format("tree: %s\ndate: %s\nkiln: %s\ncodegen: %s\nrust-toolchain: %s\narch: %s\n",
 	st.tree, st.date, st.kiln, st.codegen, redox.tc.channel, arch)
-files {
+local own = {
 	name = "root-config",
 	image = "rootfs",
 	["/etc/kiln-build"] = { data = build },
-	["/etc/hostname"] = { data = "redox\n" },
-	["/etc/net/ip"] = { data = "10.0.2.15\n" },
-	["/etc/net/ip_router"] = { data = "10.0.2.2\n" },
-	["/etc/net/ip_subnet"] = { data = "255.255.255.0\n" },
-	["/etc/net/dns"] = { data = "9.9.9.9\n" },
-	["/etc/passwd"] = { data = "root;0;0;root;/root;/usr/bin/ion\nuser;1000;1000;user;/home/user;/usr/bin/ion\n" },
-	["/etc/group"] = { data = "root;0;root\nuser;1000;user\n" },
-	["/etc/shadow"] = { data = "root;\nuser;\n", mode = "0600" },
-	["/bin"] = { symlink = "usr/bin" },
-	["/lib"] = { symlink = "usr/lib" },
-	-- device files as upstream config/base.toml links them
-	["/dev/null"] = { symlink = "/scheme/null" },
-	["/dev/random"] = { symlink = "/scheme/rand" },
-	["/dev/urandom"] = { symlink = "/scheme/rand" },
-	["/dev/zero"] = { symlink = "/scheme/zero" },
-	["/dev/tty"] = { symlink = "libc:tty" },
-	["/dev/stdin"] = { symlink = "libc:stdin" },
-	["/dev/stdout"] = { symlink = "libc:stdout" },
-	["/dev/stderr"] = { symlink = "libc:stderr" },
-	["/tmp"] = { dir = true, mode = "1777" },
-	["/root"] = { dir = true, mode = "0700" },
-	["/home/user"] = { dir = true, uid = 1000, gid = 1000 },
-	["/scheme"] = { dir = true },
-	["/etc/init.d"] = { dir = true },
-	-- newer bootloaders look under /usr/lib/boot: hard links serve both (formats.md 3.6)
+	-- newer bootloaders look under /usr/lib/boot: hard links serve both
 	["/usr/lib/boot/kernel"] = { hardlink = "/boot/kernel" },
 	["/usr/lib/boot/initfs"] = { hardlink = "/boot/initfs" },
 }
+local skip = { ["/etc/kiln-build"] = true }
+if cfg then
+	for _, f in ipairs(cfg.files) do
+		if f.path:match("^/usr/lib/init%.d/[^/]+$") and not f.directory and not f.symlink then skip[f.path] = true end
+	end
+	config_files { image = "rootfs", skip = skip }
+else
+	-- no image config in the tree: what upstream config/base.toml and net.toml give
+	for p, e in pairs {
+		["/etc/hostname"] = { data = "redox\n" },
+		["/etc/net/ip"] = { data = "10.0.2.15\n" },
+		["/etc/net/ip_router"] = { data = "10.0.2.2\n" },
+		["/etc/net/ip_subnet"] = { data = "255.255.255.0\n" },
+		["/etc/net/dns"] = { data = "9.9.9.9\n" },
+		["/etc/passwd"] = { data = "root;0;0;root;/root;/usr/bin/ion\nuser;1000;1000;user;/home/user;/usr/bin/ion\n" },
+		["/etc/group"] = { data = "root;x;0;root\nuser;x;1000;user\n" },
+		["/etc/shadow"] = { data = "root;\nuser;\n", mode = "0600" },
+		["/bin"] = { symlink = "usr/bin" },
+		["/lib"] = { symlink = "usr/lib" },
+		["/dev/null"] = { symlink = "/scheme/null" },
+		["/dev/random"] = { symlink = "/scheme/rand" },
+		["/dev/urandom"] = { symlink = "/scheme/rand" },
+		["/dev/zero"] = { symlink = "/scheme/zero" },
+		["/dev/tty"] = { symlink = "libc:tty" },
+		["/dev/stdin"] = { symlink = "libc:stdin" },
+		["/dev/stdout"] = { symlink = "libc:stdout" },
+		["/dev/stderr"] = { symlink = "libc:stderr" },
+		["/tmp"] = { dir = true, mode = "1777" },
+		["/root"] = { dir = true, mode = "0700" },
+		["/home/user"] = { dir = true, uid = 1000, gid = 1000 },
+	} do own[p] = e end
+end
+files(own)

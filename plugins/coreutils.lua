@@ -2,6 +2,7 @@
 -- uutils' multicall coreutils with the fork's applets (without expr: onig, and hashsum/b3sum:
 -- blake3, which need C code).
 local redox = import "redox"
+package "coreutils"
 local provided = {}
 for _, b in ipairs(redox.bins("base", "simple-coreutils")) do
 	provided[b] = true
@@ -9,6 +10,7 @@ for _, b in ipairs(redox.bins("base", "simple-coreutils")) do
 		redox.program { name = b, workspace = "base", package = "simple-coreutils", install = { rootfs = "/usr/bin/" .. b } }
 	end
 end
+package "uutils"
 redox.multicall {
 	applets = { "base64", "basename", "cat", "cp", "cut", "date", "dd", "dir", "dirname", "du", "echo", "env",
 		"false", "fmt", "fold", "head", "join", "link", "ln", "ls", "mkdir", "mktemp", "more", "mv", "nl", "od",

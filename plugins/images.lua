@@ -16,7 +16,11 @@ image {
 	install = { rootfs = "/boot/initfs" },
 	description = "the initfs: bootstrap, drivers, init and its configuration",
 }
-image { name = "rootfs", format = "redoxfs", size = opt "rootfs-size", description = "the RedoxFS root filesystem" }
+-- the RedoxFS's size: --rootfs-size when given, else the image config's [general]
+-- filesystem_size (MiB), else the option's default
+local cfg = image_config()
+local fs_size = opt_given "rootfs-size" or (cfg and cfg.general.filesystem_size and (cfg.general.filesystem_size .. "M")) or opt "rootfs-size"
+image { name = "rootfs", format = "redoxfs", size = fs_size, description = "the RedoxFS root filesystem" }
 image { name = "esp", format = "fat", size = "1M", description = "the EFI system partition (the bootloader)" }
 image {
 	name = "harddrive", format = "gpt", size = opt "disk-size", seed = "redox",

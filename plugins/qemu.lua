@@ -22,8 +22,6 @@ if not m.bin or not m.firmware then
 		m.name, table.concat(m.looked, ", ")))
 	return
 end
-local fw = m.firmware
-
 -- what the console prints once the system is up depends on what is in the image: known once
 -- every plugin has declared its programs
 after_plugins(function()
@@ -39,7 +37,6 @@ after_plugins(function()
 		machine = m.machine,
 		cpu = m.cpu,
 		memory = opt "qemu-memory",
-		firmware = fw,
 		share = share,
 		args = { "-smp", "2" },
 		expect = { expect },

@@ -1,9 +1,12 @@
 #!/bin/sh
-# rules/boot-test.sh: run QEMU headless, wait for the expected lines in the serial log, fail on
-# a failure line, a timeout, or QEMU exiting before every expected line appeared.
-# usage: boot-test.sh --log FILE --timeout SECONDS [--expect TEXT]... [--fail TEXT]... -- QEMU...
+# rules/boot-test.sh: run QEMU headless and watch its serial log: the expected lines must appear
+# in the order given; a failure line, a timeout, or QEMU exiting before every expected line
+# appeared fails the test. With --poweroff the system must also power itself off (QEMU exits
+# with status 0) before the timeout. What is checked and shown is the log with ANSI escapes
+# and carriage returns removed (firmware consoles draw with them): LOG.txt beside LOG.
+# usage: boot-test.sh --log FILE --timeout SECONDS [--expect TEXT]... [--fail TEXT]... [--poweroff] -- QEMU...
 set -u
-log= timeout=60 expects= fails=
+log= timeout=60 expects= fails= poweroff=
 nl='
 '
 while [ $# -gt 0 ]; do
@@ -12,55 +15,100 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--expect) expects="$expects$2$nl"; shift 2 ;;
 	--fail) fails="$fails$2$nl"; shift 2 ;;
+	--poweroff) poweroff=1; shift ;;
 	--) shift; break ;;
 	*) echo "boot-test: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$log" ] && [ $# -gt 0 ] || { echo "boot-test: usage: --log FILE [--timeout S] [--expect TEXT]... -- QEMU..." >&2; exit 2; }
+[ -n "$log" ] && [ $# -gt 0 ] || { echo "boot-test: usage: --log FILE [--timeout S] [--expect TEXT]... [--poweroff] -- QEMU..." >&2; exit 2; }
 mkdir -p "$(dirname "$log")"
+text=$log.txt
 : >"$log"
+: >"$text"
 "$@" </dev/null >"$log.qemu" 2>&1 &
 pid=$!
+esc=$(printf '\033')
+cr=$(printf '\r')
 
-all_seen() {
-	printf '%s' "$expects" | while IFS= read -r e; do
-		[ -n "$e" ] || continue
-		grep -qF -- "$e" "$log" || exit 1
-	done
+# the log without escape sequences (CSI ... letter, or ESC and one character) and CRs
+clean() {
+	sed -e "s/${esc}\[[0-9;?=]*[A-Za-z]//g" -e "s/${esc}.//g" -e "s/${cr}//g" "$log" >"$text.new" &&
+		mv "$text.new" "$text"
 }
+
+# the number of leading expected lines found in order (each after the line of the previous)
+seen_in_order() {
+	printf '%s' "$expects" | awk -v logf="$text" '
+		BEGIN { n = 0; while ((getline l < logf) > 0) lines[++n] = l }
+		{ want[++k] = $0 }
+		END {
+			at = 0; found = 0
+			for (i = 1; i <= k; i++) {
+				if (want[i] == "") { found++; continue }
+				for (j = at + 1; j <= n; j++) if (index(lines[j], want[i])) break
+				if (j > n) break
+				at = j; found++
+			}
+			print found
+		}'
+}
+nexpect=$(printf '%s' "$expects" | awk 'END { print NR }')
+# the first line of the log that holds a failure text; status 1 if none does (the loop is
+# the pipeline's last command, so its exit is the function's status)
 failed() {
-	printf '%s' "$fails" | while IFS= read -r e; do
-		[ -n "$e" ] || continue
-		if grep -qF -- "$e" "$log"; then echo "$e"; exit 0; fi
-	done
-	exit 1
+	printf '%s' "$fails" | {
+		while IFS= read -r e; do
+			[ -n "$e" ] || continue
+			if l=$(grep -F -m1 -- "$e" "$text"); then printf '%s\n' "$l"; exit 0; fi
+		done
+		exit 1
+	}
 }
 
 status=
 end=$(( $(date +%s) + timeout ))
 while :; do
+	# whether QEMU still runs, taken before the log is read: once it has exited, the log read
+	# next is complete
+	alive=1
+	kill -0 "$pid" 2>/dev/null || alive=
+	clean
 	if f=$(failed); then status="failure line in the serial log: $f"; break; fi
-	if all_seen; then status=ok; break; fi
-	if ! kill -0 "$pid" 2>/dev/null; then status="QEMU exited before every expected line appeared"; break; fi
-	if [ "$(date +%s)" -ge "$end" ]; then status="timeout after ${timeout}s"; break; fi
+	if [ "$(seen_in_order)" -eq "$nexpect" ]; then
+		if [ -z "$poweroff" ]; then status=ok; break; fi
+		if [ -z "$alive" ]; then
+			wait "$pid"
+			rc=$?
+			pid=
+			if [ "$rc" -eq 0 ]; then status=ok; else status="QEMU exited with status $rc instead of a clean power-off"; fi
+			break
+		fi
+	elif [ -z "$alive" ]; then
+		status="QEMU exited before every expected line appeared"
+		break
+	fi
+	if [ "$(date +%s)" -ge "$end" ]; then
+		status="timeout after ${timeout}s"
+		[ -n "$poweroff" ] && [ "$(seen_in_order)" -eq "$nexpect" ] && status="every line appeared but the system did not power off within ${timeout}s"
+		break
+	fi
 	sleep 0.2
 done
-if kill -0 "$pid" 2>/dev/null; then
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 	# give a system that powers itself off a moment, then stop QEMU
 	sleep 1
 	kill "$pid" 2>/dev/null
 fi
-wait "$pid" 2>/dev/null
+[ -n "$pid" ] && wait "$pid" 2>/dev/null
+clean
 if [ "$status" = ok ]; then
-	echo "boot-test: ok: every expected line appeared in $log"
+	echo "boot-test: ok: every expected line appeared in order in $text${poweroff:+, then a clean power-off}"
 	exit 0
 fi
 echo "boot-test: FAILED: $status" >&2
-printf '%s' "$expects" | while IFS= read -r e; do
-	[ -n "$e" ] || continue
-	grep -qF -- "$e" "$log" || echo "boot-test:   missing: $e" >&2
-done
-echo "boot-test: last lines of $log:" >&2
-tail -n 15 "$log" | sed 's/^/    /' >&2
+n=$(seen_in_order)
+printf '%s' "$expects" | awk -v n="$n" 'NR > n && $0 != "" { print "boot-test:   missing" (NR == n + 1 ? "" : " (after that)") ": " $0 }' >&2
+echo "boot-test: last lines of $text:" >&2
+tail -n 15 "$text" | sed 's/^/    /' >&2
 [ -s "$log.qemu" ] && { echo "boot-test: QEMU said:" >&2; tail -n 5 "$log.qemu" | sed 's/^/    /' >&2; }
 exit 1

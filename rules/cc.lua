@@ -10,9 +10,19 @@ local schema = {
 	linker_script = "string", output = "string", freestanding = "boolean", toolchain = "string",
 }
 
--- flags every freestanding target program gets: no libc, no PIE, static
-local freestanding_cflags = { "-ffreestanding", "-fno-pic", "-fno-pie", "-fno-stack-protector", "-nostdlib" }
-local freestanding_ldflags = { "-nostdlib", "-static", "-no-pie", "-Wl,--build-id=none" }
+-- flags every freestanding program gets, per toolchain: no libc; on the target static ELF
+-- without PIE; for UEFI a PE32+ EFI application (UTF-16 wchar_t, as UEFI strings are) with a
+-- reproducible header (no link timestamp)
+local freestanding = {
+	target = {
+		cflags = { "-ffreestanding", "-fno-pic", "-fno-pie", "-fno-stack-protector", "-nostdlib" },
+		ldflags = { "-nostdlib", "-static", "-no-pie", "-Wl,--build-id=none" },
+	},
+	uefi = {
+		cflags = { "-ffreestanding", "-fno-stack-protector", "-fshort-wchar" },
+		ldflags = { "-nostdlib", "-Wl,-subsystem:efi_application", "-Wl,-Brepro" },
+	},
+}
 
 local function ctor(toolchain)
 	return function(t)
@@ -30,6 +40,7 @@ end
 M.constructors.cc = ctor(nil)
 M.constructors.host_cc = ctor("host")
 M.constructors.cross_cc = ctor("target")
+M.constructors.uefi_cc = ctor("uefi")
 
 local function words(list)
 	local w = {}
@@ -54,10 +65,10 @@ function M.generate(c, s)
 
 	local cflags, ldflags = {}, {}
 	local free = s.freestanding
-	if free == nil then free = which == "target" end
-	if free then
-		for _, f in ipairs(freestanding_cflags) do cflags[#cflags + 1] = f end
-		for _, f in ipairs(freestanding_ldflags) do ldflags[#ldflags + 1] = f end
+	if free == nil then free = freestanding[which] ~= nil end
+	if free and freestanding[which] then
+		for _, f in ipairs(freestanding[which].cflags) do cflags[#cflags + 1] = f end
+		for _, f in ipairs(freestanding[which].ldflags) do ldflags[#ldflags + 1] = f end
 	end
 	for _, d in ipairs(s.includes) do cflags[#cflags + 1] = "-I" .. K.join(c.dir, d) end
 	for _, f in ipairs(s.cflags) do cflags[#cflags + 1] = f end
@@ -82,6 +93,10 @@ function M.generate(c, s)
 		objs[#objs + 1] = obj
 	end
 	if s.linker_script then c.inputs[#c.inputs + 1] = K.join(c.dir, s.linker_script) end
+	if s.output and (s.output == "" or s.output:find("/", 1, true) or s.output == "." or s.output == "..") then
+		K.fail(sfmt("component '%s': output = %q must be a file name (no '/'): the program is written to %s/NAME, inside the build directory",
+			c.name, s.output, out), s.origin)
+	end
 	local exe = out .. "/" .. (s.output or c.name)
 	K.edge { rule = "link", outs = { exe }, ins = objs, imps = imps,
 		vals = K.rules_module("elf").checks(c, exe),

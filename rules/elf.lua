@@ -1,5 +1,8 @@
--- rules/elf.lua: the post-link ELF check (a Ninja validation of the link edge, so it never
--- delays the rest of the build) and stripping before a binary goes into an image.
+-- rules/elf.lua: the post-link ELF check and stripping before a binary goes into an image.
+-- The check is a Ninja validation of the link edge (building a program checks it) and an input
+-- of the strip edge and of every image that holds the program (lua/kiln.lua K.check_of), so
+-- that no image ever contains a binary whose check has not passed. Both depend on the kiln
+-- binary and on every policy file that decides the verdict.
 local K = ...
 local sfmt = string.format
 
@@ -15,17 +18,20 @@ function M.checks(c, file)
 	local policy = policy_of(c)
 	if not policy then return nil end
 	K.rule("elf_check", {
-		{ "command", K.Q(K.conf.kiln) .. " elf check $in --policy=$policy --arch=$arch $flags --stamp=$out" },
+		-- KILN_DATADIR: the check reads the policies of the data directory this build.ninja
+		-- was generated from (and depends on), whatever the shell says
+		{ "command", "KILN_DATADIR=" .. K.Q(K.conf.datadir) .. " " .. K.Q(K.conf.kiln) ..
+			" elf check $in --policy=$policy --arch=$arch $flags --stamp=$out" },
 		{ "description", "CHECK $in ($policy)" },
 		-- the stamp keeps its mtime when the report is the same: restat records the edge as
 		-- done, so a relinked but identical binary is checked once, not on every run
 		{ "restat", "1" },
 	}, "rules/elf.lua")
 	local flags = { "--forbid-path=" .. K.shq(K.conf.builddir) }
-	local imps = nil
+	local imps = { K.conf.kiln, K.conf.datadir .. "/lua/elf_policies.lua" }
 	if K.policy_file then
 		flags[#flags + 1] = "--policies=" .. K.policy_file
-		imps = { K.policy_file }
+		imps[#imps + 1] = K.policy_file
 	end
 	local ids = {}
 	for id in pairs(c.waive) do ids[#ids + 1] = id end
@@ -58,7 +64,10 @@ function M.postlink(c)
 		{ "restat", "1" },
 	}, "rules/elf.lua")
 	local out = K.outdir(c) .. "/stripped/" .. K.basename(main)
-	K.edge { rule = "elf_strip", outs = { out }, ins = { main }, origin = c.origin, owner = c.name }
+	-- the stripped copy waits for the check: a binary that fails it never reaches an image
+	local imps = { K.conf.kiln }
+	if c.check_stamp then imps[#imps + 1] = c.check_stamp end
+	K.edge { rule = "elf_strip", outs = { out }, ins = { main }, imps = imps, origin = c.origin, owner = c.name }
 	c.outputs[#c.outputs + 1] = out
 	return out
 end

@@ -26,7 +26,7 @@ end
 
 function M.generate(i)
 	K.rule("gpt", {
-		{ "command", K.Q(K.conf.kiln) .. " gpt create -o $out --size $size --seed $seed $parts" },
+		{ "command", K.with_sde(K.Q(K.conf.kiln) .. " gpt create -o $out --size $size --seed $seed $parts") },
 		{ "description", "DISK $out" },
 		{ "restat", "1" },
 	}, "rules/gpt.lua")
@@ -47,7 +47,7 @@ function M.generate(i)
 		parts[#parts + 1] = "--part " .. K.Q(table.concat(spec, ","))
 	end
 	i.inputs = ins
-	K.edge { rule = "gpt", outs = { i.output }, ins = ins,
+	K.edge { rule = "gpt", outs = { i.output }, ins = ins, imps = { K.conf.kiln },
 		vars = { { "size", tostring(i.size) }, { "seed", K.Q(i.seed or "kiln") }, { "parts", table.concat(parts, " ") } },
 		origin = i.origin, owner = i.name }
 end

@@ -62,21 +62,36 @@ function M.sized(format, hint)
 	end
 end
 
+-- the implicit inputs of an image edge: files (every file the image holds, from the manifest
+-- or imps), the stamp of each one's ELF check (K.check_of: nothing unchecked gets in), and kiln
+function M.image_inputs(files)
+	local all, stamps, seen = {}, {}, {}
+	for _, s in ipairs(files) do
+		all[#all + 1] = s
+		local c = K.check_of[s]
+		if c and not seen[c] then seen[c] = true; stamps[#stamps + 1] = c end
+	end
+	for _, c in ipairs(stamps) do all[#all + 1] = c end
+	all[#all + 1] = K.conf.kiln
+	return all
+end
+
 -- the edge of a filesystem image written from its manifest by `kiln FORMAT create`: the
 -- manifest is the input, every file it names an implicit input; restat, since the writers
--- leave an unchanged image untouched. extra: more Ninja variables, imps: more inputs
+-- leave an unchanged image untouched. The command carries SOURCE_DATE_EPOCH as configure saw
+-- it. extra: more Ninja variables, imps: more inputs
 function M.image_edge(i, format, command, vars, imps)
 	local manifest, srcs = M.write(i)
 	K.rule(format, {
-		{ "command", K.Q(K.conf.kiln) .. " " .. command },
+		{ "command", K.with_sde(K.Q(K.conf.kiln) .. " " .. command) },
 		{ "description", format:upper() .. " $out" },
 		{ "restat", "1" },
 	}, "rules/" .. format .. ".lua")
-	local all = {}
-	for _, s in ipairs(imps or {}) do all[#all + 1] = s end
-	for _, s in ipairs(srcs) do all[#all + 1] = s end
-	i.inputs = all
-	K.edge { rule = format, outs = { i.output }, ins = { manifest }, imps = all, vars = vars,
+	local files = {}
+	for _, s in ipairs(imps or {}) do files[#files + 1] = s end
+	for _, s in ipairs(srcs) do files[#files + 1] = s end
+	i.inputs = files
+	K.edge { rule = format, outs = { i.output }, ins = { manifest }, imps = M.image_inputs(files), vars = vars,
 		origin = i.origin, owner = i.name }
 end
 

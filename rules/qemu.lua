@@ -1,26 +1,37 @@
 -- rules/qemu.lua: `ninja run` (QEMU on the console) and `ninja boot-test` (headless, serial
--- log to a file, a timeout, expected lines) from a qemu{} declaration.
+-- log to a file, a timeout, expected lines in order) from a qemu{} declaration. A disk boots
+-- through UEFI firmware alone: its code read-only, a copy of its variable store in the build
+-- directory (the system's template is never written), the disk on virtio-blk.
 local K = ...
 local sfmt = string.format
 
 local M = {}
 
+-- per target: the QEMU binary, machine, CPU, the disk's device (qemu{ disk_device } picks
+-- another, e.g. virtio-blk-device for virtio-mmio), and UEFI
+-- firmware as { code, variable store template } pairs (Debian, Homebrew, source installs)
 local machines = {
-	aarch64 = { bin = "qemu-system-aarch64", machine = "virt", cpu = "cortex-a72",
-		firmware = { "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd",
-			"/opt/homebrew/share/qemu/edk2-aarch64-code.fd", "/usr/local/share/qemu/edk2-aarch64-code.fd" } },
-	x86_64 = { bin = "qemu-system-x86_64", machine = "q35", cpu = "max",
-		firmware = { "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/ovmf/OVMF.fd",
-			"/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/usr/local/share/qemu/edk2-x86_64-code.fd" } },
+	aarch64 = { bin = "qemu-system-aarch64", machine = "virt", cpu = "cortex-a72", disk = "virtio-blk-pci",
+		firmware = {
+			{ "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd" },
+			{ "/opt/homebrew/share/qemu/edk2-aarch64-code.fd", "/opt/homebrew/share/qemu/edk2-arm-vars.fd" },
+			{ "/usr/local/share/qemu/edk2-aarch64-code.fd", "/usr/local/share/qemu/edk2-arm-vars.fd" } } },
+	x86_64 = { bin = "qemu-system-x86_64", machine = "q35", cpu = "max", disk = "virtio-blk-pci",
+		firmware = {
+			{ "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd" },
+			{ "/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/opt/homebrew/share/qemu/edk2-i386-vars.fd" },
+			{ "/usr/local/share/qemu/edk2-x86_64-code.fd", "/usr/local/share/qemu/edk2-i386-vars.fd" } } },
 }
 
--- what this host has for booting the target: { bin = path or nil, name, machine, cpu,
--- firmware = path or nil, looked = the firmware paths tried }; every lookup is recorded
+-- what this host has for booting the target: { bin = path or nil, name, machine, cpu, disk,
+-- firmware = { code, vars } or nil, looked = the firmware paths tried }; every lookup is recorded
 local function host()
 	local m = machines[K.conf.arch]
-	local h = { name = m.bin, bin = K.core.find_program(m.bin), machine = m.machine, cpu = m.cpu, looked = m.firmware }
+	local h = { name = m.bin, bin = K.core.find_program(m.bin), machine = m.machine, cpu = m.cpu,
+		disk = m.disk, looked = {} }
 	for _, f in ipairs(m.firmware) do
-		if K.core.stat(f) == "file" then h.firmware = f break end
+		h.looked[#h.looked + 1] = f[1]
+		if K.core.stat(f[1]) == "file" and K.core.stat(f[2]) == "file" then h.firmware = f break end
 	end
 	return h
 end
@@ -57,15 +68,31 @@ function M.generate(boots)
 		ins[#ins + 1] = f
 	end
 	if b.disk then
-		local fw = b.firmware or m.firmware
-		if not fw then
-			K.fail(sfmt("qemu: no UEFI firmware found (looked at %s); install qemu-efi-aarch64 or ovmf, or set firmware = PATH",
-				table.concat(m.looked, ", ")), b.origin)
-		end
 		local d = output_of(b.disk, b.origin)
-		args[#args + 1] = "-bios " .. K.Q(fw)
+		if b.firmware then
+			args[#args + 1] = "-bios " .. K.Q(b.firmware)
+		else
+			local fw = m.firmware
+			if not fw then
+				K.fail(sfmt("qemu: no UEFI firmware found (looked at %s); install qemu-efi-aarch64 or ovmf, or set firmware = PATH",
+					table.concat(m.looked, ", ")), b.origin)
+			end
+			-- the variable store is written by the firmware: a copy in the build directory,
+			-- and QEMU writes only a temporary overlay of it (snapshot=on), so every boot
+			-- starts from the same state
+			local vars = "out/firmware/" .. K.basename(fw[2])
+			K.rule("copy_firmware", {
+				{ "command", "cp $in $out" },
+				{ "description", "COPY $out (the firmware's variable store)" },
+			}, "rules/qemu.lua")
+			K.edge { rule = "copy_firmware", outs = { vars }, ins = { fw[2] }, origin = b.origin, owner = "run" }
+			args[#args + 1] = "-drive " .. K.Q("if=pflash,format=raw,unit=0,readonly=on,file=" .. fw[1])
+			args[#args + 1] = "-drive " .. K.Q("if=pflash,format=raw,unit=1,snapshot=on,file=" .. vars)
+			ins[#ins + 1] = fw[1]
+			ins[#ins + 1] = vars
+		end
 		args[#args + 1] = "-drive " .. K.Q("file=" .. d .. ",format=raw,if=none,id=disk,snapshot=on")
-		args[#args + 1] = "-device virtio-blk-pci,drive=disk"
+		args[#args + 1] = "-device " .. K.Q((b.disk_device or m.disk) .. ",drive=disk")
 		ins[#ins + 1] = d
 	end
 	if b.share then
@@ -90,6 +117,7 @@ function M.generate(boots)
 		"--timeout", tostring(math.tointeger(b.timeout or 60)) }
 	for _, e in ipairs(b.expect) do test[#test + 1] = "--expect " .. K.Q(e) end
 	for _, e in ipairs(b.fail) do test[#test + 1] = "--fail " .. K.Q(e) end
+	if b.poweroff then test[#test + 1] = "--poweroff" end
 	K.rule("qemu_boot_test", {
 		{ "command", table.concat(test, " ") .. " -- " .. cmd .. " -nodefaults -display none -monitor none -serial file:out/boot-test/serial.log" },
 		{ "description", "BOOT-TEST (QEMU, headless; serial log in out/boot-test/serial.log)" },

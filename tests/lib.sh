@@ -47,3 +47,42 @@ eq() {
 contains() {
 	if grep -Eq -- "$3" "$2"; then ok "$1"; else fail "$1" "$2 does not match /$3/"; fi
 }
+
+# refuses_nonregular NAME CMD...: CMD with the argument @ (or the @ of KEY=@) replaced by a character device
+# (/dev/zero), then by a FIFO, exits 2 within 10 seconds with one line saying what the file
+# is, instead of reading until memory runs out or blocking
+refuses_nonregular() {
+	_n=$1; shift
+	[ -p "$TMPDIR_T/.fifo" ] || mkfifo "$TMPDIR_T/.fifo"
+	for _kind in "character device" FIFO; do
+		case $_kind in FIFO) _p=$TMPDIR_T/.fifo ;; *) _p=/dev/zero ;; esac
+		_i=0
+		for _a do
+			[ "$_i" -eq 0 ] && set --
+			_i=$((_i + 1))
+			case $_a in @|*=@) _a=${_a%@}$_p ;; esac
+			set -- "$@" "$_a"
+		done
+		"$@" >"$TMPDIR_T/.out" 2>"$TMPDIR_T/.err" &
+		_pid=$!
+		( sleep 10; kill -9 $_pid 2>/dev/null ) &
+		_w=$!
+		wait $_pid
+		_rc=$?
+		kill $_w 2>/dev/null
+		if [ "$_rc" -eq 2 ] && [ "$(wc -l <"$TMPDIR_T/.err" | tr -d ' ')" -eq 1 ] &&
+			grep -q "$_p: .*is a $_kind, not a regular file" "$TMPDIR_T/.err"; then
+			ok "$_n refuses a $_kind"
+		else
+			fail "$_n refuses a $_kind" "exit $_rc: $(head -c 300 "$TMPDIR_T/.err" | tr '\n' ' ')"
+		fi
+		# the FIFO round gets the arguments with the device path back in place of @
+		_i=0
+		for _a do
+			[ "$_i" -eq 0 ] && set --
+			_i=$((_i + 1))
+			case $_a in "$_p"|*="$_p") _a=${_a%"$_p"}@ ;; esac
+			set -- "$@" "$_a"
+		done
+	done
+}

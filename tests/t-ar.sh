@@ -104,6 +104,10 @@ check "nothing escaped the extraction directory" test ! -e evil.o
 expect_fail "a size that is not a number" 2 "bad5.a: offset 8: member size field is not a number" "$KILN" ar t bad5.a
 expect_fail "usage: an unknown ar command is one line naming the known ones" 2 \
 	"^kiln ar: unknown ar command 'frobnicate' \(known: create, t, x\); see 'kiln help ar'$" "$KILN" ar frobnicate
+refuses_nonregular "ar t" "$KILN" ar t @
+refuses_nonregular "ar x" "$KILN" ar x @ -C nr
+refuses_nonregular "ar create: a member" "$KILN" ar create -o nr.a @
+check "refused inputs leave no output" test ! -e nr.a
 
 # --- fuzz corpus replay ------------------------------------------------------------------------------
 libs=$(pkg-config --libs libelf 2>/dev/null || echo -lelf)

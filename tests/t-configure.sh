@@ -1,13 +1,28 @@
 # tests/t-configure.sh: end to end with configure: out-of-tree configure and ninja on a small
 # host C example, then incremental behaviour: an edited source reruns only what depends on
-# it, an added plugin regenerates build.ninja, and a second ninja has no work to do.
+# it, an added plugin regenerates build.ninja, and a second ninja has no work to do; a source
+# tree whose path has a space, in tree and out of it, and an in-tree make clean that keeps the
+# unit test sources.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cp -R "$SRCDIR/tests/plugins/hello" "$T/plugins"
 
 # configure's own errors
-expect_fail "configure: unknown option" 1 "unknown option '--frobnicate'" "$SRCDIR/configure" --frobnicate
 expect_fail "configure: unknown arch" 1 "--arch=sparc: unknown architecture" "$SRCDIR/configure" --arch=sparc
+expect_fail "configure: a built-in option without its value" 1 "option '--arch' needs a value: --arch=VALUE" "$SRCDIR/configure" --arch
+
+# Ninja 1.11 or newer; samurai cannot read the validations (|@) kiln writes
+mkdir -p "$T/path" "$T/samu-only" "$T/samu-as-ninja"
+for t in sh dirname cat sed uname cc gcc make pkg-config tr sort ls id; do
+	p=$(command -v "$t") && ln -sf "$p" "$T/path/$t"
+done
+printf '#!/bin/sh\necho 1.9.0\n' >"$T/path/samu"
+chmod +x "$T/path/samu"
+expect_fail "configure: samurai alone is refused by name" 1 "only samurai \(samu\) was found; it cannot read the validations \(\|@\)" \
+	sh -c "cd '$T/samu-only' && PATH='$T/path' '$SRCDIR/configure'"
+ln -s samu "$T/path/ninja"
+expect_fail "configure: a ninja that is samurai (1.9) is refused" 1 "ninja 1\.9\.0 .* is too old, or is samurai .*needs Ninja 1\.11 or newer" \
+	sh -c "cd '$T/samu-as-ninja' && PATH='$T/path' '$SRCDIR/configure'"
 expect_fail "configure: missing plugin dir" 1 "--plugin-dir=/nonexistent: no such directory" \
 	"$SRCDIR/configure" --plugin-dir=/nonexistent
 
@@ -24,6 +39,17 @@ check "configure built kiln in the build dir" test -x "$T/b/kiln"
 "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --help >"$T/help" 2>&1
 contains "configure --help lists the built-in options" "$T/help" "--redox-src=DIR"
 contains "configure --help lists plugin options" "$T/help" "--greeting=STRING +what hello prints"
+
+# options without a value: a plugin's is named as such, anything else is unknown (checked once
+# kiln is built, since only the plugins know their options); kiln.conf stays as it was
+cp kiln.conf "$T/conf.before"
+expect_fail "configure: unknown option" 1 "unknown option '--frobnicate'" "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --frobnicate
+expect_fail "configure: a plugin option without its value" 1 "option '--greeting' needs a value: --greeting=VALUE" \
+	"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting
+same "a refused option leaves kiln.conf alone" "$T/conf.before" kiln.conf
+"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured --gen-time-limit=45 >"$T/conf2.out" 2>&1
+contains "configure passes --gen-time-limit to kiln.conf" kiln.conf "^gen-time-limit=45$"
+"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured >"$T/conf3.out" 2>&1
 
 check "first ninja builds everything" ninja
 eq "the plugin option reached the program" "configured" "$(./out/hello/hello)"
@@ -71,3 +97,28 @@ contains "configure --help: the Redox set's options without a tree or toolchain"
 contains "configure --help: the Redox set's image options" "$T/help.out" "^  --rootfs-size=SIZE "
 contains "configure --help: a --plugin-dir's own group" "$T/help.out" "^Options of the plugins in .*examples/packages/greet:"
 eq "configure --help leaves nothing in the directory" "" "$(ls -A "$T/helpdir")"
+
+# --- a source tree whose path has a space: in tree, out of tree, make clean -----------------------
+S="$T/src dir"
+mkdir -p "$S/tests"
+(cd "$SRCDIR" && cp -R configure Makefile.in VERSION core lua rules "$S/" && cp tests/unit-*.c tests/unit.h "$S/tests/")
+cp -R "$SRCDIR/tests/plugins/hello" "$T/plug ins"
+if (cd "$S" && CFLAGS=-O0 ./configure --system=none --plugin-dir="$T/plug ins") >"$T/sp.out" 2>&1; then ok "configure in a source tree whose path has a space"
+else fail "configure in a source tree whose path has a space" "$(tail -5 "$T/sp.out" | tr '\n' ' ')"; fi
+check "ninja there builds" sh -c "cd '$S' && ninja"
+eq "the program runs" "hello" "$("$S/out/hello/hello" 2>&1)"
+out=$(cd "$S" && ninja)
+case $out in *"no work to do"*) ok "a second ninja there has no work to do" ;; *) fail "a second ninja there has no work to do" "$out" ;; esac
+mkdir -p "$T/else where"
+check "the kiln built there finds its data directory from anywhere" \
+	sh -c "cd '$T/else where' && '$S/kiln' gen -q --system=none --plugin-dir='$T/plug ins'"
+check "make tests there" sh -c "cd '$S' && make -s tests"
+n=$(ls "$S"/tests/unit-*.c | wc -l | tr -d ' ')
+check "make clean in tree" sh -c "cd '$S' && make -s clean"
+eq "make clean keeps the unit test sources" "$n" "$(ls "$S"/tests/unit-*.c 2>/dev/null | wc -l | tr -d ' ')"
+eq "make clean removes the unit test programs and kiln" "" "$(cd "$S" && ls kiln obj 2>/dev/null; ls "$S/tests" | grep -v '\.[ch]$')"
+mkdir -p "$T/b dir"
+if (cd "$T/b dir" && CFLAGS=-O0 "$S/configure" --system=none --plugin-dir="$T/plug ins") >"$T/sp2.out" 2>&1; then ok "configure out of tree from a source path with a space"
+else fail "configure out of tree from a source path with a space" "$(tail -5 "$T/sp2.out" | tr '\n' ' ')"; fi
+check "ninja out of tree builds" sh -c "cd '$T/b dir' && ninja"
+eq "the out-of-tree program runs" "hello" "$("$T/b dir/out/hello/hello" 2>&1)"

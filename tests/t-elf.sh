@@ -55,7 +55,8 @@ mkdir -p src && cp "$E/hostpath.c" src/
 build hostpath $A -O2 -static -no-pie "$T/src/hostpath.c" -o hostpath
 build rust rustc -O -C debuginfo=1 "$E/hello.rs" -o rust-host
 build pe sh -c "python3 $E/mkpe.py boot.efi && python3 $E/mkpe.py boot-x86.efi 0x8664 &&
-	python3 $E/mkpe.py boot-console.efi 0xaa64 3 && python3 $E/mkpe.py boot-pe32.efi 0xaa64 10 0x10b"
+	python3 $E/mkpe.py boot-console.efi 0xaa64 3 && python3 $E/mkpe.py boot-pe32.efi 0xaa64 10 0x10b &&
+	for d in stripped entry0 entrydata imports badreloc; do python3 $E/mkpe.py boot-\$d.efi 0xaa64 10 0x20b \$d || exit 1; done"
 
 # --- kernel (F6) -----------------------------------------------------------------------------
 passes "kernel at 0xFFFFFF0000000000 passes" chk kernel --policy=kernel --arch=aarch64
@@ -193,6 +194,10 @@ expect_fail "host path string in the binary" 1 \
 	chk hostpath --policy=initfs-bin
 expect_fail "the configured build dir (--forbid-path)" 1 "host-path: contains the host path \"[^\"]*$T/src/hostpath\.c\"" \
 	chk hostpath --policy=initfs-bin --forbid-path="$T"
+# the policy's host paths and two --forbid-path directories in one scan: each found one is named
+chk hostpath --policy=initfs-bin --forbid-path="$T" --forbid-path=/nowhere/at/all >multi.out 2>&1
+eq "several host paths in one scan: every one found is reported" "2 1 0" \
+	"$(grep -c 'host-path: contains' multi.out) $(grep -c '/home/builder' multi.out) $(grep -c nowhere multi.out)"
 chk hostpath --policy=initfs-bin --waive='host-path=test fixture: the path is the point' >waive.out 2>&1
 eq "waiver turns the violation into a pass" 0 $?
 contains "waived line names the reason" waive.out '^hostpath: host-path: waived \(test fixture: the path is the point\): contains the host path'
@@ -214,6 +219,19 @@ expect_fail "PE32+ x86_64 with --arch=aarch64" 1 '^boot-x86\.efi: machine: PE ma
 passes "PE32+ x86_64 with --arch=x86_64" chk boot-x86.efi --policy=uefi --arch=x86_64
 expect_fail "console subsystem" 1 'pe-subsystem: subsystem 3 \(Windows console\), not 10 \(EFI application\)' chk boot-console.efi --policy=uefi
 expect_fail "PE32 instead of PE32+" 1 'pe-magic: optional header magic 0x10b \(PE32, 32-bit\), not 0x20b' chk boot-pe32.efi --policy=uefi
+# what firmware needs beyond the headers: code at the entry point, relocatable, no DLLs
+expect_fail "relocations stripped: the firmware cannot place it" 1 \
+	'^boot-stripped\.efi: pe-relocs: relocations stripped \(IMAGE_FILE_RELOCS_STRIPPED\): .* only fits at its ImageBase 0x10000000; link without -fixed' \
+	chk boot-stripped.efi --policy=uefi
+expect_fail "entry point 0" 1 '^boot-entry0\.efi: pe-entry: AddressOfEntryPoint is 0' chk boot-entry0.efi --policy=uefi
+expect_fail "entry point in a data section" 1 '^boot-entrydata\.efi: pe-entry: entry point RVA 0x2000 is in no executable section' \
+	chk boot-entrydata.efi --policy=uefi
+expect_fail "DLL imports" 1 '^boot-imports\.efi: pe-imports: imports from DLLs \(an import directory of 40 bytes\): UEFI loads no DLLs' \
+	chk boot-imports.efi --policy=uefi
+expect_fail "relocation directory outside the sections" 1 '^boot-badreloc\.efi: pe-relocs: the base relocation directory \(RVA 0x8000, 12 bytes\) lies outside every section' \
+	chk boot-badreloc.efi --policy=uefi
+printf 'return { uefi = { waive = { ["pe-relocs"] = "loaded at its ImageBase by this firmware" } } }\n' >pe-waive.lua
+passes "a waived PE check passes, the waiver printed" chk boot-stripped.efi --policy=uefi --policies=pe-waive.lua
 expect_fail "an ELF file as the bootloader" 1 '^kernel: pe-format: is an ELF file, not a PE32\+ EFI application' chk kernel --policy=uefi
 expect_fail "a PE file under an ELF policy" 1 '^boot\.efi: format: is a PE/COFF file, not ELF' chk boot.efi --policy=kernel
 head -c 200 boot.efi >trunc.efi
@@ -349,14 +367,54 @@ expect_fail "32-bit ELF violates the class check" 1 '^elf32: class: 32-bit ELF \
 expect_fail "big-endian ELF violates the endian check" 1 '^big-endian: endian: big-endian ELF' chk big-endian --policy=initfs-bin
 expect_fail "32-bit ELF: strip refuses" 2 'elf32: not ELF64 \(EI_CLASS 1, 32-bit\)' "$KILN" elf strip elf32 -o x
 expect_fail "big-endian ELF: strip refuses" 2 'big-endian: not little-endian' "$KILN" elf strip big-endian -o x
-expect_fail "missing file" 2 'nosuch: cannot read' chk nosuch --policy=kernel
+expect_fail "missing file" 2 'nosuch: No such file or directory' chk nosuch --policy=kernel
+refuses_nonregular "elf check" "$KILN" elf check @ --policy=userspace
+refuses_nonregular "elf strip" "$KILN" elf strip @ -o nr.out
+refuses_nonregular "elf info" "$KILN" elf info @
+check "refused inputs leave no strip output" test ! -e nr.out
+# a symbol table whose sh_entsize is 0 is named as that (libelf itself reports "no error")
+idx=$(readelf -SW static | sed -n 's/^ *\[ *\([0-9]*\)\] \.symtab .*/\1/p')
+cp static entsize0 && patch entsize0 $((shoff + idx * 64 + 56)) 0000000000000000
+expect_fail "symbol table with sh_entsize 0: check names it" 2 \
+	'^kiln elf check: entsize0: symbol table \(section [0-9]+\) has sh_entsize 0, not 24: its section header is corrupt' \
+	chk entsize0 --policy=userspace
+cp entsize0 member0.o
+expect_fail "symbol table with sh_entsize 0: ar create names it" 2 \
+	'^kiln ar: member0.o: symbol table \(section [0-9]+\) has sh_entsize 0, not 24' "$KILN" ar create -o e0.a member0.o
+# a sparse input on a full filesystem: read, never mapped (a mapping faults with SIGBUS on a
+# hole that the full tmpfs cannot back); a private mount namespace holds the full tmpfs
+if [ "$(uname -s)" = Linux ]; then
+	cat >full.sh <<EOS
+set -e
+mount -t tmpfs -o size=1m kiln-full "$T/full"
+cp "$T/static" "$T/full/sparse"
+truncate -s 8M "$T/full/sparse"
+dd if=/dev/zero of="$T/full/fill" bs=4096 2>/dev/null || true
+set +e
+"$KILN" elf check "$T/full/sparse" --policy=userspace --arch=aarch64 >"$T/full.out" 2>&1
+echo "check \$?" >"$T/full.rc"
+"$KILN" elf info "$T/full/sparse" >>"$T/full.out" 2>&1
+echo "info \$?" >>"$T/full.rc"
+"$KILN" elf strip "$T/full/sparse" -o "$T/sparse.s" >>"$T/full.out" 2>&1
+echo "strip \$?" >>"$T/full.rc"
+EOS
+	mkdir -p full
+	if [ "$(id -u)" = 0 ]; then unshare -m sh full.sh; else unshare -r -m sh full.sh; fi >full.log 2>&1
+	got=$(tr '\n' ';' <full.rc 2>/dev/null | sed 's/;$//')
+	[ -s full.log ] && got="$got (setup: $(head -c 200 full.log | tr '\n' ' '))"
+	eq "sparse input on a full tmpfs: check, info and strip end normally (no SIGBUS)" "check 0;info 0;strip 0" "$got"
+else
+	truncate -s 8M sparse 2>/dev/null || { cp static sparse; dd if=/dev/zero of=sparse bs=1 count=0 seek=8388608 2>/dev/null; }
+	check "sparse input: check ends normally" chk sparse --policy=userspace --arch=aarch64
+fi
 expect_fail "unknown option" 2 "unknown option '--polcy=kernel'" chk kernel --polcy=kernel
 expect_fail "unknown --arch" 2 'arch=mips: unknown architecture' chk kernel --policy=kernel --arch=mips
 
 # --- fuzz corpus replay (a normal build of tests/fuzz/elf.c) ------------------------------------
 libs=$(sed -n 's/^LIBS = //p' "$BUILDDIR/Makefile")
 if ${CC:-cc} -std=c11 -O1 -g -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/elf.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$SRCDIR/core/elf/elf_check.c" "$SRCDIR/core/elf/elf_strip.c" "$SRCDIR/core/util.c" $libs >replay.err 2>&1; then
+	"$SRCDIR/core/elf/elf_check.c" "$SRCDIR/core/elf/bytescan.c" "$SRCDIR/core/elf/elf_strip.c" \
+	"$SRCDIR/core/util.c" $libs >replay.err 2>&1; then
 	n=$(ls "$SRCDIR/tests/fuzz/corpus/elf" | wc -l | tr -d ' ')
 	lim ./replay "$SRCDIR"/tests/fuzz/corpus/elf/* empty text trunc-hdr phoff phnum shnum secoff dynoff elf32 \
 		big-endian kernel nocrt boot-bss >replay.out 2>&1

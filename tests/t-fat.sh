@@ -138,7 +138,11 @@ expect_fail "missing source file" 2 'miss.m:2.*no-such-file' "$KILN" fat create 
 long=$(printf '%0256d' 0)
 printf 'kiln-manifest 1\nfile /%s 0644 0 0 data:x\n' "$long" >long.m
 expect_fail "name too long" 2 'long.m:2' "$KILN" fat create long.m -o x7.img --size 1M
+expect_fail "a --size over 2^63 is refused" 2 '\-\-size 99999999999999999999G: too large' "$KILN" fat create rt.m -o x8.img --size 99999999999999999999G
+expect_fail "a malformed --size" 2 '\-\-size 1Q: not a size' "$KILN" fat create rt.m -o x9.img --size 1Q
 eq "failed creates leave no output" "" "$(ls | grep -E '^x[0-9]\.img' || true)"
+refuses_nonregular "fat list" "$KILN" fat list @
+refuses_nonregular "fat cat" "$KILN" fat cat @ /EFI/BOOT/BOOTAA64.EFI
 
 # --- corrupt images: one-line error, exit 2 --------------------------------------------------
 cp esp.img c1.img; printf '\000\000' | dd of=c1.img bs=1 seek=510 conv=notrunc 2>/dev/null

@@ -18,16 +18,20 @@ contains "regeneration depfile lists the plugin directory" "$T/g/gen/build.ninja
 contains "kiln.conf keeps command-line settings" "$T/g/kiln.conf" "^plugin-dir=$HELLO$"
 
 # --- bad plugins: one directory per case ------------------------------------------------------
-bad() { # NAME PATTERN LUA-TEXT
-	_dir=$T/bad-$1
+bad() { # NAME PATTERN LUA-TEXT [KILN-GEN-ARGS...]: more plugin files may be put in bad-NAME/p first
+	_dir=$T/bad-$1 _pat=$2 _lua=$3
+	shift 3
 	mkdir -p "$_dir/p"
-	printf '%s\n' "$3" >"$_dir/p/x.lua"
+	printf '%s\n' "$_lua" >"$_dir/p/x.lua"
 	: >"$_dir/p/a.c"
 	mkdir -p "$_dir/b"
 	echo "old" >"$_dir/b/build.ninja"
-	expect_fail "bad input: $1" 1 "$2" sh -c "cd '$_dir/b' && '$KILN' gen --system=none --plugin-dir='$_dir/p'"
-	if [ "$(cat "$_dir/b/build.ninja")" = old ]; then ok "bad input leaves build.ninja alone: $1"
-	else fail "bad input leaves build.ninja alone: $1" "build.ninja was rewritten"; fi
+	expect_fail "bad input: $_dir" 1 "$_pat" sh -c "cd '$_dir/b' && '$KILN' gen --system=none --plugin-dir='$_dir/p' $*"
+	if [ "$(cat "$_dir/b/build.ninja")" = old ]; then ok "bad input leaves build.ninja alone: ${_dir#"$T/bad-"}"
+	else fail "bad input leaves build.ninja alone: ${_dir#"$T/bad-"}" "build.ninja was rewritten"; fi
+	if [ -e "$_dir/b/kiln.conf" ] || [ -e "$_dir/b/kiln.env" ]; then
+		fail "bad input writes neither kiln.conf nor kiln.env: ${_dir#"$T/bad-"}" "$(ls "$_dir/b" | tr '\n' ' ')"
+	else ok "bad input writes neither kiln.conf nor kiln.env: ${_dir#"$T/bad-"}"; fi
 }
 bad syntax 'x\.lua:2: .*near' 'component {
 	name = = "a" }'
@@ -48,9 +52,9 @@ component { name = "b", kind = "host-tool", build = host_cc { sources = { "a.c" 
 bad duplicate-name "x\.lua:2: component 'a' is already declared at .*x\.lua:1" \
 	'component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" } } }
 component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" } } }'
-bad duplicate-output "out/b/b is also produced by .*x\.lua:1.*" \
-	'component { name = "b", kind = "host-tool", build = host_cc { sources = { "a.c" } } }
-component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" }, output = "../b/b" } }'
+bad duplicate-output "out/x/a\.c is also produced by .*x\.lua:1.*" \
+	'component { name = "b", kind = "data", build = stage { file = "a.c", to = "x/a.c" } }
+component { name = "a", kind = "data", build = stage { file = "a.c", to = "x/a.c" } }'
 bad missing-source "input .*/p/nothere\.c does not exist and no edge produces it" \
 	'component { name = "a", kind = "host-tool", build = host_cc { sources = { "nothere.c" } } }'
 bad missing-dir "x\.lua:1: component 'a': source directory .*/p/nodir does not exist" \
@@ -65,6 +69,89 @@ contains "install collision lists both declarations" "$T/.err" "Collision: .*x\.
 bad unknown-image "x\.lua:1: f1 installs /etc/x into 'rotfs', which is not a declared image" \
 	'files { name = "f1", image = "rotfs", ["/etc/x"] = { data = "1" } }'
 bad option-type "option --n=abc: expected a whole number" 'option { name = "n", type = "int", default = "abc", help = "h" }'
+
+# --- confinement: what reaches build.ninja, where outputs go, what plugins share -----------
+bad newline-in-a-value "x\.lua:1: the value of \\\$cflags of 'a' contains a newline, which would end the line in build\.ninja" \
+	'component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" },
+	cflags = { "-O2\nrule pwn\n  command = touch /tmp/x\nbuild pwned: pwn\ndefault pwned" } } }'
+bad newline-in-a-path "x\.lua:1: a: the path \".*x\\\\nrule pwn\" contains a newline or NUL, which Ninja cannot represent" \
+	'component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c", "x\nrule pwn" } } }'
+bad output-outside-the-build-dir "x\.lua:1: component 'a': output = \"\.\./\.\./\.\./\.\./tmp/x\" must be a file name" \
+	'component { name = "a", kind = "initfs-bin", build = cross_cc { sources = { "a.c" }, output = "../../../../tmp/x" } }'
+bad output-outside-through-any-rule "x\.lua:1: 'a' writes \"out/a/\.\./\.\./\.\./tmp/x.*\", outside the build directory" \
+	'component { name = "a", kind = "host-tool", build = cargo { artifact = "../../../tmp/x" } }'
+bad stage-outside-the-build-dir "x\.lua:1: 'a' writes \"out/\.\./\.\./tmp/x\", outside the build directory" \
+	'component { name = "a", kind = "data", build = stage { file = "a.c", to = "../../tmp/x" } }'
+bad gc-finalizer "x\.lua:2: setmetatable: a __gc finalizer is not allowed in a plugin" \
+	'local mt = { __gc = function() end }
+setmetatable({}, mt)'
+mkdir -p "$T/bad-hijacked-string-library/p"
+printf 'string.match = function() return true end\nstring.find = function() error("hijacked") end\nstring.format = string.rep\n' \
+	>"$T/bad-hijacked-string-library/p/a.lua"
+bad hijacked-string-library "x\.lua:2: component needs a name made of letters, digits" \
+	'local at = ("abc"):find("b") + string.find("abc", "c") -- this plugin has the real library
+component { name = "not a name", kind = "data", build = prebuilt { file = "a.c" } }'
+mkdir -p "$T/iso/p" "$T/iso/b"
+printf 'string.find = function() error("hijacked") end\ntable.concat = nil\nfs.read = nil\n' >"$T/iso/p/a.lua"
+printf 'component { name = "b", kind = "data", build = prebuilt { file = "b.lua" }, description = string.find("abc", "c") .. table.concat({ "x", "y" }) .. #fs.read("b.lua") .. tostring(getmetatable("")) }\n' >"$T/iso/p/b.lua"
+(cd "$T/iso/b" && "$KILN" gen -q --system=none --plugin-dir="$T/iso/p" && "$KILN" show b) >"$T/iso/out" 2>&1
+contains "a plugin that replaces string.find, table.concat or fs.read changes only its own copy" "$T/iso/out" "description: +3xy[0-9]+false$"
+bad kiln-metatables-are-not-reachable "x\.lua:2: attempt to index a boolean value" \
+	'local mt = getmetatable(json_object {})
+mt.__gc = function() end'
+
+# --- limits: an endless loop or a huge allocation ends with the plugin's line -------------------
+bad endless-loop "x\.lua:2: kiln gen ran for more than 1 s, the time limit \(an endless loop\?\); .*--gen-time-limit=SECONDS" \
+	'local n = 0
+while true do n = n + 1 end' --gen-time-limit=1
+bad endless-loop-that-catches-errors "x\.lua:2: kiln gen ran for more than 1 s, the time limit" \
+	'local n = 0
+while true do pcall(function() while true do n = n + 1 end end) end' --gen-time-limit=1
+bad endless-library-call "x\.lua:2: kiln gen ran for more than 1 s, the time limit, inside one library call" \
+	'local s = string.rep("a", 40)
+local at = s:find(string.rep("a?", 40) .. s)' --gen-time-limit=1
+bad huge-string "x\.lua:1: kiln gen ran out of memory: the plugins need more than the limit of 1024 MiB.*--gen-memory-limit=SIZE" \
+	'local s = string.rep("x", 3 * 512 * 1024 * 1024)'
+bad huge-table "x\.lua:2: kiln gen ran out of memory: the plugins need more than the limit of 64 MiB" \
+	'local t = {}
+for i = 1, 1e9 do t[i] = i end' --gen-memory-limit=64M
+bad huge-table-that-catches-errors "x\.lua:2: kiln gen ran out of memory" \
+	'local t = {}
+while true do pcall(function() t[#t + 1] = string.rep("x", 1e6) .. #t end) end' --gen-memory-limit=64M
+expect_fail "a time limit that is not a number" 2 "--gen-time-limit=soon: expected a number of seconds" \
+	sh -c "cd '$T/bad-endless-loop/b' && '$KILN' gen --gen-time-limit=soon"
+
+# --- messages -------------------------------------------------------------------------------
+bad error-with-a-table "x\.lua:1: error\(\) was given a table instead of a message string" 'error({})'
+mkdir -p "$T/bad-import-cycle/p/common"
+printf 'local x = import "b.lua"\nreturn x\n' >"$T/bad-import-cycle/p/common/a.lua"
+printf 'local x = import "a.lua"\nreturn x\n' >"$T/bad-import-cycle/p/common/b.lua"
+bad import-cycle "import cycle: .*common/a\.lua imports .*common/b\.lua, .*common/b\.lua imports .*common/a\.lua" \
+	'local a = import "common/a.lua"'
+bad deeply-nested-table "x\.lua:2: elf_policy 'deep': the value nests more than 32 tables deep" \
+	'local t = {} for i = 1, 100000 do t = { t } end
+elf_policy { name = "deep", inherits = "userspace", host_paths = t }'
+bad table-that-contains-itself "x\.lua:2: json_encode: a value holds a table that contains itself" \
+	'local t = {} t.x = t
+local s = json_encode(t)'
+bad empty-gen-file-name "x\.lua:1: gen_file: \"\" must name a file by a relative path inside gen/" \
+	'gen_file { name = "", content = "x" }'
+bad gen-file-that-is-a-directory "x\.lua:2: gen_file gen/a/b needs the directory gen/a, which is a gen_file declared at .*x\.lua:1" \
+	'gen_file { name = "a", content = "x" }
+gen_file { name = "a/b", content = "y" }'
+bad size-over-2^63 "x\.lua:1: field 'size' of image 'fs' must be a size .*not \"99999999999999999999G\"" \
+	'image { name = "fs", format = "fat", size = "99999999999999999999G" }'
+bad size-option-over-2^63 "x\.lua:1: option --n: '99999999999999999999G' is too large" \
+	'option { name = "n", type = "size", default = "99999999999999999999G", help = "h" }'
+bad env-name-with-a-newline "x\.lua:1: env takes the name of an environment variable" 'local v = env("A\nB")'
+long=$(awk 'BEGIN { while (i++ < 100000) printf "a" }')
+bad long-name-suggestion "x\.lua:2: component 'b' depends on 'a+b', which no plugin declares \(did you mean 'a+'\?\)" \
+	"component { name = \"$long\", kind = \"data\", build = prebuilt { file = \"a.c\" } }
+component { name = \"b\", kind = \"data\", build = prebuilt { file = \"a.c\" }, deps = { \"${long}b\" } }" --gen-time-limit=20
+mkdir -p "$T/nl"
+expect_fail "a setting with a newline" 2 "--opt=\.\.\.: a setting cannot contain a newline" \
+	sh -c "cd '$T/nl' && '$KILN' gen --system=none --plugin-dir='$HELLO' --opt='greeting=a
+b'"
 
 # unknown options and architectures
 mkdir -p "$T/o"
@@ -116,3 +203,36 @@ contains "ninja reconfigure takes the new value" "$T/env/b/kiln.env" "^KILN_TEST
 (cd "$T/env/b" && ninja) >/dev/null 2>&1
 out=$(cd "$T/env/b" && ninja 2>&1)
 case $out in *"no work to do"*) ok "after reconfigure ninja settles" ;; *) fail "after reconfigure ninja settles" "$out" ;; esac
+
+# --- regeneration: what a successful fs.exists saw, and the PATH a failed find_program searched --
+mkdir -p "$T/rec/p" "$T/rec/b" "$T/rec/bin"
+echo probe >"$T/rec/p/probe.txt"
+cat >"$T/rec/p/x.lua" <<'LUA'
+component { name = "e", kind = "data", build = prebuilt { file = "x.lua" },
+	description = tostring(fs.exists("probe.txt")) .. " " .. tostring(find_program("kiln-test-tool")) }
+LUA
+(cd "$T/rec/b" && PATH="$T/rec/bin:$PATH" "$KILN" gen -q --system=none --plugin-dir="$T/rec/p") >/dev/null 2>&1
+ninja -C "$T/rec/b" >/dev/null 2>&1
+show_e() { (cd "$T/rec/b" && "$KILN" show e) | sed -n 's/^  description: *//p'; }
+eq "fs.exists and find_program as generated" "file nil" "$(show_e)"
+sleep 1
+rm "$T/rec/p/probe.txt"
+out=$(cd "$T/rec/b" && ninja 2>&1)
+case $out in *"REGENERATE build.ninja"*) ok "deleting a file fs.exists found regenerates build.ninja" ;;
+*) fail "deleting a file fs.exists found regenerates build.ninja" "$out" ;; esac
+eq "fs.exists sees it gone" "nil nil" "$(show_e)"
+sleep 1
+printf '#!/bin/sh\n' >"$T/rec/bin/kiln-test-tool"
+chmod +x "$T/rec/bin/kiln-test-tool"
+out=$(cd "$T/rec/b" && ninja 2>&1)
+case $out in *"REGENERATE build.ninja"*) ok "installing a program find_program did not find regenerates build.ninja" ;;
+*) fail "installing a program find_program did not find regenerates build.ninja" "$out" ;; esac
+eq "find_program finds it" "nil $T/rec/bin/kiln-test-tool" "$(show_e)"
+out=$(cd "$T/rec/b" && ninja 2>&1)
+case $out in *"no work to do"*) ok "then ninja settles" ;; *) fail "then ninja settles" "$out" ;; esac
+
+# --- the limits are settings: kept in kiln.conf for the regeneration ---------------------------
+mkdir -p "$T/lim"
+(cd "$T/lim" && "$KILN" gen -q --system=none --plugin-dir="$HELLO" --gen-time-limit=30 --gen-memory-limit=512M) >/dev/null 2>&1
+contains "kiln.conf keeps --gen-time-limit" "$T/lim/kiln.conf" "^gen-time-limit=30$"
+contains "kiln.conf keeps --gen-memory-limit" "$T/lim/kiln.conf" "^gen-memory-limit=512M$"

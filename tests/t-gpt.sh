@@ -1,7 +1,7 @@
 #!/bin/sh
 # t-gpt.sh: kiln gpt create/list: the installer's layout (formats.md 3.1), protective MBR
-# bytes, sgdisk -v/-p, partition images copied in (sparse), derived GUIDs, CRC and backup
-# verification, bad input, SHA-256 vectors, fuzz corpus replay.
+# bytes, sgdisk -v/-p, partition images copied in (sparse) by each copy mode (clone, extents,
+# plain: the same bytes), derived GUIDs, CRC and backup verification, bad input, fuzz replay.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cd "$T" || exit 2
@@ -13,8 +13,8 @@ cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
 
 # --- the installer's 64 MiB layout with real partition images -------------------------------
 head -c 300000 /dev/urandom >esp.img
-head -c 2000000 /dev/zero >>esp.img       # zeros in the middle: left as holes
-head -c 5000 /dev/urandom >>esp.img
+# a hole in the middle (dd seeks past the end), then more data: the hole stays a hole
+head -c 5000 /dev/urandom | dd of=esp.img bs=5000 seek=460 conv=notrunc 2>/dev/null
 head -c 3000000 /dev/urandom >root.img
 parts="--part name=BIOS,type=bios,size=1M --part name=EFI,type=esp,size=1M --part name=REDOX,type=redoxfs,image=root.img"
 check "create 64 MiB disk" "$KILN" gpt create -o disk.img --size 64M $parts
@@ -47,7 +47,7 @@ dd if=esp-disk.img of=esp.back bs=512 skip=2048 count=$(( ($(wc -c <esp.img) + 5
 head -c "$(wc -c <esp.img)" esp.back >esp.back2
 same "ESP image copied at LBA 2048" esp.img esp.back2
 blocks=$(du -k esp-disk.img | cut -f1)
-eq "output is sparse (zero blocks skipped)" yes "$([ "$blocks" -lt 1500 ] && echo yes || echo "no: $blocks KiB")"
+eq "output is sparse (holes stay holes)" yes "$([ "$blocks" -lt 1500 ] && echo yes || echo "no: $blocks KiB")"
 
 "$KILN" gpt create -o big.img --size 512M $parts 2>/dev/null
 sgdisk -p big.img >p3.out 2>&1
@@ -115,6 +115,37 @@ g3=$(cd a && "$KILN" gpt create -o d.img --size 64M --seed other $parts && "$KIL
 [ "$g1" != "$g2" ] && ok "another image name gives another disk GUID" || fail "another image name gives another disk GUID" "$g1"
 [ "$g1" != "$g3" ] && ok "another seed gives another disk GUID" || fail "another seed gives another disk GUID" "$g1"
 
+# --- copy modes: clone (copies instead where the filesystem shares no blocks), data extents
+# and plain write the same bytes; -v accounts for every byte of every image -----------------
+head -c 12345 /dev/urandom >mix.img                 # the tail is no multiple of 4096
+head -c 1048576 /dev/zero >>mix.img                 # zero data: copied by extents, skipped by plain
+head -c 70000 /dev/urandom | dd of=mix.img bs=10000 seek=300 conv=notrunc 2>/dev/null  # a hole, then data
+mparts="--part name=BIOS,type=bios,size=1M --part name=EFI,type=esp,image=$T/mix.img --part name=REDOX,type=redoxfs,image=$T/root.img"
+for m in clone extents plain default; do
+	mkdir -p "m-$m"
+	case $m in default) opt= ;; *) opt=--copy=$m ;; esac
+	if (cd "m-$m" && "$KILN" gpt create -o disk.img --size 64M $mparts $opt -v >v.out 2>&1); then ok "--copy=$m: create"
+	else fail "--copy=$m: create" "$(head -c 300 "m-$m/v.out")"; fi
+done
+same "--copy=extents writes the bytes --copy=clone does" m-clone/disk.img m-extents/disk.img
+same "--copy=plain writes the bytes --copy=clone does" m-clone/disk.img m-plain/disk.img
+same "the default is --copy=clone" m-clone/disk.img m-default/disk.img
+sz=$(wc -c <mix.img | tr -d ' ')
+dd if=m-clone/disk.img of=mix.back bs=512 skip=2048 count=$(((sz + 511) / 512)) 2>/dev/null
+head -c "$sz" mix.back >mix.back2
+same "image with holes, zero data and a short tail read back from the disk" mix.img mix.back2
+# "disk.img: NAME: N bytes: A cloned, B copied, C holes", one line per partition image
+acct() { awk '{ gsub(/:/, ""); if ($3 != $5 + $7 + $9) bad = 1; n++ } END { print (n == 2 && !bad) ? "ok" : "bad" }' "$1"; }
+for m in clone extents plain; do eq "--copy=$m -v: cloned + copied + holes = image size" ok "$(acct "m-$m/v.out")"; done
+h_ext=$(awk '/ EFI: / { print $9 }' m-extents/v.out) h_pl=$(awk '/ EFI: / { print $9 }' m-plain/v.out)
+c_ext=$(awk '/ EFI: / { print $5 }' m-extents/v.out)
+if [ "${h_ext:-0}" -ge 1900000 ] && [ "${c_ext:-1}" -eq 0 ]; then ok "--copy=extents skips the hole, clones nothing"
+else fail "--copy=extents skips the hole, clones nothing" "holes ${h_ext:-?}, cloned ${c_ext:-?}"; fi
+if [ "${h_pl:-0}" -gt $((${h_ext:-0} + 1000000)) ]; then ok "--copy=plain skips the zero data too"
+else fail "--copy=plain skips the zero data too" "plain holes ${h_pl:-?}, extents holes ${h_ext:-?}"; fi
+expect_fail "unknown copy mode" 2 '--copy=fast: unknown copy mode \(known: clone, extents, plain\)' \
+	"$KILN" gpt create -o x9.img --size 64M $parts --copy=fast
+
 # --- literal GUID types, start=, UTF-8 names -------------------------------------------------
 check "literal type GUID, start=, non-ASCII name" "$KILN" gpt create -o lit.img --size 4M \
 	--part name=Données,type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7,start=2048,size=1M
@@ -133,7 +164,23 @@ expect_fail "backup table differs: list exits 1" 1 'backup table .* differs' "$K
 cp disk.img bad4.img; printf 'XX' | dd of=bad4.img bs=1 seek=512 conv=notrunc 2>/dev/null
 expect_fail "no signature: exit 2, not a GPT" 2 'bad4.img: offset 0x200: .*not a GPT' "$KILN" gpt list bad4.img
 head -c 10000 disk.img >short.img
-expect_fail "truncated disk: exit 2" 2 'short.img: .*too small' "$KILN" gpt list short.img
+expect_fail "a disk cut inside its table: exit 2, truncated" 2 'short.img: truncated: 10000 bytes, but its GPT header describes a disk of 67108864 bytes' \
+	"$KILN" gpt list short.img
+head -c 40000000 disk.img >cut.img
+expect_fail "a disk cut short: exit 1, truncated, said once" 1 '^kiln gpt: cut.img: truncated: the primary header describes a disk of 131072 sectors \(67108864 bytes\), the file has 78125; copy the whole image again$' \
+	"$KILN" gpt list cut.img
+eq "a disk cut short: one line on stderr" 1 "$(wc -l <"$T/.err" | tr -d ' ')"
+head -c 300 /dev/zero >tiny.img
+expect_fail "a file too small for a GPT disk" 2 'tiny.img: 300 bytes, too small for a GPT disk' "$KILN" gpt list tiny.img
+refuses_nonregular "gpt list" "$KILN" gpt list @
+refuses_nonregular "gpt create: a partition image" "$KILN" gpt create -o nr.img --size 64M --part name=EFI,type=esp,image=@
+expect_fail "a size over 2^63 is refused, not wrapped" 2 '\-\-size 99999999999999999999G: too large \(a size is at most 2\^63 - 1 bytes' \
+	"$KILN" gpt create -o huge.img --size 99999999999999999999G $parts
+expect_fail "a partition size over 2^63 is refused" 2 "size '16777216T': too large" \
+	"$KILN" gpt create -o huge.img --size 64M --part name=EFI,type=esp,size=16777216T
+expect_fail "a start LBA that overflows is refused" 2 "start '99999999999999999999' is not an LBA" \
+	"$KILN" gpt create -o huge.img --size 64M --part name=EFI,type=esp,start=99999999999999999999
+eq "refused sizes leave no output" "" "$(ls | grep -E '^(huge|nr)\.img' || true)"
 
 # --- bad input to create: clear error, no output ---------------------------------------------
 head -c 3000000 /dev/urandom >fat.img
@@ -155,7 +202,8 @@ eq "failed creates leave no output" "" "$(ls | grep -E '^x[0-9]\.img' || true)"
 
 # --- fuzz corpus replay ----------------------------------------------------------------------
 if ${cc:-cc} $cflags -I"$SRCDIR/core" -o replay "$SRCDIR/tests/fuzz/gpt.c" "$SRCDIR/tests/fuzz/standalone.c" \
-	"$BUILDDIR/obj/image/gpt.o" "$BUILDDIR/obj/image/sha256.o" "$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
+	"$BUILDDIR/obj/image/gpt.o" "$BUILDDIR/obj/image/fcopy.o" "$BUILDDIR/obj/image/sha256.o" \
+	"$BUILDDIR/obj/util.o" $ldflags $libs 2>replay.err; then
 	./replay "$SRCDIR"/tests/fuzz/corpus/gpt/* bad1.img bad2.img bad3.img bad4.img | sed "s|$SRCDIR/tests/fuzz/corpus/||"
 else
 	fail "fuzz replay: build" "$(head -c 300 replay.err)"

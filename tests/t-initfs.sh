@@ -9,7 +9,7 @@ cd "$T" || exit 2
 # the fuzz replay is built like kiln itself (same compiler, flags and sanitizers, if any)
 mk() { sed -n "s/^$1 = //p" "$BUILDDIR/Makefile"; }
 cc=$(mk CC) cflags=$(mk CFLAGS) ldflags=$(mk LDFLAGS) libs=$(mk LIBS)
-objs="$BUILDDIR/obj/image/initfs.o $BUILDDIR/obj/image/manifest.o $BUILDDIR/obj/util.o $BUILDDIR/obj/elf/elf_check.o"
+objs="$BUILDDIR/obj/image/initfs.o $BUILDDIR/obj/image/manifest.o $BUILDDIR/obj/util.o $BUILDDIR/obj/elf/elf_check.o $BUILDDIR/obj/elf/bytescan.o"
 
 # the same example through the command line: the header bytes of formats.md 1.10
 cat >ex.m <<'EOF'
@@ -77,6 +77,7 @@ printf '' >src/empty
 	echo 'symlink /etc/abs 0777 0 0 /bin/tool'
 	echo 'symlink /etc/rel 0777 0 0 hostname'
 	echo 'symlink /etc/up 0777 0 0 ../big.bin'
+	echo 'symlink /etc/dot 0777 0 0 ./sub//../hostname'
 	echo 'hardlink /etc/big-again /big.bin'
 	d=
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do d=$d/d$i; done
@@ -109,7 +110,8 @@ eq "file in a big directory" 1234 "$(cat out/many/f1234)"
 eq "name with a space" x "$(cat 'out/with space')"
 contains "absolute symlink stored root-relative" rt.list '^symlink 0777 0 0 8 /etc/abs -> bin/tool$'
 contains "relative symlink stored root-relative" rt.list '^symlink 0777 0 0 12 /etc/rel -> etc/hostname$'
-contains "symlink with .. normalised" rt.list '^symlink 0777 0 0 7 /etc/up -> big\.bin$'
+contains "symlink with .. stored as written, as redox-initfs-ar stores it" rt.list '^symlink 0777 0 0 14 /etc/up -> etc/\.\./big\.bin$'
+contains "symlink: '.' and empty components dropped, '..' kept" rt.list '^symlink 0777 0 0 19 /etc/dot -> etc/sub/\.\./hostname$'
 eq "extracted symlink resolves" tool "$(cat out/etc/abs)"
 eq "extracted relative symlink resolves" demo "$(cat out/etc/rel)"
 same "extracted .. symlink resolves" src/big.bin out/etc/up
@@ -139,7 +141,15 @@ long=$(printf '%0300d' 0)
 printf 'kiln-manifest 1\nfile /%s 0644 0 0 data:x\n' "$long" >long.m
 expect_fail "name too long" 2 'long.m:2' "$KILN" initfs create long.m -o long.img --no-bootstrap
 # (the 65535-inode limit is checked in unit-initfs.c: parsing a 65536-line manifest is slow)
-eq "failed creates leave no output" "" "$(ls | grep -E '^(miss|long)\.img' || true)"
+expect_fail "a --max-size over 2^63 is refused, not replaced" 2 '\-\-max-size 99999999999999999999G: too large' \
+	"$KILN" initfs create ex.m -o huge.img --no-bootstrap --max-size=99999999999999999999G
+expect_fail "a malformed --max-size" 2 '\-\-max-size 12Q: not a size' "$KILN" initfs create ex.m -o huge.img --no-bootstrap --max-size 12Q
+eq "failed creates leave no output" "" "$(ls | grep -E '^(miss|long|huge)\.img' || true)"
+refuses_nonregular "initfs list" "$KILN" initfs list @
+refuses_nonregular "initfs extract" "$KILN" initfs extract @ -o nr
+refuses_nonregular "initfs create: the bootstrap" "$KILN" initfs create ex.m -o nr.img --bootstrap @
+refuses_nonregular "initfs create: the manifest" "$KILN" initfs create @ -o nr.img --no-bootstrap
+eq "refused inputs leave no output" "" "$(ls -d nr nr.img 2>/dev/null)"
 
 # --- corrupt images: one-line error, exit 2, nothing extracted -------------------------------
 cp ex.img c1.img; printf 'X' | dd of=c1.img bs=1 seek=0 conv=notrunc 2>/dev/null

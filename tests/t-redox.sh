@@ -10,18 +10,43 @@ T=$TMPDIR_T
 FX=$SRCDIR/tests/fixtures
 host=$(rustc -vV | sed -n 's/^host: //p')
 
-# a rustup home whose nightly-2026-01-02 is the installed toolchain (for rust-lld and lib/)
-# (a directory of links to it, plus a rust-src whose library/ -Zbuild-std would compile)
+# toolchain HOME NAME: a rustup home whose toolchain NAME is the installed one, as a directory
+# of links to it (for rust-lld and lib/), plus a rust-src whose library/ -Zbuild-std would
+# compile, and a rust-lld where the toolchain has none (Debian's rustc package): the system's
+# lld, 16 or newer, which links an archive without an object file as rust-lld does
+toolchain() {
+	_tc=$1/toolchains/$2-$host
+	_sys=$(rustc --print sysroot)
+	mkdir -p "$_tc/lib/rustlib/src/rust/library"
+	for _e in "$_sys"/*; do [ "$(basename "$_e")" = lib ] || ln -s "$_e" "$_tc/"; done
+	for _e in "$_sys"/lib/*; do [ "$(basename "$_e")" = rustlib ] || ln -s "$_e" "$_tc/lib/"; done
+	for _e in "$_sys"/lib/rustlib/*; do
+		case $(basename "$_e") in src|"$host") ;; *) ln -s "$_e" "$_tc/lib/rustlib/" ;; esac
+	done
+	mkdir -p "$_tc/lib/rustlib/$host/bin"
+	for _e in "$_sys/lib/rustlib/$host"/*; do [ "$(basename "$_e")" = bin ] || ln -s "$_e" "$_tc/lib/rustlib/$host/"; done
+	for _e in "$_sys/lib/rustlib/$host/bin"/*; do [ -e "$_e" ] && ln -s "$_e" "$_tc/lib/rustlib/$host/bin/"; done
+	if [ ! -e "$_tc/lib/rustlib/$host/bin/rust-lld" ]; then
+		for _l in ld.lld-20 ld.lld-19 ld.lld-18 ld.lld-17 ld.lld-16 ld.lld; do
+			command -v $_l >/dev/null 2>&1 && { ln -s "$(command -v $_l)" "$_tc/lib/rustlib/$host/bin/rust-lld"; break; }
+		done
+	fi
+	printf 'version = 3\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.lock"
+	printf '[workspace]\nmembers = []\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.toml"
+}
 RH=$T/rustup
 TC=$RH/toolchains/nightly-2026-01-02-$host
-sys=$(rustc --print sysroot)
-mkdir -p "$TC/lib/rustlib/src/rust/library"
-for e in "$sys"/*; do [ "$(basename "$e")" = lib ] || ln -s "$e" "$TC/"; done
-for e in "$sys"/lib/*; do [ "$(basename "$e")" = rustlib ] || ln -s "$e" "$TC/lib/"; done
-for e in "$sys"/lib/rustlib/*; do [ "$(basename "$e")" = src ] || ln -s "$e" "$TC/lib/rustlib/"; done
-printf 'version = 3\n' >"$TC/lib/rustlib/src/rust/library/Cargo.lock"
-printf '[workspace]\nmembers = []\n' >"$TC/lib/rustlib/src/rust/library/Cargo.toml"
-export RUSTUP_HOME=$RH CARGO=$FX/redox-tools/fake-cargo FAKE_CARGO_LOG=$T/cargo.log KILN CARGO_HOME=$T/cargo-home
+toolchain "$RH" nightly-2026-01-02
+# kiln cargo passes cargo only an allow-list of the shell's variables, so the fake cargo gets
+# its log, kiln and its switches through a wrapper (FAKE_CARGO_OFFLINE_FAIL: the file
+# $T/offline-fail exists)
+FAKE_CARGO_LOG=$T/cargo.log
+cat >"$T/cargo-wrap" <<WRAP
+#!/bin/sh
+FAKE_CARGO_LOG='$FAKE_CARGO_LOG' KILN='$KILN' FAKE_CARGO_OFFLINE_FAIL=\$(cat '$T/offline-fail' 2>/dev/null) exec '$FX/redox-tools/fake-cargo' "\$@"
+WRAP
+chmod +x "$T/cargo-wrap"
+export RUSTUP_HOME=$RH CARGO=$T/cargo-wrap CARGO_HOME=$T/cargo-home
 mkdir -p "$CARGO_HOME"
 
 # tree DIR: a copy of the fixture, as a git checkout on master
@@ -117,8 +142,8 @@ contains "kiln show: the policy" "$T/show" "elf policy: +initfs-bin"
 mkdir -p "$T/share"
 gen "$T/q" "$R" --opt=share="$T/share" --opt=boot-expect="root:~#" >/dev/null 2>&1
 c=$(cd "$T/q" && ninja -t commands run | tail -1)
-case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -bios "*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
-	ok "ninja run: virt, cortex-a72, UEFI firmware, the disk on virtio-blk (snapshot), the 9p share" ;;
+case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
+	ok "ninja run: virt, cortex-a72, UEFI firmware (code read-only, a copy of the variable store), the disk on virtio-blk (snapshot), the 9p share" ;;
 *) fail "ninja run: the QEMU command" "$c" ;; esac
 c=$(cd "$T/q" && ninja -t commands boot-test | tail -1)
 case $c in *"--expect 'root:~#' --fail 'Bootstrap entry point: FFFFFFFFFFFFFFFF'"*) ok "boot-test: the configured success marker and the F7 failure signature" ;;
@@ -148,11 +173,16 @@ case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 -
 
 # --- the build, through the fake cargo, with a hostile environment --------------------------------
 : >"$FAKE_CARGO_LOG"
-if (cd "$B" && RUSTC_WRAPPER=sccache RUSTFLAGS=-Cbogus CARGO_INCREMENTAL=0 ninja image) >"$T/build.out" 2>&1; then ok "ninja image builds the fixture tree"; else
+if (cd "$B" && RUSTC_WRAPPER=sccache RUSTFLAGS=-Cbogus CARGO_INCREMENTAL=0 RUSTC=/nonexistent/rustc CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+	CARGO_BUILD_RUSTC_WRAPPER=sccache ninja image) >"$T/build.out" 2>&1; then ok "ninja image builds the fixture tree"; else
 	fail "ninja image builds the fixture tree" "$(grep -v '^\[' "$T/build.out" | tail -8 | tr '\n' ' ')"; fi
 n=$(grep -c '^fake-cargo' "$FAKE_CARGO_LOG")
 m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "CARGO_INCREMENTAL=1 CARGO_NET_OFFLINE=true CARGO_PROFILE_RELEASE_LTO=false RUSTUP_TOOLCHAIN=nightly-2026-01-02 LD_LIBRARY_PATH=$RH/toolchains/nightly-2026-01-02-$host/lib DYLD_LIBRARY_PATH=unset RUSTC_WRAPPER=unset RUSTFLAGS=unset CARGO_TARGET_DIR=$B/out/cargo/")
 eq "cargo ran $n times, each with the plugin's environment (RUSTC_WRAPPER and RUSTFLAGS of the shell removed)" "$n" "$m"
+m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "RUSTC=unset CARGO_PROFILE_RELEASE_OPT_LEVEL=unset CARGO_BUILD_RUSTC_WRAPPER=unset CARGO_ENCODED")
+eq "the shell's RUSTC, CARGO_PROFILE_* and CARGO_BUILD_RUSTC_WRAPPER never reach cargo (an allow-list)" "$n" "$m"
+m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "ARGS=build .* --config build.rustc-wrapper='' --config build.rustc-workspace-wrapper=''$")
+eq "every cargo run disables the wrappers of config files (--config build.rustc-wrapper='')" "$n" "$m"
 check "cargo got the rustflags as CARGO_ENCODED_RUSTFLAGS" grep -q "^fake-cargo .* pcid .*CARGO_ENCODED_RUSTFLAGS=-Zcodegen-backend=$CL -Crelocation-model=static -Cpanic=abort -Clink-arg=-z -Clink-arg=muldefs -Clink-arg=-lunwind_stubs --remap-path-prefix=$R=/redox " "$FAKE_CARGO_LOG"
 I=$B/out/images
 entry=$(readelf -hW "$B/out/bootstrap/bootstrap" | awk '/Entry point/ { print $4 }')
@@ -183,7 +213,7 @@ contains "disk: BIOS 34-2047" "$T/sgdisk" "^ +1 +34 +2047 .* EF02 +BIOS"
 contains "disk: EFI 2048-4095" "$T/sgdisk" "^ +2 +2048 +4095 .* EF00 +EFI"
 contains "disk: REDOX 4096-1046527 (the fork's 1,042,432 sectors)" "$T/sgdisk" "^ +3 +4096 +1046527 "
 mdir -i "$I/esp.img" ::/EFI/BOOT >"$T/mdir" 2>&1
-contains "ESP: EFI/BOOT/BOOTAA64.EFI" "$T/mdir" "BOOTAA64 +EFI +512"
+contains "ESP: EFI/BOOT/BOOTAA64.EFI" "$T/mdir" "BOOTAA64 +EFI +1536"
 nm "$B/out/sysroot/lib/crt0.o" >"$T/nm" 2>&1
 contains "sysroot: crt0.o defines _start" "$T/nm" " T _start$"
 nm "$B/out/sysroot/lib/libunwind_stubs.a" >"$T/nm" 2>&1
@@ -222,7 +252,9 @@ out=$(cd "$B" && ninja fetch)
 case $out in *"no work to do"*) ok "ninja fetch: done once until a manifest or Cargo.lock changes" ;; *) fail "ninja fetch: done once" "$out" ;; esac
 # an offline build whose crates are not in the cache says what to do
 sleep 1; echo "// changed" >>"$BASE/logd/src/main.rs"
-(cd "$B" && FAKE_CARGO_OFFLINE_FAIL=1 ninja image) >"$T/offline" 2>&1
+echo 1 >"$T/offline-fail"
+(cd "$B" && ninja image) >"$T/offline" 2>&1
+rm -f "$T/offline-fail"
 contains "offline build without the crates: the first failure says to run ninja fetch" "$T/offline" \
 	"kiln cargo: cargo could not find crates in its cache .* run .ninja fetch. once with network"
 contains "a failed cargo run names its log" "$T/offline" "kiln cargo: cargo failed \(exit 101\) building $BASE/Cargo.toml; its whole output is in out/logs/base.log"
@@ -301,7 +333,7 @@ expect_fail "toolchain not installed: the rustup command" '*' "Rust toolchain ni
 mkdir -p "$T/e6" && (cd "$T/e6" && "$KILN" gen -q --redox-src="$R" --opt=cranelift="$CL") >/dev/null 2>"$T/e6.err"
 contains "no bootloader: --bootloader is explained" "$T/e6.err" "no UEFI bootloader: configure --bootloader=FILE"
 tree "$T/t8"; printf '[package]\nname = "logd"\nversion = 0.1.0"\n' >"$T/t8/recipes/core/base/source/logd/Cargo.toml"
-expect_fail "a broken member Cargo.toml: file and line" '*' "base/source/logd/Cargo.toml:3: junk after the value of 'version'" gen "$T/e8" "$T/t8"
+expect_fail "a broken member Cargo.toml: file, line and column" '*' "base/source/logd/Cargo.toml:3:11: invalid number '0\\.1\\.0'; if it is text, quote it: \"0\\.1\\.0\"" gen "$T/e8" "$T/t8"
 tree "$T/t9"
 sed -i.bak 's|"drivers/storage/lived",|"drivers/storage/*",|; s|"drivers/storage/nvmed",||; s|"drivers/storage/virtio-blkd",||; s|"drivers/storage/ahcid",||; s|"drivers/storage/ided",||' "$T/t9/recipes/core/base/source/Cargo.toml"
 if gen "$T/e9" "$T/t9" >"$T/e9.out" 2>&1; then ok "a members glob (drivers/storage/*) finds every crate"; else fail "a members glob (drivers/storage/*) finds every crate" "$(head -c 300 "$T/e9.out")"; fi
@@ -339,7 +371,7 @@ contains "worked examples: /usr/bin/hello-redox in the root filesystem" "$T/ex.l
 (cd "$X" && "$KILN" show hello-redox) >"$T/ex.show" 2>&1
 contains "worked examples: kiln show names the example plugin's line" "$T/ex.show" "declared at: +examples/packages/redox-hello/hello.lua:5$"
 mkdir -p "$T/dup" && printf 'local redox = import "redox"\nredox.program { name = "ion", workspace = "ion", package = "ion-shell" }\n' >"$T/dup/dup.lua"
-expect_fail "a name declared twice: both places" '*' "$T/dup/dup.lua:2: component 'ion' is already declared at plugins/ion.lua:3" gen "$T/e13" "$R" --plugin-dir="$T/dup"
+expect_fail "a name declared twice: both places" '*' "$T/dup/dup.lua:2: component 'ion' is already declared at plugins/ion.lua:4" gen "$T/e13" "$R" --plugin-dir="$T/dup"
 printf 'local redox = import "redox"\nredox.program { name = "x", workspace = "base", instal = {} }\n' >"$T/dup/dup.lua"
 expect_fail "redox.program checks its fields, with did you mean" '*' "$T/dup/dup.lua:2: unknown field 'instal' in redox.program\{\} \(did you mean 'install'\?\)" gen "$T/e14" "$R" --plugin-dir="$T/dup"
 printf 'local r = import "redoxx"\n' >"$T/dup/dup.lua"
@@ -388,9 +420,26 @@ check "one report: nothing was written" test ! -f "$T/e12/build.ninja"
 unset CARGO RUSTUP_HOME
 H=$T/host
 cp -R "$FX/redox-host" "$H.src"
-tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
+if command -v rustup >/dev/null 2>&1; then
+	tc=$(rustup default | cut -d' ' -f1); tc=${tc%-"$host"} # the installed default, e.g. stable
+else
+	# rustc and cargo without rustup (Debian's packages): cargo ignores RUSTUP_TOOLCHAIN, and
+	# the plugins find a toolchain named "system" in a rustup home made for it
+	export RUSTUP_HOME=$T/rustup-system
+	tc=system
+	toolchain "$RUSTUP_HOME" $tc
+fi
 mkdir -p "$H" && (cd "$H" && "$KILN" gen -q --system=none --plugin-dir="$H.src" --opt=rust-toolchain=$tc --opt=codegen=llvm) >"$T/h.gen" 2>&1
-if (cd "$H" && ninja) >"$T/h1" 2>&1; then ok "host crate: real cargo builds it"; else fail "host crate: real cargo builds it" "$(tail -5 "$T/h1" | tr '\n' ' ')"; fi
+# a hostile environment: wrappers in the variables and in $CARGO_HOME/config.toml, another rustc,
+# profile settings; none of them may reach cargo
+mkdir -p "$T/evil-home"
+printf '#!/bin/sh\necho "wrapped: $*" >>%s\nexec "$@"\n' "'$T/wrapped.log'" >"$T/wrap.sh"
+chmod +x "$T/wrap.sh"
+printf '[build]\nrustc-wrapper = "%s"\nrustc-workspace-wrapper = "%s"\n' "$T/wrap.sh" "$T/wrap.sh" >"$T/evil-home/config.toml"
+if (cd "$H" && CARGO_HOME=$T/evil-home RUSTC=/nonexistent/rustc RUSTC_WRAPPER=$T/wrap.sh RUSTC_WORKSPACE_WRAPPER=$T/wrap.sh \
+	CARGO_BUILD_RUSTC_WRAPPER=$T/wrap.sh CARGO_PROFILE_RELEASE_OPT_LEVEL=bogus RUSTFLAGS=-Cbogus ninja) >"$T/h1" 2>&1; then
+	ok "host crate: real cargo builds it (in a hostile environment)"; else fail "host crate: real cargo builds it (in a hostile environment)" "$(tail -5 "$T/h1" | tr '\n' ' ')"; fi
+check "host crate: no rustc wrapper ran, from the environment or from \$CARGO_HOME/config.toml" test ! -e "$T/wrapped.log"
 check "host crate: the program runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"
 case $(cd "$H" && ninja -t commands out/khello/khello | tail -1) in
 *"--target-dir=out/cargo/$host-llvm "*"--env=RUSTUP_TOOLCHAIN=$tc"*"-- build --offline"*"--target $host") ok "host crate: host triple, llvm target dir, the toolchain pinned, offline" ;;

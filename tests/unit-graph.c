@@ -47,6 +47,55 @@ test_escape(void)
 	buf_free(&b);
 }
 
+/* what may be written as a path or a variable value */
+static void
+test_unwritable(void)
+{
+	static const struct { const char *s; size_t len; int value, ok; const char *name; } cases[] = {
+		{ "-O2", 3, 1, 1, "a plain value" },
+		{ "$in -o $out ${cc}", 17, 1, 1, "variables, braced variables" },
+		{ "a$$b$ c$:d", 10, 1, 1, "the escapes $$, '$ ' and $:" },
+		{ "-O2\nrule pwn", 12, 1, 0, "a newline in a value" },
+		{ "a\rb", 3, 1, 0, "a carriage return in a value" },
+		{ "a$", 2, 1, 0, "a '$' at the end of a value (it would join the next line)" },
+		{ "a$$$", 4, 1, 0, "an odd '$' at the end of a value" },
+		{ "a$!", 3, 1, 0, "'$!' is not an escape" },
+		{ "${}", 3, 1, 0, "an empty ${}" },
+		{ "${x", 3, 1, 0, "an unclosed ${" },
+		{ "a\0b", 3, 1, 0, "a NUL in a value" },
+		{ "dir/a$", 6, 0, 1, "a path may end in '$' (paths are escaped)" },
+		{ "a\nb", 3, 0, 0, "a newline in a path" },
+		{ "a\0b", 3, 0, 0, "a NUL in a path" },
+	};
+	char name[128];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *why = ninja_unwritable(cases[i].s, cases[i].len, cases[i].value);
+
+		snprintf(name, sizeof name, "unwritable: %s", cases[i].name);
+		CHECK(name, cases[i].ok ? why == NULL : why != NULL);
+	}
+}
+
+/* comments take origins and owners, which may hold a newline: it must not end the line */
+static void
+test_comment(void)
+{
+	struct graph *g = graph_new();
+	struct rule *r = graph_rule(g, "cp", "rules/x.lua\nbuild evil: phony");
+	struct edge *e = graph_edge(g, r, "p.lua:1\ndefault evil", "own\ner");
+	struct buf b = {0};
+
+	var_add(&r->vars, &r->nvars, "command", "cp $in $out");
+	edge_add(g, e, 'o', "out");
+	edge_done(g, e);
+	ninja_write(&b, g, "");
+	CHECK("a newline in an origin stays inside its comment", !strstr(b.s, "\nbuild evil") && !strstr(b.s, "\ndefault evil"));
+	CHECK("the comment keeps the text", strstr(b.s, "# p.lua:1 default evil own er\n") != NULL);
+	buf_free(&b);
+}
+
 static struct edge *
 mk(struct graph *g, struct rule *r, const char *out, const char *in, const char *origin)
 {
@@ -168,6 +217,8 @@ main(void)
 {
 	test_normalize();
 	test_escape();
+	test_unwritable();
+	test_comment();
 	test_check();
 	test_write();
 	return unit_failed;

@@ -70,7 +70,7 @@ test_golden(void)
 	static const char text[] = "kiln-manifest 1\n";
 	struct manifest *m = manifest_parse("golden", text, sizeof text - 1);
 	struct rfs_opts o = { 8u << 20, { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-	                                  0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF }, 1700000000 };
+	                                  0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF }, 1700000000, 1 };
 	unsigned char *img = xcalloc(8u << 20, 1), *zero = xcalloc(RFS_BLOCK, 1), *node;
 	char name[] = "/tmp/unit-redoxfs.XXXXXX", *out = NULL;
 	size_t i, nout = 0;
@@ -78,12 +78,19 @@ test_golden(void)
 	struct rfs fs;
 	FILE *f;
 
-	CHECK("golden needed blocks", rfs_needed(m) == 263);
 	if (fd < 0 || ftruncate(fd, (off_t)o.size) < 0) {
 		CHECK("golden temp file", 0);
 		return;
 	}
-	rfs_write(m, fd, 0, name, &o);
+	{
+		/* one block short: nothing written, the blocks needed returned */
+		struct rfs_opts small = o;
+		small.size = 262 * RFS_BLOCK;
+		CHECK("golden needed blocks", rfs_write(m, fd, 0, name, &small) == 263);
+		CHECK("golden too small writes no header", xpread(fd, img, o.size, 0) == 0 &&
+		      !memcmp(img, zero, RFS_BLOCK));
+	}
+	CHECK("golden write", rfs_write(m, fd, 0, name, &o) == 0);
 	CHECK("golden read back", xpread(fd, img, o.size, 0) == 0);
 	close(fd);
 	unlink(name);
@@ -252,7 +259,7 @@ test_links(void)
 		"hardlink /usr/lib/boot/kernel /boot/kernel\n"
 		"symlink /bin/sh 0777 0 0 /bin/ion\n";
 	struct manifest *m = manifest_parse("links", text, sizeof text - 1);
-	struct rfs_opts o = { 2u << 20, { 1 }, 0 };
+	struct rfs_opts o = { 2u << 20, { 1 }, 0, 1 };
 	char name[] = "/tmp/unit-redoxfs.XXXXXX", *out = NULL;
 	unsigned char *img = xcalloc(2u << 20, 1);
 	int fd = mkstemp(name);
@@ -287,6 +294,385 @@ test_links(void)
 	manifest_free(m);
 }
 
+/* an image name longer than the message buffer: the message stays inside it and keeps its
+ * cause (the name is cut at the front); nothing past the struct is written */
+static void
+test_long_name(void)
+{
+	static unsigned char img[2 * RFS_BLOCK];
+	struct { struct rfs fs; unsigned char guard[8192]; } g;
+	char *name = xmalloc(3001);
+	size_t i;
+	int intact = 1;
+
+	memset(name, 'a', 3000);
+	name[3000] = 0;
+	memset(g.guard, 0x5A, sizeof g.guard);
+	CHECK("long image name: open fails", rfs_open(&g.fs, -1, img, sizeof img, 0, name) == -1);
+	for (i = 0; i < sizeof g.guard; i++)
+		intact &= g.guard[i] == 0x5A;
+	CHECK("long image name: nothing written past the reader's state", intact);
+	CHECK("long image name: message fits its buffer", strlen(g.fs.err) < sizeof g.fs.err);
+	CHECK("long image name: the cause is kept", strstr(g.fs.err, ": block 0: no RedoxFS signature") != NULL);
+	CHECK("long image name: the cut is shown", strncmp(g.fs.err, "...aaa", 6) == 0);
+	free(name);
+}
+
+/* ---- LZ4-compressed records ---- */
+
+/* the block index a BlockPtr at p points to */
+static uint64_t
+ptr_blk(const unsigned char *p)
+{
+	return rfs_addr_index(rd64(p));
+}
+
+/* the blocks of the tree path to node id (level 3, 2, 1, 0 lists, then the node) */
+static void
+tree_path(const unsigned char *img, uint32_t id, uint64_t path[5])
+{
+	int k;
+
+	path[0] = ptr_blk(img + RFS_H_TREE);
+	for (k = 0; k < 4; k++)
+		path[k + 1] = ptr_blk(img + path[k] * RFS_BLOCK + 16 * ((id >> (8 * (3 - k))) & 0xFF));
+}
+
+/* after the stored bytes of the record at node byte offset rec changed: re-hash it, then the
+ * node, the four tree lists and the header */
+static void
+rehash_record(unsigned char *img, uint32_t id, unsigned rec)
+{
+	uint64_t path[5], a;
+	int k;
+
+	tree_path(img, id, path);
+	a = rd64(img + path[4] * RFS_BLOCK + rec);
+	wr64(img + path[4] * RFS_BLOCK + rec + 8, seahash(img + rfs_addr_index(a) * RFS_BLOCK,
+	     (size_t)RFS_BLOCK << rfs_addr_level(a)));
+	for (k = 4; k > 0; k--)
+		wr64(img + path[k - 1] * RFS_BLOCK + 16 * ((id >> (8 * (4 - k))) & 0xFF) + 8,
+		     seahash(img + path[k] * RFS_BLOCK, RFS_BLOCK));
+	wr64(img + RFS_H_TREE + 8, seahash(img + path[0] * RFS_BLOCK, RFS_BLOCK));
+	wr64(img + RFS_H_HASH, seahash(img, RFS_H_ENCHASH));
+	memcpy(img + RFS_H_ENCHASH, img + RFS_H_HASH, 8);
+}
+
+/* write the image of manifest text into img (size bytes); 0 on success */
+static int
+make_image(const char *text, unsigned char *img, uint64_t size, int compress)
+{
+	struct manifest *m = manifest_parse("compress", text, strlen(text));
+	struct rfs_opts o = { 0 };
+	char name[] = "/tmp/unit-redoxfs.XXXXXX";
+	int fd = mkstemp(name), rc = -1;
+
+	o.size = size;
+	o.time = 1700000000;
+	o.compress = compress;
+	if (fd >= 0 && ftruncate(fd, (off_t)size) == 0 && rfs_write(m, fd, 0, name, &o) == 0)
+		rc = xpread(fd, img, size, 0);
+	if (fd >= 0)
+		close(fd);
+	unlink(name);
+	manifest_free(m);
+	return rc;
+}
+
+/* the content of path in img, or NULL; its length in *n */
+static char *
+cat(unsigned char *img, uint64_t size, const char *path, size_t *n, char **err)
+{
+	struct rfs fs;
+	char *out = NULL;
+	FILE *f;
+	int rc;
+
+	*n = 0;
+	*err = NULL;
+	if (rfs_open(&fs, -1, img, size, 0, "img") < 0)
+		return NULL;
+	f = open_memstream(&out, n);
+	rc = rfs_cat(&fs, path, f);
+	fclose(f);
+	if (rc < 0) {
+		*err = xstrdup(fs.err);
+		free(out);
+		out = NULL;
+	}
+	rfs_close(&fs);
+	return out;
+}
+
+/* a compressible file of two records (a full one and a 68,928-byte tail) and an incompressible
+ * one: the first stored compressed at smaller levels, read back equal; then each compressed
+ * record corrupted with every hash made consistent: the reader names the problem */
+static void
+test_compress(void)
+{
+	enum { NZ = 200000, NR = 131072 };
+	const uint64_t size = 4u << 20;
+	char zname[] = "/tmp/unit-redoxfs-z.XXXXXX", rname[] = "/tmp/unit-redoxfs-r.XXXXXX";
+	char *text, *got, *err;
+	unsigned char *z = xmalloc(NZ), *r = xmalloc(NR), *img = xcalloc(size, 1), *copy = xmalloc(size);
+	unsigned char *node, *blk;
+	uint64_t path[5], a0, a1, ar, seed = 1;
+	size_t i, n;
+	int zfd = mkstemp(zname), rfd = mkstemp(rname);
+
+	for (i = 0; i < NZ; i++)  /* text-like: short words from a small alphabet */
+		z[i] = (unsigned char)(i % 7 == 6 ? ' ' : 'a' + (i * 2654435761u >> 13) % 5);
+	for (i = 0; i < NR; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		r[i] = (unsigned char)(seed >> 56);
+	}
+	if (zfd < 0 || rfd < 0 || write(zfd, z, NZ) != NZ || write(rfd, r, NR) != NR) {
+		CHECK("compress temp files", 0);
+		return;
+	}
+	close(zfd);
+	close(rfd);
+	text = xasprintf("kiln-manifest 1\nfile /r 0644 0 0 src:%s\nfile /z 0644 0 0 src:%s\n", rname, zname);
+	CHECK("compress write", make_image(text, img, size, 1) == 0);
+	tree_path(img, 3, path);
+	node = img + path[4] * RFS_BLOCK;
+	a0 = rd64(node + 128), a1 = rd64(node + 144);
+	CHECK("compress: full record stored compressed", rfs_addr_dlevel(a0) == 5 && rfs_addr_level(a0) < 4);
+	CHECK("compress: tail record stored compressed", rfs_addr_dlevel(a1) == 5 && rfs_addr_level(a1) < 4);
+	CHECK("compress: length prefix fits its block",
+	      rd16(img + rfs_addr_index(a0) * RFS_BLOCK) + 2u <= RFS_BLOCK << rfs_addr_level(a0));
+	CHECK("compress: node blocks count the stored levels",
+	      rd64(node + RFS_N_BLOCKS) == 1 + (1u << rfs_addr_level(a0)) + (1u << rfs_addr_level(a1)));
+	tree_path(img, 2, path);
+	ar = rd64(img + path[4] * RFS_BLOCK + 128);
+	CHECK("compress: incompressible record stored as it is", rfs_addr_dlevel(ar) == 0 && rfs_addr_level(ar) == 5);
+	{
+		struct rfs fs;
+		CHECK("compress: check clean", rfs_open(&fs, -1, img, size, 0, "img") == 0 && rfs_check(&fs, stdout) == 0);
+		rfs_close(&fs);
+	}
+	got = cat(img, size, "/z", &n, &err);
+	CHECK("compress: round trip", got && n == NZ && !memcmp(got, z, NZ));
+	free(got);
+	got = cat(img, size, "/r", &n, &err);
+	CHECK("compress: incompressible round trip", got && n == NR && !memcmp(got, r, NR));
+	free(got);
+
+	/* corruptions of the first record, hashes made consistent again */
+	blk = copy + rfs_addr_index(a0) * RFS_BLOCK;
+	memcpy(copy, img, size);
+	wr16(blk, (uint16_t)(RFS_BLOCK << rfs_addr_level(a0)));
+	rehash_record(copy, 3, 128);
+	got = cat(copy, size, "/z", &n, &err);
+	CHECK("compress: length beyond the block is an error", !got && err && strstr(err, "compressed length"));
+	free(err);
+	memcpy(copy, img, size);
+	wr16(blk, 3);
+	memcpy(blk + 2, "\x0f\xff\xff", 3);   /* a match before the start of the output */
+	rehash_record(copy, 3, 128);
+	got = cat(copy, size, "/z", &n, &err);
+	CHECK("compress: malformed LZ4 is an error", !got && err && strstr(err, "malformed LZ4 data"));
+	free(err);
+	memcpy(copy, img, size);
+	wr16(blk, 2);
+	memcpy(blk + 2, "\xf0\x10", 2);   /* 15 + 16 literals announced, none there */
+	rehash_record(copy, 3, 128);
+	got = cat(copy, size, "/z", &n, &err);
+	CHECK("compress: truncated LZ4 is an error", !got && err && strstr(err, "malformed LZ4 data"));
+	free(err);
+	memcpy(copy, img, size);
+	tree_path(copy, 3, path);
+	wr64(copy + path[4] * RFS_BLOCK + 128, (a0 & ~(uint64_t)0xF0) | 6u << 4);
+	rehash_record(copy, 3, 128);
+	got = cat(copy, size, "/z", &n, &err);
+	CHECK("compress: decompressed level above the record level is an error",
+	      !got && err && strstr(err, "invalid decompressed level 6"));
+	free(err);
+	{
+		struct rfs fs;
+		long np = -1;
+		char *out = NULL;
+		size_t no = 0;
+		FILE *f = open_memstream(&out, &no);
+		if (rfs_open(&fs, -1, copy, size, 0, "img") == 0) {
+			np = rfs_check(&fs, f);
+			rfs_close(&fs);
+		}
+		fclose(f);
+		CHECK("compress: check reports the bad record", np > 0 && out && strstr(out, "invalid decompressed level"));
+		free(out);
+	}
+
+	/* --no-compress: the same content, every record stored as it is */
+	memset(img, 0, size);
+	CHECK("no-compress write", make_image(text, img, size, 0) == 0);
+	tree_path(img, 3, path);
+	node = img + path[4] * RFS_BLOCK;
+	CHECK("no-compress: records uncompressed", rfs_addr_dlevel(rd64(node + 128)) == 0 &&
+	      rfs_addr_level(rd64(node + 128)) == 5 && rfs_addr_level(rd64(node + 144)) == 5 &&
+	      rfs_addr_dlevel(rd64(node + 144)) == 0);
+	got = cat(img, size, "/z", &n, &err);
+	CHECK("no-compress: round trip", got && n == NZ && !memcmp(got, z, NZ));
+	free(got);
+
+	unlink(zname);
+	unlink(rname);
+	free(text);
+	free(z);
+	free(r);
+	free(img);
+	free(copy);
+}
+
+/* ---- the header ring, opened as the real library opens it ---- */
+
+/* put a copy of the header of img at slot (relative to the base at block base) with
+ * generation gen, hashed; uuid_flip changes its uuid */
+static void
+put_header(unsigned char *img, const unsigned char *hdr, uint64_t base, unsigned slot, uint64_t gen,
+           int uuid_flip)
+{
+	unsigned char *h = img + (base + slot) * RFS_BLOCK;
+
+	memcpy(h, hdr, RFS_BLOCK);
+	wr64(h + RFS_H_GEN, gen);
+	if (uuid_flip)
+		h[RFS_H_UUID] ^= 1;
+	wr64(h + RFS_H_HASH, seahash(h, RFS_H_ENCHASH));
+	memcpy(h + RFS_H_ENCHASH, h + RFS_H_HASH, 8);
+}
+
+/* open img (len bytes) and list it; the listing, or NULL (fs->err printed) */
+static char *
+open_list(const unsigned char *img, size_t len, struct rfs *fs)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (rfs_open(fs, -1, img, len, 0, "ring") < 0) {
+		printf("# open: %s\n", fs->err);
+		return NULL;
+	}
+	f = open_memstream(&out, &n);
+	if (rfs_list(fs, f) < 0)
+		printf("# list: %s\n", fs->err);
+	fclose(f);
+	return out;
+}
+
+/* what rfs_check prints for img */
+static char *
+check_out(struct rfs *fs)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	rfs_check(fs, f);
+	fclose(f);
+	return out;
+}
+
+static void
+test_ring(void)
+{
+	static const char text[] = "kiln-manifest 1\nfile /etc/hostname 0644 0 0 data:ring\n";
+	const size_t size = 2u << 20, pad = 3 * RFS_BLOCK;
+	unsigned char *img = xcalloc(size + pad, 1), *orig = xmalloc(size), hdr[RFS_BLOCK];
+	struct manifest *m = manifest_parse("ring", text, sizeof text - 1);
+	struct rfs_opts o;
+	char name[] = "/tmp/unit-redoxfs.XXXXXX", *l, *c;
+	int fd = mkstemp(name);
+	struct rfs fs;
+
+	memset(&o, 0, sizeof o);
+	o.size = size;
+	o.uuid[0] = 7;
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+		CHECK("ring temp file", 0);
+		return;
+	}
+	rfs_write(m, fd, 0, name, &o);
+	xpread(fd, orig, size, 0);
+	close(fd);
+	unlink(name);
+	manifest_free(m);
+	memcpy(hdr, orig, RFS_BLOCK);
+
+	/* slot 0 gone (zero): the valid header of generation 1 in slot 1 opens the filesystem */
+	memcpy(img, orig, size);
+	memset(img, 0, RFS_BLOCK);
+	put_header(img, hdr, 0, 1, 1, 0);
+	l = open_list(img, size, &fs);
+	CHECK("ring: slot 0 zero, slot 1 valid: opens", l && strstr(l, "/etc/hostname"));
+	CHECK("ring: slot 0 zero: slot 1 is used", fs.slot == 1 && fs.gen == 1);
+	c = check_out(&fs);
+	CHECK("ring: slot 0 zero: check says the bootloader needs slot 0",
+	      c && strstr(c, "block 0: header ring: slot 0: no RedoxFS signature; the bootloader opens the filesystem at slot 0"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* slot 0 corrupt (bad hash), slots 2 and 3 valid: the newest, generation 3, wins */
+	memcpy(img, orig, size);
+	img[100] ^= 1;
+	put_header(img, hdr, 0, 2, 2, 0);
+	put_header(img, hdr, 0, 3, 3, 0);
+	l = open_list(img, size, &fs);
+	CHECK("ring: slot 0 corrupt: the newest valid header opens", l && strstr(l, "/etc/hostname") && fs.slot == 3 && fs.gen == 3);
+	c = check_out(&fs);
+	CHECK("ring: slot 0 corrupt: check names the hash", c && strstr(c, "slot 0: header hash mismatch"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* a newer header of another filesystem is taken (as Redox takes it), and the check says so */
+	memcpy(img, orig, size);
+	put_header(img, hdr, 0, 5, 5, 1);
+	l = open_list(img, size, &fs);
+	CHECK("ring: a newer header of another uuid is the one used", l && fs.slot == 5);
+	c = check_out(&fs);
+	CHECK("ring: ... and check names it", c && strstr(c, "block 5: header ring: slot 5 holds generation 5 of another filesystem than slot 0"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* a reserved area before the filesystem: the first valid header is 3 blocks in */
+	memset(img, 0xEE, pad);
+	memcpy(img + pad, orig, size);
+	l = open_list(img, size + pad, &fs);
+	CHECK("ring: the filesystem 3 blocks into the image opens", l && strstr(l, "/etc/hostname") && fs.base == 3);
+	c = check_out(&fs);
+	CHECK("ring: ... and check says where it starts", c && strstr(c, "the filesystem starts 3 blocks into the image"));
+	free(l);
+	free(c);
+	rfs_close(&fs);
+
+	/* the first valid header is generation 5 in block 1: its ring would start before block 0 */
+	memcpy(img, orig, size);
+	memset(img, 0, RFS_BLOCK);
+	put_header(img, hdr, 0, 1, 5, 0);
+	CHECK("ring: a ring before the image is refused", rfs_open(&fs, -1, img, size, 0, "ring") < 0 &&
+	      strstr(fs.err, "block 1: header of generation 5 belongs in ring slot 5"));
+
+	/* no valid header anywhere: slot 0's reason */
+	memcpy(img, orig, size);
+	memcpy(img, "NotRedox", 8);
+	CHECK("ring: no valid header: slot 0's reason", rfs_open(&fs, -1, img, size, 0, "ring") < 0 &&
+	      strstr(fs.err, "block 0: no RedoxFS signature (and no valid header in the blocks after it)"));
+
+	/* the newest header encrypted: refused by name */
+	memcpy(img, orig, size);
+	put_header(img, hdr, 0, 1, 1, 0);
+	img[RFS_BLOCK + RFS_H_ENCHASH] ^= 1;
+	wr64(img + RFS_BLOCK + RFS_H_HASH, seahash(img + RFS_BLOCK, RFS_H_ENCHASH));
+	CHECK("ring: an encrypted newest header is refused by name", rfs_open(&fs, -1, img, size, 0, "ring") < 0 &&
+	      strstr(fs.err, "block 1: encrypted header"));
+	free(img);
+	free(orig);
+}
+
 int
 main(void)
 {
@@ -295,5 +681,8 @@ main(void)
 	test_golden();
 	test_semantic();
 	test_links();
+	test_long_name();
+	test_ring();
+	test_compress();
 	return unit_failed;
 }

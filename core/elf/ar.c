@@ -167,8 +167,14 @@ ar_elf_symbols(const unsigned char *d, size_t len, struct buf *syms, size_t *n, 
 		}
 		if (sh.sh_type != SHT_SYMTAB)
 			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data || sh.sh_entsize == 0) {
+		if (sh.sh_entsize != gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT)) {
+			buf_printf(err, "symbol table (section %zu) has sh_entsize %llu, not %zu: its section header is corrupt (rebuild the object)",
+			           elf_ndxscn(scn), (unsigned long long)sh.sh_entsize,
+			           gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT));
+			rc = -1;
+			break;
+		}
+		if (!(data = elf_getdata(scn, NULL))) {
 			buf_printf(err, "unreadable symbol table: %s", elf_errmsg(-1));
 			rc = -1;
 			break;
@@ -221,6 +227,7 @@ ar_create(const char *out, char **files, size_t nfiles)
 	struct member { char *name, *data; size_t len, nsyms; struct buf syms; char hname[17]; } *m;
 	struct buf names = {0}, symtab = {0}, all = {0}, err = {0};
 	size_t i, j, nsyms = 0, symnames = 0, off;
+	const char *why;
 	struct afile *a;
 
 	m = xcalloc(nfiles ? nfiles : 1, sizeof *m);
@@ -233,8 +240,8 @@ ar_create(const char *out, char **files, size_t nfiles)
 		for (j = 0; j < i; j++)
 			if (!strcmp(m[j].name, m[i].name))
 				fatal("%s: a second member named '%s' (from %s); rename one", files[i], m[i].name, files[j]);
-		if (!(m[i].data = read_file(files[i], &m[i].len)))
-			fatal("%s: %s", files[i], strerror(errno));
+		if (!(m[i].data = (char *)read_input(files[i], &m[i].len, &why)))
+			fatal("%s: %s", files[i], why);
 		if (ar_elf_symbols((unsigned char *)m[i].data, m[i].len, &m[i].syms, &m[i].nsyms, &err) != 0)
 			fatal("%s: %s", files[i], err.s);
 		nsyms += m[i].nsyms;
@@ -367,6 +374,7 @@ cmd_ar(int argc, char *argv[])
 	const char *out = NULL;
 	struct xctx x = {0};
 	struct buf err = {0};
+	const char *why;
 	char **files;
 	size_t nfiles = 0, len;
 	char *data;
@@ -412,8 +420,8 @@ cmd_ar(int argc, char *argv[])
 	}
 	if (!x.archive || (!x.list && !x.dir))
 		usage_error("%s needs an ARCHIVE%s", argv[1], x.list ? "" : " and -C DIR");
-	if (!(data = read_file(x.archive, &len)))
-		fatal("%s: %s", x.archive, strerror(errno));
+	if (!(data = (char *)read_input(x.archive, &len, &why)))
+		fatal("%s: %s", x.archive, why);
 	if (!x.list && mkdir(x.dir, 0777) != 0 && errno != EEXIST)
 		fatal("%s: cannot create: %s", x.dir, strerror(errno));
 	if (ar_read((unsigned char *)data, len, visit, &x, &err) != 0)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytescan.h"
 #include "elf_check.h"
 #include "util.h"
 
@@ -353,6 +354,63 @@ pe_machine_name(unsigned m)
 	return "unknown";
 }
 
+/* the section (of nsec at sec) that holds RVA [rva, rva + n), or -1 */
+static long
+pe_section_of(const unsigned char *d, uint64_t sec, uint64_t nsec, uint64_t rva, uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < nsec; i++) {
+		const unsigned char *s = d + sec + 40 * i;
+		uint64_t va = rd32(s + 12), vs = rd32(s + 8) > rd32(s + 16) ? rd32(s + 8) : rd32(s + 16);
+
+		if (rva >= va && rva - va < vs && n <= vs - (rva - va))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* data directory i of the PE32+ optional header at opt: its RVA and size, 0 if absent */
+static void
+pe_dir(const unsigned char *d, uint64_t opt, uint64_t optsize, unsigned i, uint64_t *rva, uint64_t *size)
+{
+	*rva = *size = 0;
+	if (optsize >= 112 + 8 * (i + 1) && rd32(d + opt + 108) > i) {
+		*rva = rd32(d + opt + 112 + 8 * i);
+		*size = rd32(d + opt + 116 + 8 * i);
+	}
+}
+
+/* what firmware needs of an EFI application beyond its headers: an entry point in code;
+ * relocatable (edk2 loads it wherever memory is free, and can place an image whose
+ * relocations were stripped only at its ImageBase), with any base relocations inside a
+ * section; no DLL imports */
+static void
+check_pe_image(const unsigned char *d, uint64_t coff, uint64_t opt, uint64_t optsize, uint64_t nsec,
+               const struct elf_policy *p, struct elf_report *r)
+{
+	uint64_t sec = opt + optsize, entry = rd32(d + opt + 16), rva, size;
+	long s;
+
+	if (p->entry_nonzero && entry == 0)
+		vio(r, p, "pe-entry", "AddressOfEntryPoint is 0: the firmware would jump to the image's first byte; link with an entry point (lld-link -entry:efi_main)");
+	else if (p->entry_in_exec && ((s = pe_section_of(d, sec, nsec, entry, 1)) < 0 ||
+	         !(rd32(d + sec + 40 * (uint64_t)s + 36) & 0x20000000)))
+		vio(r, p, "pe-entry", "entry point RVA 0x%llx is in no executable section; the firmware would jump into data: check the entry symbol (-entry:)",
+		    (unsigned long long)entry);
+	pe_dir(d, opt, optsize, 5, &rva, &size);
+	if (p->pe_relocs && (rd16(d + coff + 18) & 1))
+		vio(r, p, "pe-relocs", "relocations stripped (IMAGE_FILE_RELOCS_STRIPPED): the firmware loads an EFI application wherever it finds memory, and this one only fits at its ImageBase 0x%llx; link without -fixed so the linker keeps a .reloc section",
+		    (unsigned long long)rd64(d + opt + 24));
+	else if (p->pe_relocs && size && pe_section_of(d, sec, nsec, rva, size) < 0)
+		vio(r, p, "pe-relocs", "the base relocation directory (RVA 0x%llx, %llu bytes) lies outside every section: the firmware cannot relocate the image; it is corrupt",
+		    (unsigned long long)rva, (unsigned long long)size);
+	pe_dir(d, opt, optsize, 1, &rva, &size);
+	if (p->pe_no_imports && size != 0)
+		vio(r, p, "pe-imports", "imports from DLLs (an import directory of %llu bytes): UEFI loads no DLLs, so the image cannot start; link with -nostdlib and no import libraries",
+		    (unsigned long long)size);
+}
+
 static int
 check_pe(const unsigned char *d, size_t len, const struct elf_policy *p, const struct elf_env *env,
          struct elf_report *r, struct buf *err)
@@ -421,6 +479,8 @@ check_pe(const unsigned char *d, size_t len, const struct elf_policy *p, const s
 	if (p->pe_subsystem && sub != p->pe_subsystem)
 		vio(r, p, "pe-subsystem", "subsystem %u%s, not %u (EFI application); the firmware refuses to start it: link with /subsystem:efi_application (the *-unknown-uefi targets do)",
 		    sub, sub == 2 ? " (Windows GUI)" : sub == 3 ? " (Windows console)" : "", p->pe_subsystem);
+	if (magic == 0x20b)
+		check_pe_image(d, lfanew + 4, opt, optsize, nsec, p, r);
 	return 0;
 }
 
@@ -651,7 +711,12 @@ read_sections(struct facts *f, const struct elf_policy *p, struct buf *err)
 		f->has_symtab = 1;
 		if (!p->start_symbol || f->start_found)
 			continue;
-		if (!(data = elf_getdata(scn, NULL)) || !sh.sh_entsize) {
+		if (sh.sh_entsize != sizeof(Elf64_Sym)) {
+			buf_printf(err, "symbol table (section %zu) has sh_entsize %llu, not %zu: its section header is corrupt (relink the file)",
+			           elf_ndxscn(scn), (unsigned long long)sh.sh_entsize, sizeof(Elf64_Sym));
+			return -1;
+		}
+		if (!(data = elf_getdata(scn, NULL))) {
 			buf_printf(err, "symbol table (section %zu) is unreadable: %s", elf_ndxscn(scn),
 			           elf_errmsg(-1));
 			return -1;
@@ -708,35 +773,50 @@ section_at(const struct facts *f, uint64_t off)
 	return NULL;
 }
 
-/* search the file for a forbidden byte string; report the printable path around it */
+/* report the forbidden byte string found at offset i, with the printable path around it */
 static void
-check_host_path(const struct facts *f, const struct elf_policy *p, struct elf_report *r, const char *pat)
+host_path_at(const struct facts *f, const struct elf_policy *p, struct elf_report *r, const char *pat,
+             size_t i)
 {
-	const unsigned char *d = f->e.d, *q;
-	size_t len = f->e.len, n = strlen(pat), i, a, b;
+	const unsigned char *d = f->e.d;
+	size_t len = f->e.len, n = strlen(pat), a, b;
 	const char *sec;
 	char shown[128];
 
-	if (!n || n > len)
+	/* widen to the surrounding printable run to show the whole path */
+	for (a = i; a > 0 && i - a < 40 && d[a - 1] >= 0x21 && d[a - 1] < 0x7f; a--)
+		;
+	for (b = i + n; b < len && b - i < 80 && d[b] >= 0x21 && d[b] < 0x7f; b++)
+		;
+	snprintf(shown, sizeof shown, "%.*s", (int)(b - a), (const char *)d + a);
+	sec = section_at(f, i);
+	vio(r, p, "host-path", "contains the host path \"%s\" at offset 0x%zx%s%s%s; the build machine's paths leak into the file (not reproducible): build with --remap-path-prefix=DIR=/ (rustc) or -ffile-prefix-map=DIR=/ (cc), or strip debug info",
+	    shown, i, sec ? " (section " : "", sec ? sec : "", sec ? ")" : "");
+}
+
+/* search the whole file once for every forbidden byte string (the policy's host_paths, then
+ * the --forbid-path directories) and report the first occurrence of each */
+static void
+check_host_paths(const struct facts *f, const struct elf_policy *p, const struct elf_env *env,
+                 struct elf_report *r)
+{
+	size_t n = p->nhost_paths + env->nforbid, i, *first;
+	const char **pats;
+
+	if (!n)
 		return;
-	for (i = 0; i + n <= len; i++) {
-		q = memchr(d + i, (unsigned char)pat[0], len - n + 1 - i);
-		if (!q)
-			return;
-		i = (size_t)(q - d);
-		if (memcmp(q, pat, n))
-			continue;
-		/* widen to the surrounding printable run to show the whole path */
-		for (a = i; a > 0 && i - a < 40 && d[a - 1] >= 0x21 && d[a - 1] < 0x7f; a--)
-			;
-		for (b = i + n; b < len && b - i < 80 && d[b] >= 0x21 && d[b] < 0x7f; b++)
-			;
-		snprintf(shown, sizeof shown, "%.*s", (int)(b - a), (const char *)d + a);
-		sec = section_at(f, i);
-		vio(r, p, "host-path", "contains the host path \"%s\" at offset 0x%zx%s%s%s; the build machine's paths leak into the file (not reproducible): build with --remap-path-prefix=DIR=/ (rustc) or -ffile-prefix-map=DIR=/ (cc), or strip debug info",
-		    shown, i, sec ? " (section " : "", sec ? sec : "", sec ? ")" : "");
-		return;
-	}
+	pats = xreallocarray(NULL, n, sizeof *pats);
+	first = xreallocarray(NULL, n, sizeof *first);
+	for (i = 0; i < p->nhost_paths; i++)
+		pats[i] = p->host_paths[i];
+	for (i = 0; i < env->nforbid; i++)
+		pats[p->nhost_paths + i] = env->forbid[i];
+	bytescan(f->e.d, f->e.len, pats, n, first);
+	for (i = 0; i < n; i++)
+		if (first[i] < f->e.len)
+			host_path_at(f, p, r, pats[i], first[i]);
+	free(pats);
+	free(first);
 }
 
 /* is soname provided by some image path in /lib, /usr/lib or a RUNPATH directory? */
@@ -1003,7 +1083,6 @@ check_macho(const unsigned char *d, size_t len, const struct elf_policy *p, cons
 	struct facts f;
 	uint32_t cpu;
 	const char *name;
-	size_t i;
 
 	if (len < 32) {
 		buf_printf(err, "truncated Mach-O header (%zu of 32 bytes)", len);
@@ -1018,10 +1097,7 @@ check_macho(const unsigned char *d, size_t len, const struct elf_policy *p, cons
 	memset(&f, 0, sizeof f);
 	f.e.d = d;
 	f.e.len = len;
-	for (i = 0; i < p->nhost_paths; i++)
-		check_host_path(&f, p, r, p->host_paths[i]);
-	for (i = 0; i < env->nforbid; i++)
-		check_host_path(&f, p, r, env->forbid[i]);
+	check_host_paths(&f, p, env, r);
 	return 0;
 }
 
@@ -1032,7 +1108,6 @@ check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const 
 	struct facts f;
 	uint64_t want;
 	int hostm;
-	size_t i;
 
 	memset(&f, 0, sizeof f);
 	if (p->machine == 2 && len >= 4 && !memcmp(d, "\xcf\xfa\xed\xfe", 4))
@@ -1110,10 +1185,7 @@ check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const 
 	if (p->max_size && len > p->max_size && (f.has_symtab || f.ndebug))
 		vio(r, p, "size-budget", "not stripped (%s%d debug sections) and %zu bytes, over the budget of %llu; unstripped binaries overflow the initfs (F10): strip it (kiln elf strip IN -o OUT) or raise max_size",
 		    f.has_symtab ? ".symtab, " : "", f.ndebug, len, (unsigned long long)p->max_size);
-	for (i = 0; i < p->nhost_paths; i++)
-		check_host_path(&f, p, r, p->host_paths[i]);
-	for (i = 0; i < env->nforbid; i++)
-		check_host_path(&f, p, r, env->forbid[i]);
+	check_host_paths(&f, p, env, r);
 	facts_free(&f);
 	return 0;
 }

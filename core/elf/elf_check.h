@@ -48,6 +48,8 @@ struct elf_policy {
 	char **host_paths;     /* byte strings that must not appear (host build paths) */
 	size_t nhost_paths;
 	uint32_t pe_subsystem; /* required PE subsystem (10: EFI application) */
+	int pe_relocs;         /* PE: base relocations present, inside a section */
+	int pe_no_imports;     /* PE: no import directory (UEFI loads no DLLs) */
 	char **waive_id;       /* waived check ids, with their reasons */
 	char **waive_reason;
 	size_t nwaive;

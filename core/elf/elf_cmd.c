@@ -42,46 +42,27 @@ const char usage_elf[] =
 	"  --remove-comment      also remove .comment\n"
 	"info: the header, segments, sections and size totals of FILE (--json: as JSON)\n";
 
-/* a whole input file: mapped copy-on-write (libelf and the checks only read it), or read */
+/* a whole input file, read into memory: never mapped, since a mapping faults (SIGBUS) on a
+ * hole of a sparse file when its filesystem is full, or when the file shrinks meanwhile */
 struct input {
 	unsigned char *data;
 	size_t len;
-	int mapped;
 };
 
-static int
+/* read the regular file at path; fatal with its name and the cause otherwise */
+static void
 load(struct input *in, const char *path)
 {
-	struct stat sb;
-	void *p;
-	int fd;
+	const char *why;
 
-	memset(in, 0, sizeof *in);
-	if ((fd = open(path, O_RDONLY)) < 0)
-		return -1;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
-	    (uint64_t)sb.st_size <= SIZE_MAX) {
-		p = mmap(NULL, (size_t)sb.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-		if (p != MAP_FAILED) {
-			close(fd);
-			in->data = p;
-			in->len = (size_t)sb.st_size;
-			in->mapped = 1;
-			return 0;
-		}
-	}
-	close(fd);
-	in->data = (unsigned char *)read_file(path, &in->len);
-	return in->data ? 0 : -1;
+	if (!(in->data = read_input(path, &in->len, &why)))
+		fatal("%s: %s", path, why);
 }
 
 static void
 unload(struct input *in)
 {
-	if (in->mapped)
-		munmap(in->data, in->len);
-	else
-		free(in->data);
+	free(in->data);
 }
 
 /* the value of --name=VALUE, or NULL when arg is not that option */
@@ -282,8 +263,7 @@ cmd_check(int argc, char *argv[])
 		load_provides(&env, provides);
 	env.arch = arch;
 	env.host_arch = elf_host_arch();
-	if (load(&in, file) < 0)
-		fatal("%s: cannot read: %s", file, strerror(errno));
+	load(&in, file);
 	if (elf_check_mem(in.data, in.len, p, &env, &r, &err) < 0)
 		fatal("%s: %s", file, err.s);
 	text_report(&out, file, p, arch, &r);
@@ -350,8 +330,7 @@ cmd_strip(int argc, char *argv[])
 	}
 	if (!in || !out)
 		usage_error("missing %s", !in ? "the input file IN" : "-o OUT");
-	if (load(&f, in) < 0)
-		fatal("%s: cannot read: %s", in, strerror(errno));
+	load(&f, in);
 	a = afile_open(out);
 	if (elf_strip_mem(f.data, f.len, a->fd, &o, &st, &err) < 0)
 		fatal("%s: %s", in, err.s);   /* the temporary output is removed at exit */
@@ -425,8 +404,7 @@ cmd_info(int argc, char *argv[])
 	}
 	if (!file)
 		usage_error("missing the FILE to describe");
-	if (load(&in, file) < 0)
-		fatal("%s: cannot read: %s", file, strerror(errno));
+	load(&in, file);
 	if (elf_validate(in.data, in.len, &err) < 0)
 		fatal("%s: %s", file, err.s);
 	len = in.len;

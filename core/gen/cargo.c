@@ -3,9 +3,14 @@
  *   kiln cargo --manifest-path=M --target-dir=D --artifact=A --out=OUT --depfile=DF
  *              [--rustflag=F]... [--env=K=V]... [--relink-on=FILE]... -- CARGO-ARGS...
  *
- * 1. The environment is controlled: RUSTFLAGS and every other way of injecting flags or
- *    wrappers is removed; the plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when
- *    empty, so config-file rustflags never apply); CARGO_TARGET_DIR is D.
+ * 1. The environment is controlled: cargo gets only the variables of an allow-list (what finds
+ *    the tools and their caches: PATH, HOME, CARGO_HOME, RUSTUP_HOME, TMPDIR; for --fetch also
+ *    the proxy and certificate settings) and the plugin's --env settings; RUSTFLAGS, RUSTC,
+ *    RUSTC_WRAPPER, CARGO_PROFILE_*, CARGO_BUILD_* and every other variable of the shell are
+ *    dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when empty, so
+ *    config-file rustflags never apply); CARGO_TARGET_DIR is D. Wrappers set in a config file
+ *    ([build] rustc-wrapper, rustc-workspace-wrapper, in $CARGO_HOME/config.toml or a tree's
+ *    .cargo/config.toml) are overridden with --config.
  * 2. Cargo does not track link inputs passed through linker arguments (relibc's libc.a, the
  *    CRT objects). When one of them is newer than the artifact, the artifact is removed so
  *    that cargo relinks it.
@@ -28,13 +33,82 @@
 #include "ninja.h"
 #include "util.h"
 
-/* variables that would let the user's shell change what cargo builds */
-static const char *const scrubbed[] = {
-	"RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTDOCFLAGS",
-	"RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER", "CC_WRAPPER",
-	"CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR", "CARGO_INCREMENTAL",
-	"CARGO_PROFILE_RELEASE_LTO", "CARGO_BUILD_JOBS",
+/* the variables of the shell that reach cargo: where the tools and their caches are. Every
+ * other one is dropped (an allow-list: a deny-list always misses one, such as RUSTC or
+ * CARGO_PROFILE_RELEASE_OPT_LEVEL) */
+static const char *const allowed[] = { "PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "TMPDIR" };
+/* and, for the one run that goes online (--fetch), how to reach the network */
+static const char *const allowed_online[] = {
+	"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY", "all_proxy",
+	"ALL_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR", "CARGO_HTTP_CAINFO", "CARGO_HTTP_PROXY",
+	"SSH_AUTH_SOCK",
 };
+
+/* the arguments that disable wrappers set in config files (global options of cargo, given
+ * after the subcommand's own arguments) */
+static const char *const no_wrappers[] = {
+	"--config", "build.rustc-wrapper=''", "--config", "build.rustc-workspace-wrapper=''",
+};
+
+static int
+listed(const char *const *list, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == len && !strncmp(list[i], name, len))
+			return 1;
+	return 0;
+}
+
+/* drop from our environment (which cargo inherits) every variable that is not allowed */
+static void
+scrub_env(int online)
+{
+	extern char **environ;
+	char **names = NULL, **e;
+	size_t n = 0, i;
+
+	for (e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq ? (size_t)(eq - *e) : strlen(*e);
+
+		if (listed(allowed, sizeof allowed / sizeof allowed[0], *e, len) ||
+		    (online && listed(allowed_online, sizeof allowed_online / sizeof allowed_online[0], *e, len)))
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrndup(*e, len);
+	}
+	for (i = 0; i < n; i++) {
+		unsetenv(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
+/* cargo's argument vector: CARGO (or cargo), args, and the wrapper overrides (before a "--",
+ * whose arguments cargo passes on) */
+static char **
+cargo_argv(const char *cargo, char **args, int nargs)
+{
+	size_t nw = sizeof no_wrappers / sizeof no_wrappers[0], i, k = 0;
+	char **v = xcalloc((size_t)nargs + nw + 2, sizeof *v);
+	int at = nargs, j;
+
+	for (j = 0; j < nargs; j++)
+		if (!strcmp(args[j], "--")) {
+			at = j;
+			break;
+		}
+	v[k++] = (char *)cargo;
+	for (j = 0; j < at; j++)
+		v[k++] = args[j];
+	for (i = 0; i < nw; i++)
+		v[k++] = (char *)no_wrappers[i];
+	for (j = at; j < nargs; j++)
+		v[k++] = args[j];
+	return v;
+}
 
 static int
 mtime(const char *path, struct timespec *ts)
@@ -302,8 +376,8 @@ int
 cmd_cargo(int argc, char *argv[])
 {
 	const char *manifest = NULL, *tdir = NULL, *depfile = NULL, *cwd = NULL, *log = NULL, *fetch = NULL;
-	char **relink = NULL, **cargs, **deps = NULL, *abs_tdir;
-	size_t nrelink = 0, ndeps = 0, nart = 0, i, j;
+	char **relink = NULL, **cargs, **deps = NULL, *abs_tdir, **sets = NULL, *cargo, *cargo_home;
+	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, i, j;
 	struct art *arts = NULL;
 	struct buf rf = {0}, dep = {0}, all = {0};
 	int a, status, nrustflags = 0;
@@ -336,14 +410,10 @@ cmd_cargo(int argc, char *argv[])
 				buf_putc(&rf, 0x1f);
 			buf_puts(&rf, v);
 		} else if (!strncmp(argv[a], "--env=", 6)) {
-			char *k = xstrdup(v), *eq = strchr(k, '=');
-
-			if (!eq || eq == k)
+			if (!strchr(v, '=') || v[0] == '=')
 				fatal("--env=%s: expected NAME=VALUE", v);
-			*eq = '\0';
-			if (setenv(k, eq + 1, 1) != 0)
-				fatal("setenv %s: %s", k, strerror(errno));
-			free(k);
+			sets = xreallocarray(sets, nsets + 1, sizeof *sets);
+			sets[nsets++] = v;
 		} else if (!strncmp(argv[a], "--relink-on=", 12)) {
 			relink = xreallocarray(relink, nrelink + 1, sizeof *relink);
 			relink[nrelink++] = v;
@@ -359,18 +429,18 @@ cmd_cargo(int argc, char *argv[])
 			fatal("--artifact=%s has no --out", arts[i].artifact);
 	a++;
 
-	/* 1. the environment */
-	for (i = 0; i < sizeof scrubbed / sizeof scrubbed[0]; i++) {
-		/* --env may set CARGO_INCREMENTAL and friends deliberately: keep what it set */
-		int given = 0;
+	/* 1. the environment: the allow-list, then the plugin's settings */
+	cargo = xstrdup(getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo");
+	scrub_env(fetch != NULL);
+	for (i = 0; i < nsets; i++) {
+		char *k = xstrdup(sets[i]), *eq = strchr(k, '=');
 
-		for (int k = 1; k < argc && strcmp(argv[k], "--"); k++)
-			if (!strncmp(argv[k], "--env=", 6) && !strncmp(argv[k] + 6, scrubbed[i], strlen(scrubbed[i])) &&
-			    argv[k][6 + strlen(scrubbed[i])] == '=')
-				given = 1;
-		if (!given)
-			unsetenv(scrubbed[i]);
+		*eq = '\0';
+		if (setenv(k, eq + 1, 1) != 0)
+			fatal("setenv %s: %s", k, strerror(errno));
+		free(k);
 	}
+	cargo_home = xstrdup(getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
 	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
 	/* cargo runs in cwd: the target dir is given absolute */
 	if (tdir[0] == '/')
@@ -393,10 +463,7 @@ cmd_cargo(int argc, char *argv[])
 	/* ninja fetch: the one run that goes online; the stamp says it succeeded */
 	if (fetch) {
 		setenv("CARGO_NET_OFFLINE", "false", 1);
-		cargs = xcalloc((size_t)(argc - a) + 2, sizeof *cargs);
-		cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
-		for (i = 0; (int)i < argc - a; i++)
-			cargs[i + 1] = argv[a + (int)i];
+		cargs = cargo_argv(cargo, argv + a, argc - a);
 		status = run_cargo(cargs, cwd, NULL, &all);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			error("cargo fetch failed (%s %d) for %s: the network or the crate index is not reachable, "
@@ -431,11 +498,8 @@ cmd_cargo(int argc, char *argv[])
 		}
 	}
 
-	/* 3. run cargo */
-	cargs = xcalloc((size_t)(argc - a) + 2, sizeof *cargs);
-	cargs[0] = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
-	for (i = 0; (int)i < argc - a; i++)
-		cargs[i + 1] = argv[a + (int)i];
+	/* 3. run cargo, with the wrappers of config files disabled */
+	cargs = cargo_argv(cargo, argv + a, argc - a);
 	status = run_cargo(cargs, cwd, log, &all);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		int offline = 0;
@@ -449,7 +513,7 @@ cmd_cargo(int argc, char *argv[])
 		if (offline)
 			error("cargo could not find crates in its cache (CARGO_HOME=%s) and builds are offline: "
 			      "run `ninja fetch` once with network, then build again",
-			      getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
+			      cargo_home);
 		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
 

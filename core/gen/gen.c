@@ -1,6 +1,7 @@
 /* gen.c: kiln gen: load the plugins, validate the graph, write build.ninja atomically */
 #define _XOPEN_SOURCE 700
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,8 @@ setting(struct conf *c, const char *kv, int from_args)
 		return -1;
 	klen = (size_t)(v - kv);
 	v++;
+	if (strchr(v, '\n') || strchr(v, '\r'))
+		fatal("--%.*s=...: a setting cannot contain a newline", (int)klen, kv);
 #define IS(k) (klen == strlen(k) && !strncmp(kv, k, klen))
 	if (IS("srcdir") || IS("datadir")) {
 		free(c->datadir);
@@ -51,6 +54,23 @@ setting(struct conf *c, const char *kv, int from_args)
 		if (from_args && !args_dirs++)
 			c->nplugin_dirs = 0;
 		push(&c->plugin_dirs, &c->nplugin_dirs, v);
+	} else if (IS("gen-time-limit")) {
+		char *end;
+		double t = strtod(v, &end);
+
+		if (end == v || *end || !(t > 0) || t > 1e6)
+			fatal("--gen-time-limit=%s: expected a number of seconds (such as 60)", v);
+		c->time_limit = t;
+		free(c->time_text);
+		c->time_text = xstrdup(v);
+	} else if (IS("gen-memory-limit")) {
+		uint64_t n;
+
+		if (parse_size(v, &n) != 0 || n < (1u << 20) || n > SIZE_MAX / 2)
+			fatal("--gen-memory-limit=%s: expected a size of at least 1M (such as 1G)", v);
+		c->memory_limit = (size_t)n;
+		free(c->memory_text);
+		c->memory_text = xstrdup(v);
 	} else if (IS("opt")) {
 		if (!strchr(v, '='))
 			return -1;
@@ -85,6 +105,10 @@ conf_save(struct conf *c)
 		fprintf(a->f, "plugin-dir=%s\n", c->plugin_dirs[i]);
 	for (i = 0; i < c->nopts; i++)
 		fprintf(a->f, "opt=%s\n", c->opts[i]);
+	if (c->time_text)
+		fprintf(a->f, "gen-time-limit=%s\n", c->time_text);
+	if (c->memory_text)
+		fprintf(a->f, "gen-memory-limit=%s\n", c->memory_text);
 	afile_commit(a);
 }
 
@@ -149,6 +173,38 @@ load_plugins(struct conf *c)
 	return h;
 }
 
+/* every generated file can be written: no parent is a file, the file is not a directory (left
+ * by an earlier configuration); checked before anything is written */
+static size_t
+check_generated(struct host *h)
+{
+	size_t i, problems = 0;
+	struct stat st;
+
+	for (i = 0; i < h->ngens; i++) {
+		struct genfile *f = &h->gens[i];
+		char *p = xstrdup(f->path), *s;
+
+		for (s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+			*s = '\0';
+			if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
+				error("%s: cannot write %s: %s is a file, not a directory (left by an earlier "
+				      "configuration? remove it)", f->origin, f->path, p);
+				problems++;
+				break;
+			}
+			*s = '/';
+		}
+		if (!s && stat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			error("%s: cannot write %s: it is a directory (left by an earlier configuration? "
+			      "remove it)", f->origin, f->path);
+			problems++;
+		}
+		free(p);
+	}
+	return problems;
+}
+
 static void
 write_generated(struct host *h)
 {
@@ -204,7 +260,7 @@ write_ninja(struct host *h)
 const char usage_gen[] =
 	"usage: kiln gen [--list-options] [--quiet] [--regen] [--arch=ARCH] [--redox-src=DIR]\n"
 	"                [--system=redox|demo|none] [--plugin-dir=DIR]... [--opt=NAME=VALUE]...\n"
-	"                [--srcdir=DIR]\n"
+	"                [--gen-time-limit=SECONDS] [--gen-memory-limit=SIZE] [--srcdir=DIR]\n"
 	"\n"
 	"Loads the plugins, validates the build graph and writes build.ninja (configure and\n"
 	"ninja's regeneration run it). Reads kiln.conf in the current directory (written by\n"
@@ -215,6 +271,9 @@ const char usage_gen[] =
 	"  --regen           what ninja runs: read the environment variables the plugins use\n"
 	"                    from kiln.env instead of the shell\n"
 	"  --opt=NAME=VALUE  set an option a plugin declares\n"
+	"  --gen-time-limit=SECONDS, --gen-memory-limit=SIZE\n"
+	"                    how long the plugins may run and how much memory they may hold\n"
+	"                    (default 60 s and 1G; kept in kiln.conf)\n"
 	"  --srcdir=DIR      where kiln's lua/, rules/, modules/ and plugins/ are\n";
 
 int
@@ -253,15 +312,18 @@ cmd_gen(int argc, char *argv[])
 		graph_node(h->g, h->gens[i].path)->generated = 1;
 	graph_node(h->g, "kiln.env")->generated = 1;
 	problems = graph_check(h->g);
+	problems += check_generated(h);
 	if (problems) {
 		error("%zu problem%s in the build graph; build.ninja was not written", problems,
 		      problems == 1 ? "" : "s");
 		return 1;
 	}
+	/* everything is validated: the generated files, then the settings, the environment
+	 * and build.ninja, which must be the newest of them */
+	write_generated(h);
 	if (c.save)
 		conf_save(&c);
 	host_save_env(h, "kiln.env");
-	write_generated(h);
 	write_ninja(h);
 	if (!quiet && host_call(h, "summary", 0, NULL) != 0)
 		return 1;

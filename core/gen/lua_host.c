@@ -1,6 +1,9 @@
 /* lua_host.c: the Lua state, the sandbox and the recording primitives (see lua_host.h) */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -13,8 +16,87 @@
 #include <lualib.h>
 
 #include "graph.h"
+#include "image/sha256.h"
 #include "lua_host.h"
+#include "ninja.h"
 #include "util.h"
+
+static uint32_t
+strhash(const char *k)
+{
+	uint32_t x = 2166136261u;
+
+	for (; *k; k++)
+		x = (x ^ (unsigned char)*k) * 16777619u;
+	return x;
+}
+
+static size_t
+strslot(const struct strset *s, const char *k)
+{
+	size_t i = strhash(k) & (s->cap - 1);
+
+	while (s->tab[i] && strcmp(s->tab[i], k) != 0)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+int
+strset_has(const struct strset *s, const char *k)
+{
+	return s->cap && s->tab[strslot(s, k)] != NULL;
+}
+
+int
+strset_add(struct strset *s, const char *k)
+{
+	size_t i;
+
+	if (s->n * 2 >= s->cap) {
+		struct strset t = { NULL, 0, s->cap ? s->cap * 2 : 64 };
+
+		t.tab = xcalloc(t.cap, sizeof *t.tab);
+		for (i = 0; i < s->cap; i++)
+			if (s->tab[i]) {
+				t.tab[strslot(&t, s->tab[i])] = s->tab[i];
+				t.n++;
+			}
+		free(s->tab);
+		*s = t;
+	}
+	i = strslot(s, k);
+	if (s->tab[i])
+		return 0;
+	s->tab[i] = xstrdup(k);
+	s->n++;
+	return 1;
+}
+
+/* the innermost (outer = 0) or outermost plugin frame, as host_where describes */
+static int
+where(struct host *h, lua_State *L, int outer, char *buf, size_t len)
+{
+	lua_Debug ar;
+	int level, found = 0;
+
+	for (level = 0; lua_getstack(L, level, &ar); level++) {
+		if (!lua_getinfo(L, "Sl", &ar) || !ar.source || !strset_has(&h->plugins, ar.source))
+			continue;
+		snprintf(buf, len, "%s:%d", ar.source + 1, ar.currentline);
+		found = 1;
+		if (!outer)
+			break;
+	}
+	if (!found)
+		snprintf(buf, len, "kiln");
+	return found;
+}
+
+int
+host_where(struct host *h, lua_State *L, char *buf, size_t len)
+{
+	return where(h, L, 0, buf, len);
+}
 
 static struct host *
 gethost(lua_State *L)
@@ -69,6 +151,36 @@ l_stat(lua_State *L)
 	return 1;
 }
 
+/* core.probe(path) -> like core.stat, for what a plugin asks (fs.exists): the answer is
+ * recorded whatever it is, so that build.ninja regenerates when the path appears, goes or
+ * changes type. An existing path records its directory, whose mtime changes exactly when an
+ * entry is added, removed or renamed (recording the file would regenerate on every edit). */
+static int
+l_probe(lua_State *L)
+{
+	struct host *h = gethost(L);
+	const char *path = luaL_checkstring(L, 1);
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		record_missing(h, path);
+		lua_pushnil(L);
+		return 1;
+	}
+	{
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+		if (slash && slash != dir)
+			*slash = '\0';
+		else if (slash)
+			dir[1] = '\0';
+		host_record(h, slash ? dir : ".");
+		free(dir);
+	}
+	lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+	return 1;
+}
+
 static int
 cmpstr(const void *a, const void *b)
 {
@@ -101,7 +213,8 @@ l_listdir(lua_State *L)
 		names[n++] = xstrdup(d->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof *names, cmpstr);
+	if (n)  /* an empty directory leaves names NULL: qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof *names, cmpstr);
 	lua_createtable(L, (int)n, 0);
 	for (i = 0; i < n; i++) {
 		lua_pushstring(L, names[i]);
@@ -119,8 +232,22 @@ l_readfile(lua_State *L)
 	struct host *h = gethost(L);
 	const char *path = luaL_checkstring(L, 1);
 	size_t len;
-	char *s = read_file(path, &len);
+	struct stat st;
+	char *s;
 
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		host_record(h, path);
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: not a regular file (%s)", path, S_ISDIR(st.st_mode) ? "a directory" :
+		                "a device, FIFO or socket, which could block or never end");
+		return 2;
+	}
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size > h->lim.bytes) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %d MiB, more than the memory limit of kiln gen", path, (int)(st.st_size >> 20));
+		return 2;
+	}
+	s = read_file(path, &len);
 	if (!s) {
 		record_missing(h, path);
 		lua_pushnil(L);
@@ -206,7 +333,8 @@ host_save_env(struct host *h, const char *path)
 	size_t i;
 	const char *c;
 
-	qsort(h->envs, h->nenvs, sizeof *h->envs, cmpenv);
+	if (h->nenvs)
+		qsort(h->envs, h->nenvs, sizeof *h->envs, cmpenv);
 	fprintf(a->f, "# kiln.env: the environment variables the plugins read, as configure (or ninja\n"
 	              "# reconfigure) saw them. Regeneration uses these values, not the shell's.\n");
 	for (i = 0; i < h->nenvs; i++) {
@@ -254,7 +382,9 @@ push_executable(lua_State *L, struct host *h, const char *path)
 	return 1;
 }
 
-/* core.find_program(name) -> absolute path or nil; searches PATH */
+/* core.find_program(name) -> absolute path or nil; searches PATH. Every directory searched
+ * without finding it is recorded too (or, when missing, its nearest existing ancestor):
+ * installing the program there changes the directory, and build.ninja regenerates. */
 static int
 l_find_program(lua_State *L)
 {
@@ -264,8 +394,15 @@ l_find_program(lua_State *L)
 	int found = 0;
 
 	if (strchr(name, '/')) {
-		if (!push_executable(L, h, name))
+		if (!push_executable(L, h, name)) {
+			struct stat st;
+
+			if (stat(name, &st) == 0)
+				host_record(h, name);
+			else
+				record_missing(h, name);
 			lua_pushnil(L);
+		}
 		return 1;
 	}
 	dirs = xstrdup(path ? path : "/usr/bin:/bin");
@@ -275,6 +412,14 @@ l_find_program(lua_State *L)
 		full = xasprintf("%s/%s", dir, name);
 		found = push_executable(L, h, full);
 		free(full);
+		if (!found) {
+			struct stat st;
+
+			if (stat(dir, &st) == 0)
+				host_record(h, dir);
+			else
+				record_missing(h, dir);
+		}
 	}
 	free(dirs);
 	if (!found)
@@ -295,7 +440,8 @@ l_realpath(lua_State *L)
 	return 1;
 }
 
-/* core.loadfile(path, chunkname, env) -> function, or nil, message; text chunks only */
+/* core.loadfile(path, chunkname, env [, plugin]) -> function, or nil, message; text chunks
+ * only. plugin: the chunk is a plugin file, whose lines origins and limit messages name */
 static int
 l_loadfile(lua_State *L)
 {
@@ -305,6 +451,15 @@ l_loadfile(lua_State *L)
 	char *s;
 
 	luaL_checktype(L, 3, LUA_TTABLE);
+	{
+		struct stat st;
+
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			lua_pushnil(L);
+			lua_pushfstring(L, "%s: not a regular file", path);
+			return 2;
+		}
+	}
 	s = read_file(path, &len);
 	if (!s) {
 		lua_pushnil(L);
@@ -312,6 +467,8 @@ l_loadfile(lua_State *L)
 		return 2;
 	}
 	host_record(h, path);
+	if (lua_toboolean(L, 4))
+		strset_add(&h->plugins, lua_pushfstring(L, "@%s", name));
 	if (luaL_loadbufferx(L, s, len, lua_pushfstring(L, "@%s", name), "t") != LUA_OK) {
 		free(s);
 		lua_pushnil(L);
@@ -337,7 +494,65 @@ sfield(lua_State *L, int t, const char *k)
 	return s;
 }
 
-/* add each string of the array t[k] to edge e as kind */
+/* s for a message: at most 120 bytes, control characters as \n, \r, \xNN */
+static const char *
+shown(lua_State *L, const char *s, size_t len)
+{
+	luaL_Buffer b;
+	size_t i;
+
+	luaL_buffinit(L, &b);
+	luaL_addchar(&b, '"');
+	for (i = 0; i < len && i < 120; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char x[8];
+
+		if (c == '\n') luaL_addstring(&b, "\\n");
+		else if (c == '\r') luaL_addstring(&b, "\\r");
+		else if (c < 32 || c == 127) { snprintf(x, sizeof x, "\\x%02x", c); luaL_addstring(&b, x); }
+		else luaL_addchar(&b, (char)c);
+	}
+	luaL_addstring(&b, len > 120 ? "\"..." : "\"");
+	luaL_pushresult(&b);
+	return lua_tostring(L, -1);
+}
+
+/* raise "origin: message" without a Lua position (origin names the plugin line) */
+static int
+edge_error(lua_State *L, const char *origin, const char *fmt, ...)
+{
+	va_list ap;
+
+	lua_pushfstring(L, "%s: ", origin ? origin : "kiln");
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+/* a Ninja name (rule, pool, variable): letters, digits, '_', '.', '-' */
+static int
+ninja_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '.' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* 1 if the normalised path p names something inside the build directory */
+static int
+inside_builddir(const char *p)
+{
+	return p[0] != '/' && strcmp(p, ".") != 0 && strcmp(p, "..") != 0 && strncmp(p, "../", 3) != 0;
+}
+
+/* add each string of the array t[k] to edge e as kind; every path must be representable in
+ * build.ninja, and outputs must lie inside the build directory */
 static void
 addlist(lua_State *L, struct host *h, struct edge *e, int t, const char *k, int kind)
 {
@@ -347,22 +562,33 @@ addlist(lua_State *L, struct host *h, struct edge *e, int t, const char *k, int 
 		lua_pop(L, 1);
 		return;
 	}
-	luaL_checktype(L, -1, LUA_TTABLE);
+	if (!lua_istable(L, -1))
+		edge_error(L, e->origin, "core.edge: %s must be a list of paths", k);
 	n = luaL_len(L, -1);
 	for (i = 1; i <= n; i++) {
-		const char *p;
+		const char *p, *why;
+		size_t len;
 
-		lua_rawgeti(L, -1, i);
-		p = luaL_checkstring(L, -1);
+		if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+			edge_error(L, e->origin, "core.edge: %s[%d] is a %s, not a path", k, (int)i, luaL_typename(L, -1));
+		p = lua_tolstring(L, -1, &len);
+		if ((why = ninja_unwritable(p, len, 0)))
+			edge_error(L, e->origin, "the path %s of '%s' contains %s, which build.ninja cannot represent; "
+			           "rename the file", shown(L, p, len), e->owner ? e->owner : "an edge", why);
 		edge_add(h->g, e, kind, p);
+		if ((kind == 'o' || kind == 'O') && !inside_builddir(e->out[kind == 'o' ? e->nout - 1 : e->nout + e->nimpout - 1]->path))
+			edge_error(L, e->origin, "'%s' writes %s, outside the build directory; every output must "
+			           "be a relative path inside it (such as out/NAME/FILE)", e->owner ? e->owner : "an edge",
+			           shown(L, p, len));
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
 }
 
-/* read t[k], an array of {name, value} pairs, into vars */
+/* read t[k], an array of {name, value} pairs, into vars; names must be Ninja names and values
+ * must not end a line or escape badly */
 static void
-addvars(lua_State *L, int t, const char *k, struct var **v, size_t *nv)
+addvars(lua_State *L, int t, const char *k, struct var **v, size_t *nv, const char *origin, const char *who)
 {
 	lua_Integer i, n;
 
@@ -370,13 +596,26 @@ addvars(lua_State *L, int t, const char *k, struct var **v, size_t *nv)
 		lua_pop(L, 1);
 		return;
 	}
-	luaL_checktype(L, -1, LUA_TTABLE);
+	if (!lua_istable(L, -1))
+		edge_error(L, origin, "core: %s must be a list of {name, value} pairs", k);
 	n = luaL_len(L, -1);
 	for (i = 1; i <= n; i++) {
+		const char *name, *val, *why;
+		size_t len;
+
 		lua_rawgeti(L, -1, i);
-		lua_rawgeti(L, -1, 1);
-		lua_rawgeti(L, -2, 2);
-		var_add(v, nv, luaL_checkstring(L, -2), luaL_checkstring(L, -1));
+		if (!lua_istable(L, -1) || lua_rawgeti(L, -1, 1) != LUA_TSTRING || lua_rawgeti(L, -2, 2) != LUA_TSTRING)
+			edge_error(L, origin, "core: %s[%d] of %s must be a {name, value} pair of strings", k, (int)i, who);
+		name = lua_tostring(L, -2);
+		val = lua_tolstring(L, -1, &len);
+		if (!ninja_name(name))
+			edge_error(L, origin, "%s: %s is not a Ninja variable name (letters, digits, '_', '.', '-')",
+			           who, shown(L, name, strlen(name)));
+		if ((why = ninja_unwritable(val, len, 1)))
+			edge_error(L, origin, "the value of $%s of '%s' contains %s, which would end the line in "
+			           "build.ninja (what follows would be read as Ninja statements): %s", name, who, why,
+			           shown(L, val, len));
+		var_add(v, nv, name, val);
 		lua_pop(L, 3);
 	}
 	lua_pop(L, 1);
@@ -388,16 +627,17 @@ l_rule(lua_State *L)
 {
 	struct host *h = gethost(L);
 	struct rule *r;
-	const char *name;
+	const char *name, *origin;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	name = sfield(L, 1, "name");
-	if (!name)
-		return luaL_error(L, "core.rule: missing name");
-	r = graph_rule(h->g, name, sfield(L, 1, "origin") ? sfield(L, 1, "origin") : "?");
+	origin = sfield(L, 1, "origin");
+	if (!name || !ninja_name(name))
+		return edge_error(L, origin, "core.rule: a rule needs a name of letters, digits, '_', '.', '-'");
+	r = graph_rule(h->g, name, origin ? origin : "?");
 	if (!r)
-		return luaL_error(L, "rule '%s' is defined twice", name);
-	addvars(L, 1, "vars", &r->vars, &r->nvars);
+		return edge_error(L, origin, "rule '%s' is defined twice", name);
+	addvars(L, 1, "vars", &r->vars, &r->nvars, origin, name);
 	return 0;
 }
 
@@ -409,6 +649,9 @@ l_pool(lua_State *L)
 	const char *name = luaL_checkstring(L, 1);
 	lua_Integer depth = luaL_checkinteger(L, 2);
 
+	if (!ninja_name(name))
+		return luaL_error(L, "pool %s: a pool name is made of letters, digits, '_', '.', '-'",
+		                  shown(L, name, strlen(name)));
 	if (depth < 1 || depth > 1024)
 		return luaL_error(L, "pool '%s': depth %d is out of range 1..1024", name, (int)depth);
 	if (graph_pool(h->g, name, (int)depth) != 0)
@@ -422,27 +665,41 @@ l_edge(lua_State *L)
 {
 	struct host *h = gethost(L);
 	struct rule *r = NULL;
-	const char *rn, *pool;
+	const char *rn, *pool, *origin, *owner;
 	struct edge *e;
+	size_t i;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	rn = sfield(L, 1, "rule");
+	origin = sfield(L, 1, "origin");
+	owner = sfield(L, 1, "owner");
 	if (!rn)
-		return luaL_error(L, "core.edge: missing rule");
+		return edge_error(L, origin, "core.edge: missing rule");
 	if (strcmp(rn, "phony") != 0 && !(r = graph_find_rule(h->g, rn)))
-		return luaL_error(L, "core.edge: unknown rule '%s'", rn);
-	e = graph_edge(h->g, r, sfield(L, 1, "origin"), sfield(L, 1, "owner"));
+		return edge_error(L, origin, "core.edge: unknown rule '%s'", rn);
+	if (origin && !ninja_representable(origin))
+		origin = "(a plugin whose path contains a newline)";
+	if (owner && !ninja_representable(owner))
+		return edge_error(L, origin, "core.edge: the owner name %s contains a newline", shown(L, owner, strlen(owner)));
+	e = graph_edge(h->g, r, origin, owner);
 	addlist(L, h, e, 1, "outs", 'o');
 	addlist(L, h, e, 1, "iouts", 'O');
 	addlist(L, h, e, 1, "ins", 'i');
 	addlist(L, h, e, 1, "imps", 'I');
 	addlist(L, h, e, 1, "orders", '|');
 	addlist(L, h, e, 1, "vals", '@');
-	addvars(L, 1, "vars", &e->vars, &e->nvars);
-	if ((pool = sfield(L, 1, "pool")))
+	addvars(L, 1, "vars", &e->vars, &e->nvars, e->origin, owner ? owner : rn);
+	if ((pool = sfield(L, 1, "pool"))) {
+		if (!ninja_name(pool))
+			return edge_error(L, e->origin, "core.edge: pool %s is not a Ninja name", shown(L, pool, strlen(pool)));
 		e->pool = xstrdup(pool);
+	}
 	if (e->nout == 0)
-		return luaL_error(L, "core.edge: an edge of rule '%s' has no outputs", rn);
+		return edge_error(L, e->origin, "core.edge: an edge of rule '%s' has no outputs", rn);
+	for (i = 0; i < e->nout + e->nimpout; i++)
+		if (h->genpaths.cap && strset_has(&h->genpaths, e->out[i]->path))
+			return edge_error(L, e->origin, "%s is written by kiln gen itself (a generated file); "
+			                  "an edge cannot produce it too", e->out[i]->path);
 	edge_done(h->g, e);
 	return 0;
 }
@@ -453,28 +710,64 @@ l_default(lua_State *L)
 {
 	struct host *h = gethost(L);
 	struct graph *g = h->g;
+	size_t len;
+	const char *p = luaL_checklstring(L, 1, &len), *why;
 
+	if ((why = ninja_unwritable(p, len, 0)))
+		return luaL_error(L, "default target %s contains %s", shown(L, p, len), why);
 	g->defaults = xreallocarray(g->defaults, g->ndefaults + 1, sizeof *g->defaults);
-	g->defaults[g->ndefaults++] = xstrdup(luaL_checkstring(L, 1));
+	g->defaults[g->ndefaults++] = xstrdup(p);
 	return 0;
 }
 
-/* core.generate(path, content, origin): a file kiln gen writes into the build dir */
+/* core.generate(path, content, origin): a file kiln gen writes into the build dir after
+ * validation. The path must lie inside the build directory and must not be a directory that
+ * another generated file needs, nor need one that is a generated file. */
 static int
 l_generate(lua_State *L)
 {
 	struct host *h = gethost(L);
-	const char *path = luaL_checkstring(L, 1), *origin = luaL_checkstring(L, 3);
-	size_t len, i;
+	size_t plen, len;
+	const char *path = luaL_checklstring(L, 1, &plen), *origin = luaL_checkstring(L, 3), *why;
 	const char *content = luaL_checklstring(L, 2, &len);
-	char *norm = path_normalize(path);
+	char *norm, *slash;
+	size_t i;
 
-	for (i = 0; i < h->ngens; i++)
-		if (!strcmp(h->gens[i].path, norm)) {
+	if ((why = ninja_unwritable(path, plen, 0)))
+		return edge_error(L, origin, "generated file %s: the name contains %s", shown(L, path, plen), why);
+	norm = path_normalize(path);
+	if (!inside_builddir(norm) || !strcmp(norm, "gen")) {
+		lua_pushstring(L, norm);
+		free(norm);
+		return edge_error(L, origin, "generated file %s lies outside the build directory's gen/",
+		                  shown(L, path, plen));
+	}
+	if (strset_has(&h->genpaths, norm) || strset_has(&h->gendirs, norm)) {
+		for (i = 0; i < h->ngens; i++)
+			if (!strcmp(h->gens[i].path, norm) || (!strncmp(h->gens[i].path, norm, strlen(norm)) &&
+			                                         h->gens[i].path[strlen(norm)] == '/'))
+				break;
+		lua_pushstring(L, i < h->ngens ? h->gens[i].origin : "?");
+		lua_pushstring(L, i < h->ngens ? h->gens[i].path : "?");
+		free(norm);
+		return edge_error(L, origin, "generated file %s collides with %s, declared at %s",
+		                  path, lua_tostring(L, -1), lua_tostring(L, -2));
+	}
+	for (slash = strchr(norm, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (strset_has(&h->genpaths, norm)) {
+			for (i = 0; i < h->ngens && strcmp(h->gens[i].path, norm); i++)
+				;
+			lua_pushstring(L, norm);
+			*slash = '/';
 			free(norm);
-			return luaL_error(L, "generated file %s is declared twice (%s and %s)", path,
-			                  h->gens[i].origin, origin);
+			return edge_error(L, origin, "generated file %s needs the directory %s, which is a generated "
+			                  "file declared at %s", path, lua_tostring(L, -1), i < h->ngens ? h->gens[i].origin : "?");
 		}
+		strset_add(&h->gendirs, norm);
+		*slash = '/';
+	}
+	strset_add(&h->genpaths, norm);
 	h->gens = xreallocarray(h->gens, h->ngens + 1, sizeof *h->gens);
 	h->gens[h->ngens].path = norm;
 	h->gens[h->ngens].content = xmalloc(len + 1);
@@ -483,6 +776,71 @@ l_generate(lua_State *L)
 	h->gens[h->ngens].origin = xstrdup(origin);
 	h->ngens++;
 	return 0;
+}
+
+/* core.origin(outer) -> "file:line" of the outermost (outer true) or innermost plugin frame,
+ * or nil */
+static int
+l_origin(lua_State *L)
+{
+	char buf[1024];
+
+	if (where(gethost(L), L, lua_toboolean(L, 1), buf, sizeof buf))
+		lua_pushstring(L, buf);
+	else
+		lua_pushnil(L);
+	return 1;
+}
+
+/* core.parse_size(text) -> bytes, or nil, why: the size syntax of every kiln command (util.c
+ * parse_size), so that an option, a plugin and `kiln redoxfs create` agree */
+static int
+l_parse_size(lua_State *L)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, 1, &len);
+	uint64_t v;
+
+	if (strlen(s) != len || parse_size(s, &v) != 0) {
+		/* well formed but not representable: say so, rather than "not a size" */
+		const char *p = s;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p > s && strchr("KkMmGgTt", *p) && *p)
+			p++;
+		if (p > s && *p == 'i' && strchr("KkMmGgTt", p[-1]))
+			p++;
+		if (p > s && (*p == 'B' || *p == 'b') && strchr("KkMmGgTti", p[-1]))
+			p++;
+		lua_pushnil(L);
+		lua_pushstring(L, p > s && !*p && strlen(s) == len ? "too large (sizes go up to 2^63 - 1 bytes, just under 8388608T)" :
+		               "not a size (a number of bytes, or with a K, M, G or T suffix)");
+		return 2;
+	}
+	if (v > (uint64_t)LUA_MAXINTEGER) {
+		lua_pushnil(L);
+		lua_pushstring(L, "too large (sizes go up to 2^63 - 1 bytes, just under 8388608T)");
+		return 2;
+	}
+	lua_pushinteger(L, (lua_Integer)v);
+	return 1;
+}
+
+/* core.sha256(text) -> 64 hex digits */
+static int
+l_sha256(lua_State *L)
+{
+	size_t len, i;
+	const char *s = luaL_checklstring(L, 1, &len);
+	unsigned char d[32];
+	char hex[65];
+
+	sha256(s, len, d);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	lua_pushlstring(L, hex, 64);
+	return 1;
 }
 
 static void
@@ -519,13 +877,30 @@ setconf(lua_State *L, struct conf *c)
 	lua_setfield(L, -2, "opts");
 }
 
+/* the message handler of every call into lua/kiln.lua: it runs where the error was raised,
+ * so it can name the plugin line that led to it. An error object that is not a string
+ * (error({})) gets a message; an error raised inside kiln's own Lua code (lua/, rules/) gets
+ * the plugin line in front; a stack overflow says what usually causes one. */
 static int
-traceback(lua_State *L)
+msghandler(lua_State *L)
 {
+	struct host *h = *(struct host **)lua_getextraspace(L);
 	const char *msg = lua_tostring(L, 1);
+	char where[1024];
+	int inplugin = host_where(h, L, where, sizeof where);
 
-	if (!msg)
-		msg = "(error object is not a string)";
+	if (h->lim.hit) {
+		msg = h->lim.msg;
+	} else if (!msg) {
+		msg = lua_pushfstring(L, "%s: error() was given %s%s instead of a message string; "
+		                      "write error(\"what is wrong, and how to fix it\")", where,
+		                      lua_isnil(L, 1) ? "" : "a ", luaL_typename(L, 1));
+	} else if (inplugin && (!strncmp(msg, "lua/", 4) || !strncmp(msg, "rules/", 6))) {
+		msg = lua_pushfstring(L, "%s: %s", where, msg);
+	}
+	if (!h->lim.hit && strstr(msg, "stack overflow"))
+		msg = lua_pushfstring(L, "%s (a function that calls itself without end, or a table nested "
+		                      "thousands of levels deep)", msg);
 	if (getenv("KILN_DEBUG"))
 		luaL_traceback(L, L, msg, 1);
 	else
@@ -533,28 +908,54 @@ traceback(lua_State *L)
 	return 1;
 }
 
+/* core.msghandler(err): the same handler for lua/kiln.lua's own xpcall around each plugin */
+static int
+l_msghandler(lua_State *L)
+{
+	return msghandler(L);
+}
+
+static int
+panic(lua_State *L)
+{
+	const char *msg = lua_tostring(L, -1);
+
+	fatal("Lua: %s", msg ? msg : "unprotected error");
+}
+
 struct host *
 host_new(struct conf *c, struct graph *g)
 {
 	static const luaL_Reg prims[] = {
-		{ "stat", l_stat }, { "listdir", l_listdir }, { "readfile", l_readfile },
+		{ "stat", l_stat }, { "probe", l_probe }, { "listdir", l_listdir }, { "readfile", l_readfile },
 		{ "getenv", l_getenv }, { "find_program", l_find_program }, { "realpath", l_realpath },
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
-		{ "default", l_default }, { "generate", l_generate }, { NULL, NULL },
+		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
+		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "msghandler", l_msghandler },
+		{ NULL, NULL },
 	};
 	struct host *h = xcalloc(1, sizeof *h);
-	char *path = xasprintf("%s/lua/kiln.lua", c->datadir);
+	char *path = xasprintf("%s/lua/kiln.lua", c->datadir), *text;
+	size_t len;
 	lua_State *L;
 
 	h->g = g;
 	h->conf = c;
-	h->L = L = luaL_newstate();
+	h->lim.seconds = c->time_limit > 0 ? c->time_limit : 60;
+	h->lim.bytes = c->memory_limit > 0 ? c->memory_limit : (size_t)1 << 30;
+	h->L = L = lua_newstate(limits_alloc, h);
 	if (!L)
 		fatal("cannot create a Lua state");
+	lua_atpanic(L, panic);
+	*(struct host **)lua_getextraspace(L) = h;
+	limits_start(h);
 	luaL_openlibs(L);
-	lua_pushcfunction(L, traceback);
-	if (luaL_loadfilex(L, path, "t") != LUA_OK)
+	lua_pushcfunction(L, msghandler);
+	if (!(text = read_file(path, &len)))
+		fatal("%s: %s (is the data directory right? it comes from kiln.conf's srcdir)", path, strerror(errno));
+	if (luaL_loadbufferx(L, text, len, "@lua/kiln.lua", "t") != LUA_OK)
 		fatal("%s", lua_tostring(L, -1));
+	free(text);
 	host_record(h, path);
 	lua_newtable(L);
 	lua_pushlightuserdata(L, h);
@@ -576,9 +977,9 @@ int
 host_call(struct host *h, const char *fn, int nargs, const char **args)
 {
 	lua_State *L = h->L;
-	int i;
+	int i, rc;
 
-	lua_pushcfunction(L, traceback);
+	lua_pushcfunction(L, msghandler);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, h->api);
 	lua_getfield(L, -1, fn);
 	lua_remove(L, -2);
@@ -586,16 +987,21 @@ host_call(struct host *h, const char *fn, int nargs, const char **args)
 		fatal("lua/kiln.lua has no function '%s'", fn);
 	for (i = 0; i < nargs; i++)
 		lua_pushstring(L, args[i]);
-	if (lua_pcall(L, nargs, 0, -nargs - 2) != LUA_OK) {
+	rc = lua_pcall(L, nargs, 0, -nargs - 2);
+	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 		size_t n = strlen(argv0);
 
+		fflush(stdout);
+		if (h->lim.hit)
+			msg = h->lim.msg;
+		else if (rc == LUA_ERRMEM || !msg)
+			msg = "out of memory";
 		/* one prefix: "kiln show: x", never "kiln show: kiln show: x" or "kiln show: kiln: x" */
 		if (!strncmp(msg, argv0, n) && !strncmp(msg + n, ": ", 2))
 			msg += n + 2;
 		else if (!strncmp(msg, "kiln: ", 6))
 			msg += 6;
-		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", argv0, msg);
 		lua_pop(L, 2);
 		return -1;

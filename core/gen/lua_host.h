@@ -22,6 +22,9 @@ struct conf {
 	char **opts;          /* "name=value" options for plugin-declared options */
 	size_t nopts;
 	char *kiln;           /* absolute path of the kiln binary */
+	double time_limit;    /* seconds the Lua code of kiln gen may run (--gen-time-limit), 0: 60 */
+	size_t memory_limit;  /* bytes the Lua state may hold (--gen-memory-limit), 0: 1 GiB */
+	char *time_text, *memory_text; /* the limits as given, for kiln.conf (NULL: default) */
 	int save;             /* settings were given on the command line: kiln gen saves kiln.conf */
 	int regen;            /* run by ninja's regeneration edge: environment from kiln.env */
 };
@@ -39,6 +42,23 @@ struct envvar {
 	char *name, *value;
 };
 
+/* a set of strings (open addressing, power-of-two capacity) */
+struct strset {
+	char **tab;           /* NULL or an owned string per slot */
+	size_t n, cap;
+};
+
+/* the time and memory limits of kiln gen (lua_limits.c) */
+struct limits {
+	double seconds;       /* the time limit */
+	size_t bytes;         /* the memory limit */
+	size_t used;          /* bytes the Lua state holds now */
+	double deadline;      /* monotonic time (s) at which the time limit is hit */
+	int hit;              /* 0, 't' (time) or 'm' (memory): a limit was hit, errors are sticky */
+	char where[512];      /* the plugin file:line running when the limit was hit */
+	char msg[768];        /* the message for the user once a limit is hit */
+};
+
 struct host {
 	struct lua_State *L;
 	struct graph *g;
@@ -54,6 +74,9 @@ struct host {
 	int use_snap;         /* regeneration: read variables from snap, not the live environment */
 	int api;              /* registry reference of the table lua/kiln.lua returned */
 	int core;             /* registry reference of the primitives' table (K.core) */
+	struct strset plugins;/* chunk names ("@name") of the plugin files: origins are in these */
+	struct strset genpaths, gendirs; /* generated files, and the directories they need */
+	struct limits lim;
 };
 
 /* create the state, load lua/kiln.lua; fatal with a message on failure */
@@ -63,6 +86,9 @@ struct host *host_new(struct conf *c, struct graph *g);
 int host_call(struct host *h, const char *fn, int nargs, const char **args);
 /* the number api[fn]() returns, or -1 */
 long host_number(struct host *h, const char *fn);
+/* write into buf the "file:line" of the innermost plugin frame on L's stack; 1 if there is
+ * one, else 0 (buf gets "kiln") */
+int host_where(struct host *h, struct lua_State *L, char *buf, size_t len);
 /* record a file or directory as an input of the generator */
 void host_record(struct host *h, const char *path);
 /* the value of an environment variable for the plugins (from kiln.env when regenerating),
@@ -71,5 +97,17 @@ const char *host_getenv(struct host *h, const char *name);
 /* read kiln.env (if present) into h->snap; write h->envs to kiln.env, only if it changed */
 void host_load_env(struct host *h, const char *path);
 void host_save_env(struct host *h, const char *path);
+
+/* string sets */
+int strset_has(const struct strset *s, const char *k);
+/* add k (copied); 1 if it was new */
+int strset_add(struct strset *s, const char *k);
+
+/* lua_limits.c: the allocator that enforces the memory limit (ud is the host), and the
+ * count hook and alarm that enforce the time limit; limits_start arms both, limits_stop
+ * disarms the alarm */
+void *limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+void limits_start(struct host *h);
+void limits_stop(struct host *h);
 
 #endif

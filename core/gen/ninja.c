@@ -38,7 +38,54 @@ depfile_escape(struct buf *b, const char *p)
 int
 ninja_representable(const char *s)
 {
-	return strchr(s, '\n') == NULL && strchr(s, '\r') == NULL;
+	return ninja_unwritable(s, strlen(s), 0) == NULL;
+}
+
+static int
+varchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+const char *
+ninja_unwritable(const char *s, size_t len, int value)
+{
+	size_t i;
+
+	if (memchr(s, '\0', len))
+		return "a NUL byte";
+	if (memchr(s, '\n', len) || memchr(s, '\r', len))
+		return "a newline";
+	if (!value)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		if (s[i] != '$')
+			continue;
+		if (++i == len)
+			return "a '$' at its end (which joins the next line to it; write $$ for a literal $)";
+		if (s[i] == '$' || s[i] == ' ' || s[i] == ':' || varchar((unsigned char)s[i]))
+			continue;
+		if (s[i] == '{') {
+			size_t j = i + 1;
+
+			while (j < len && varchar((unsigned char)s[j]))
+				j++;
+			if (j < len && s[j] == '}' && j > i + 1) {
+				i = j;
+				continue;
+			}
+		}
+		return "a '$' that is not a Ninja escape (write $$ for a literal $)";
+	}
+	return NULL;
+}
+
+/* a comment line's text: origins and owners come from plugin paths and names */
+static void
+comment(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
 static void
@@ -53,7 +100,8 @@ paths(struct buf *b, struct node **n, size_t count)
 }
 
 /* variable values are written as given: rule templates refer to $in, $out and other
- * variables on purpose, and the Lua layer escapes literal text with kiln.ninja_quote */
+ * variables on purpose, and the Lua layer escapes literal text (K.Q); lua_host.c has refused
+ * every value that ninja_unwritable() rejects */
 static void
 vars(struct buf *b, struct var *v, size_t n, const char *indent)
 {
@@ -77,15 +125,24 @@ ninja_write(struct buf *b, struct graph *g, const char *header)
 	for (i = 0; i < g->nrules; i++) {
 		struct rule *r = g->rules[i];
 
-		buf_printf(b, "\n# %s\nrule %s\n", r->origin, r->name);
+		buf_puts(b, "\n# ");
+		comment(b, r->origin);
+		buf_printf(b, "\nrule %s\n", r->name);
 		vars(b, r->vars, r->nvars, "  ");
 	}
 	buf_puts(b, "\n");
 	for (i = 0; i < g->nedges; i++) {
 		struct edge *e = g->edges[i];
 
-		if (e->rule && e->origin)
-			buf_printf(b, "\n# %s%s%s\n", e->origin, e->owner ? " " : "", e->owner ? e->owner : "");
+		if (e->rule && e->origin) {
+			buf_puts(b, "\n# ");
+			comment(b, e->origin);
+			if (e->owner) {
+				buf_putc(b, ' ');
+				comment(b, e->owner);
+			}
+			buf_putc(b, '\n');
+		}
 		buf_puts(b, "build");
 		paths(b, e->out, e->nout);
 		if (e->nimpout) {

@@ -384,8 +384,10 @@ name_dir(struct fw *w, struct mnode *d)
 
 	/* FAT compares names without case: two names differing only in case collide */
 	sorted = xreallocarray(NULL, d->nchild ? d->nchild : 1, sizeof *sorted);
-	memcpy(sorted, d->child, d->nchild * sizeof *sorted);
-	qsort(sorted, d->nchild, sizeof *sorted, bycase);
+	if (d->nchild) {  /* an empty directory has no child array (memcpy from NULL is undefined) */
+		memcpy(sorted, d->child, d->nchild * sizeof *sorted);
+		qsort(sorted, d->nchild, sizeof *sorted, bycase);
+	}
 	for (i = 1; i < d->nchild; i++)
 		if (!strcasecmp(sorted[i - 1]->name, sorted[i]->name))
 			fatal("%s: %s: FAT names ignore case, and %s is in the same directory",
@@ -1169,10 +1171,11 @@ static unsigned char *
 load(const char *img, struct fat *fs, size_t *len)
 {
 	struct buf err = {0};
-	unsigned char *d = (unsigned char *)read_file(img, len);
+	const char *why;
+	unsigned char *d = read_input(img, len, &why);
 
 	if (!d)
-		fatal("%s: %s", img, strerror(errno));
+		fatal("%s: %s", img, why);
 	if (fat_open(fs, d, *len, &err) != 0)
 		fatal("%s: %s", img, err.s);
 	return d;
@@ -1256,7 +1259,7 @@ const char usage_fat[] =
 int
 cmd_fat(int argc, char *argv[])
 {
-	const char *pos[2] = {0}, *out = NULL;
+	const char *pos[2] = {0}, *out = NULL, *why;
 	uint64_t size = 0;
 	int i, npos = 0;
 
@@ -1268,8 +1271,10 @@ cmd_fat(int argc, char *argv[])
 		if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else if (!strcmp(a, "--size") && i + 1 < argc) {
-			if (parse_size(argv[++i], &size) != 0 || size == 0)
-				fatal("--size %s: not a size", argv[i]);
+			if ((why = size_parse(argv[++i], &size)))
+				fatal("--size %s: %s", argv[i], why);
+			if (size == 0)
+				fatal("--size 0: an image needs a size above 0");
 		} else if (npos < 1 && (!strcmp(a, "-o") || !strcmp(a, "--size"))) {
 			usage_error("%s needs a value", a);
 		} else if (a[0] == '-' && a[1] && npos < 1) {

@@ -3,8 +3,9 @@
  * Default placement is redox_installer's: a BIOS boot partition given first starts at LBA 34
  * (34..2047 for a 1 MiB size), every other partition at the next MiB; a partition sized by its image
  * gets the image rounded up to a MiB; the last partition without a size runs to the last
- * whole MiB below the backup GPT. Partition images are copied in with all-zero 4 KiB blocks
- * left as holes, so the output is sparse. */
+ * whole MiB below the backup GPT. Partition images are cloned into the disk where the
+ * filesystem shares blocks, else their data extents are copied (fcopy.h); holes stay holes,
+ * so the output is sparse, and it is written to a temporary file renamed over the output. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <zlib.h>
 
 #include "cmd.h"
+#include "fcopy.h"
 #include "gpt.h"
 #include "sha256.h"
 
@@ -216,6 +218,15 @@ gpt_parse(const unsigned char *head, const unsigned char *tail, uint64_t nsect, 
 	if (crc(tab, (size_t)g->nent * GPT_ENTRY_SIZE) != g->ecrc)
 		buf_printf(&g->bad, "primary table CRC 0x%08x, computed 0x%08x\n", g->ecrc,
 		           crc(tab, (size_t)g->nent * GPT_ENTRY_SIZE));
+	if (g->my_lba == 1 && g->alt_lba >= nsect && g->alt_lba < UINT64_MAX / GPT_SECTOR) {
+		/* the backup header lies past the end: the file was cut short (an interrupted
+		 * copy or download); what is missing at the end is reported as that, once */
+		buf_printf(&g->bad, "truncated: the primary header describes a disk of %llu sectors "
+		           "(%llu bytes), the file has %llu; copy the whole image again\n",
+		           (unsigned long long)(g->alt_lba + 1),
+		           (unsigned long long)((g->alt_lba + 1) * GPT_SECTOR), (unsigned long long)nsect);
+		goto entries;
+	}
 	if (g->my_lba != 1 || g->alt_lba != nsect - 1)
 		buf_printf(&g->bad, "primary header: own LBA %llu, backup LBA %llu (expected 1 and %llu)\n",
 		           (unsigned long long)g->my_lba, (unsigned long long)g->alt_lba,
@@ -244,6 +255,7 @@ gpt_parse(const unsigned char *head, const unsigned char *tail, uint64_t nsect, 
 		buf_printf(&g->bad, "backup table (LBA %llu) differs from the primary\n",
 		           (unsigned long long)(nsect - 1 - GPT_TABLE_SECTORS));
 
+entries:
 	for (i = 0; i < g->nent; i++) {
 		const unsigned char *e = tab + (size_t)i * GPT_ENTRY_SIZE;
 		struct gpt_entry *p;
@@ -316,15 +328,15 @@ parse_spec(struct part *p, const char *spec)
 		} else if (!strcmp(tok, "image")) {
 			p->image = xstrdup(v);
 		} else if (!strcmp(tok, "size")) {
-			if (parse_size(v, &p->size) != 0 || p->size == 0 || p->size % GPT_SECTOR)
+			const char *why = size_parse(v, &p->size);
+
+			if (why)
+				fatal("--part %s: size '%s': %s", spec, v, why);
+			if (p->size == 0 || p->size % GPT_SECTOR)
 				fatal("--part %s: size '%s' is not a positive multiple of 512 bytes", spec, v);
 		} else if (!strcmp(tok, "start")) {
-			char *end;
-
-			errno = 0;
-			p->start = strtoull(v, &end, 10);
-			if (errno || *end || !*v || p->start == 0)
-				fatal("--part %s: start '%s' is not an LBA", spec, v);
+			if (parse_uint(v, (uint64_t)INT64_MAX / GPT_SECTOR, &p->start) != 0 || p->start == 0)
+				fatal("--part %s: start '%s' is not an LBA (a sector number from 1 to 2^54 - 1)", spec, v);
 		} else {
 			fatal("--part %s: unknown key '%s' (name, type, image, size, start)", spec, tok);
 		}
@@ -433,55 +445,25 @@ place(struct part *p, size_t n, uint64_t nsect, uint64_t disksize)
 	}
 }
 
-/* copy an image into the disk at byte off, leaving all-zero 4 KiB blocks as holes */
+/* copy a partition image into the disk at byte off (fcopy.h: cloned, its data extents, or
+ * its blocks that are not all zero); -v reports what each took */
 static void
-copy_sparse(const struct part *p, int fd, uint64_t off, const char *out)
+copy_part(const struct part *p, int fd, uint64_t off, const char *out, enum fcopy_mode mode,
+          int verbose)
 {
-	static unsigned char b[1 << 20];
-	static const unsigned char z[4096];
-	int in = open(p->image, O_RDONLY);
-	uint64_t done = 0;
-	ssize_t n;
+	struct fcopy_stats st = { 0, 0, 0 };
+	const char *why;
+	uint64_t size;
+	int in = open_input(p->image, &size, &why);
 
 	if (in < 0)
-		fatal("--part %s: %s: %s", p->spec, p->image, strerror(errno));
-	for (;;) {
-		size_t got = 0, i;
-
-		while (got < sizeof b && (n = read(in, b + got, sizeof b - got)) != 0) {
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				fatal("%s: read: %s", p->image, strerror(errno));
-			}
-			got += (size_t)n;
-		}
-		if (got == 0)
-			break;
-		if (done + got > p->imgsize)
-			fatal("%s: grew while being copied into %s", p->image, out);
-		for (i = 0; i < got;) {
-			size_t k = got - i < 4096 ? got - i : 4096, j = i;
-
-			if (!memcmp(b + i, z, k)) {
-				i += k;
-				continue;
-			}
-			while (j < got) { /* extend the run over non-zero blocks */
-				size_t kk = got - j < 4096 ? got - j : 4096;
-
-				if (j > i && !memcmp(b + j, z, kk))
-					break;
-				j += kk;
-			}
-			xpwrite(fd, b + i, j - i, off + done + i, out);
-			i = j;
-		}
-		done += got;
-	}
+		fatal("--part %s: %s: %s", p->spec, p->image, why);
+	fcopy(in, p->image, p->imgsize, fd, off, out, mode, &st);
 	close(in);
-	if (done != p->imgsize)
-		fatal("%s: shrank while being copied into %s", p->image, out);
+	if (verbose)
+		printf("%s: %s: %llu bytes: %llu cloned, %llu copied, %llu holes\n", out, p->name,
+		       (unsigned long long)p->imgsize, (unsigned long long)st.cloned,
+		       (unsigned long long)st.copied, (unsigned long long)st.holes);
 }
 
 static void
@@ -505,12 +487,13 @@ write_hdr(unsigned char *h, uint64_t self, uint64_t alt, uint64_t table, uint64_
 }
 
 static int
-do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *seed)
+do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *seed,
+          enum fcopy_mode mode, int verbose)
 {
 	unsigned char sec[GPT_SECTOR], *tab = xcalloc(1, TABLE_BYTES), guid[16];
 	uint64_t nsect = size / GPT_SECTOR, s;
 	struct afile *a;
-	struct stat st;
+	const char *why;
 	uint32_t tcrc;
 	size_t i, j;
 
@@ -521,9 +504,11 @@ do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *
 		      (unsigned long long)size, (2 * GPT_TABLE_SECTORS + 4) * GPT_SECTOR);
 	for (i = 0; i < n; i++) {
 		if (p[i].image) {
-			if (stat(p[i].image, &st) != 0)
-				fatal("--part %s: %s: %s", p[i].spec, p[i].image, strerror(errno));
-			p[i].imgsize = (uint64_t)st.st_size;
+			int fd = open_input(p[i].image, &p[i].imgsize, &why);
+
+			if (fd < 0)
+				fatal("--part %s: %s: %s", p[i].spec, p[i].image, why);
+			close(fd);
 		}
 		for (j = 0; j < i; j++)
 			if (!strcmp(p[i].name, p[j].name))
@@ -548,7 +533,7 @@ do_create(const char *out, uint64_t size, struct part *p, size_t n, const char *
 		fatal("%s: ftruncate to %llu bytes: %s", out, (unsigned long long)size, strerror(errno));
 	for (i = 0; i < n; i++)
 		if (p[i].image)
-			copy_sparse(&p[i], a->fd, p[i].first * GPT_SECTOR, out);
+			copy_part(&p[i], a->fd, p[i].first * GPT_SECTOR, out, mode, verbose);
 	memset(sec, 0, sizeof sec);
 	s = (size + GPT_SECTOR - 1) / GPT_SECTOR - 1;
 	memcpy(sec + 446, "\x00\x00\x02\x00\xEE\xFF\xFF\xFF", 8);
@@ -573,23 +558,31 @@ do_list(const char *img)
 	unsigned char head[34 * GPT_SECTOR], tail[33 * GPT_SECTOR];
 	struct gpt *g = xcalloc(1, sizeof *g);
 	struct buf err = {0};
-	struct stat st;
+	const char *why;
 	char gs[37], ts[37];
 	unsigned i;
-	int fd = open(img, O_RDONLY), r;
+	uint64_t size;
+	int fd = open_input(img, &size, &why), r;
 
-	if (fd < 0 || fstat(fd, &st) != 0)
-		fatal("%s: %s", img, strerror(errno));
-	if ((uint64_t)st.st_size < (2 * GPT_TABLE_SECTORS + 3) * GPT_SECTOR)
-		fatal("%s: %lld bytes, too small for a GPT disk", img, (long long)st.st_size);
-	if (st.st_size % GPT_SECTOR)
-		warn("%s: size %lld is not a multiple of 512; the last partial sector is ignored", img,
-		     (long long)st.st_size);
+	if (fd < 0)
+		fatal("%s: %s", img, why);
+	if (size < (2 * GPT_TABLE_SECTORS + 3) * GPT_SECTOR) {
+		/* a disk cut short shows its header; anything else is just too small */
+		if (size >= 2 * GPT_SECTOR && xpread(fd, head, 2 * GPT_SECTOR, 0) == 0 &&
+		    !memcmp(head + GPT_SECTOR, "EFI PART", 8) && rd64(head + GPT_SECTOR + 32) < UINT64_MAX / GPT_SECTOR)
+			fatal("%s: truncated: %llu bytes, but its GPT header describes a disk of %llu bytes; copy the whole image again",
+			      img, (unsigned long long)size,
+			      (unsigned long long)((rd64(head + GPT_SECTOR + 32) + 1) * GPT_SECTOR));
+		fatal("%s: %llu bytes, too small for a GPT disk", img, (unsigned long long)size);
+	}
+	if (size % GPT_SECTOR)
+		warn("%s: size %llu is not a multiple of 512; the last partial sector is ignored", img,
+		     (unsigned long long)size);
 	if (xpread(fd, head, sizeof head, 0) != 0 ||
-	    xpread(fd, tail, sizeof tail, ((uint64_t)st.st_size / GPT_SECTOR - 33) * GPT_SECTOR) != 0)
+	    xpread(fd, tail, sizeof tail, (size / GPT_SECTOR - 33) * GPT_SECTOR) != 0)
 		fatal("%s: read error", img);
 	close(fd);
-	if (gpt_parse(head, tail, (uint64_t)st.st_size / GPT_SECTOR, g, &err) != 0)
+	if (gpt_parse(head, tail, size / GPT_SECTOR, g, &err) != 0)
 		fatal("%s: %s", img, err.s);
 	gpt_guid_str(g->disk_guid, gs);
 	printf("disk %llu sectors of 512 (%llu bytes)\n", (unsigned long long)g->nsect,
@@ -629,6 +622,7 @@ do_list(const char *img)
 
 const char usage_gpt[] =
 	"usage: kiln gpt create -o OUT --size N --part SPEC... [--seed S]\n"
+	"                       [--copy=clone|extents|plain] [-v]\n"
 	"       kiln gpt list IMG\n"
 	"\n"
 	"create: writes a GPT disk of N bytes (K, M, G, T suffixes) in redox_installer's layout:\n"
@@ -639,6 +633,11 @@ const char usage_gpt[] =
 	"                without size it is as large as its image; the last one without size\n"
 	"                and image fills the disk\n"
 	"  --seed S      what the disk and partition GUIDs are derived from (default kiln)\n"
+	"  --copy=MODE   how partition images get into the disk: clone (the default) shares\n"
+	"                their blocks where the filesystem can (Btrfs, XFS), else copies their\n"
+	"                data extents; extents copies only data extents; plain reads everything\n"
+	"                and skips zero blocks. Every mode writes the same bytes.\n"
+	"  -v            print what each partition took\n"
 	"list: the header, every partition (index, first and last LBA, bytes, type, GUID, name)\n"
 	"and whether the CRCs, the backup header and table verify (exit 1 when not)\n";
 
@@ -647,9 +646,11 @@ cmd_gpt(int argc, char *argv[])
 {
 	const char *out = NULL, *seed = "kiln", *pos = NULL;
 	struct part *p = NULL;
+	const char *why;
 	uint64_t size = 0;
 	size_t n = 0;
-	int i, r;
+	int i, r, verbose = 0;
+	enum fcopy_mode mode = FCOPY_CLONE;
 
 	if (argc < 2)
 		usage_error("which gpt command? create or list");
@@ -659,8 +660,10 @@ cmd_gpt(int argc, char *argv[])
 		if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else if (!strcmp(a, "--size") && i + 1 < argc) {
-			if (parse_size(argv[++i], &size) != 0 || size == 0)
-				fatal("--size %s: not a size", argv[i]);
+			if ((why = size_parse(argv[++i], &size)))
+				fatal("--size %s: %s", argv[i], why);
+			if (size == 0)
+				fatal("--size 0: a disk needs a size above 0");
 		} else if (!strcmp(a, "--part") && i + 1 < argc) {
 			p = xreallocarray(p, n + 1, sizeof *p);
 			memset(&p[n], 0, sizeof *p);
@@ -670,6 +673,13 @@ cmd_gpt(int argc, char *argv[])
 			n++;
 		} else if (!strcmp(a, "--seed") && i + 1 < argc) {
 			seed = argv[++i];
+		} else if (!strncmp(a, "--copy=", 7)) {
+			if (!strcmp(a + 7, "clone")) mode = FCOPY_CLONE;
+			else if (!strcmp(a + 7, "extents")) mode = FCOPY_EXTENTS;
+			else if (!strcmp(a + 7, "plain")) mode = FCOPY_PLAIN;
+			else fatal("%s: unknown copy mode (known: clone, extents, plain)", a);
+		} else if (!strcmp(a, "-v")) {
+			verbose = 1;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--size") || !strcmp(a, "--part") || !strcmp(a, "--seed")) {
 			usage_error("%s needs a value", a);
 		} else if (a[0] == '-' && a[1]) {
@@ -687,7 +697,7 @@ cmd_gpt(int argc, char *argv[])
 			usage_error("create needs -o OUT, --size N and at least one --part SPEC");
 		if (n > GPT_ENTRIES)
 			fatal("%zu partitions, a GPT holds %d", n, GPT_ENTRIES);
-		r = do_create(out, size, p, n, seed);
+		r = do_create(out, size, p, n, seed, mode, verbose);
 	} else if (!strcmp(argv[1], "list")) {
 		if (!pos || out || n)
 			usage_error("list needs one IMG and nothing else");

@@ -54,13 +54,17 @@ alloc(struct lay *l, uint64_t size, const char *what)
 	return at;
 }
 
-/* the symlink target as redox-initfs-ar stores it: relative to the archive root, here
- * normalised lexically ("." dropped, ".." removes a component, never above the root) */
+/* the symlink target as redox-initfs-ar stores it (formats.md 1.6): a relative target joined
+ * to the link's directory, relative to the archive root, with its ".." components as written
+ * ("/d/l2 -> ../f" is "d/../f"); empty and "." components go, as Rust's Path::components drops
+ * them. An absolute target, which the real tool rewrites relative to the host directory it
+ * archives, is stored relative to the archive root ("/etc/hostname" is "etc/hostname"). A
+ * target naming the root itself is "." (the real tool would store an empty target). */
 static char *
 link_target(const struct mnode *n)
 {
 	struct buf in = {0}, out = {0};
-	size_t *stack = NULL, nstack = 0, i = 0, j;
+	size_t i = 0, j;
 
 	if (n->datalen && n->data[0] != '/') {
 		buf_puts(&in, n->parent->path);
@@ -72,15 +76,7 @@ link_target(const struct mnode *n)
 	while (i < in.len) {
 		for (j = i; j < in.len && in.s[j] != '/'; j++)
 			;
-		if (j == i || (j - i == 1 && in.s[i] == '.')) {
-			/* empty or "." */
-		} else if (j - i == 2 && in.s[i] == '.' && in.s[i + 1] == '.') {
-			if (nstack)
-				out.len = stack[--nstack];
-			out.s[out.len] = '\0';
-		} else {
-			stack = xreallocarray(stack, nstack + 1, sizeof *stack);
-			stack[nstack++] = out.len;
+		if (j > i && !(j - i == 1 && in.s[i] == '.')) {
 			if (out.len)
 				buf_putc(&out, '/');
 			buf_put(&out, in.s + i, j - i);
@@ -89,7 +85,6 @@ link_target(const struct mnode *n)
 	}
 	if (out.len == 0)
 		buf_putc(&out, '.');
-	free(stack);
 	buf_free(&in);
 	return out.s;
 }
@@ -495,10 +490,11 @@ static unsigned char *
 load(const char *path, size_t *len, struct initfs *fs)
 {
 	struct buf err = {0};
-	unsigned char *d = (unsigned char *)read_file(path, len);
+	const char *why;
+	unsigned char *d = read_input(path, len, &why);
 
 	if (!d)
-		fatal("%s: %s", path, strerror(errno));
+		fatal("%s: %s", path, why);
 	if (initfs_open(fs, d, *len, &err) != 0)
 		fatal("%s: %s", path, err.s);
 	return d;
@@ -666,9 +662,10 @@ do_create(const char *man, const char *out, const char *boot, int noboot, uint64
 
 	o.max_size = max;
 	if (boot) {
-		b = (unsigned char *)read_file(boot, &blen);
-		if (!b)
-			fatal("%s: %s", boot, strerror(errno));
+		const char *cause;
+
+		if (!(b = read_input(boot, &blen, &cause)))
+			fatal("--bootstrap %s: %s", boot, cause);
 		if (elf_entry(b, blen, &o.entry) != 0)
 			fatal("%s: not an ELF executable (cannot read e_entry)", boot);
 		if (elf_check_in_place(b, blen, 0x2000, &why) != 0)
@@ -726,8 +723,10 @@ cmd_initfs(int argc, char *argv[])
 		else if ((!strcmp(a, "--max-size") && i + 1 < argc) || !strncmp(a, "--max-size=", 11)) {
 			const char *v = a[10] == '=' ? a + 11 : argv[++i];
 
-			if (parse_size(v, &max) != 0)
-				fatal("--max-size %s: not a size (bytes, or with K/M/G)", v);
+			const char *why = size_parse(v, &max);
+
+			if (why)
+				fatal("--max-size %s: %s", v, why);
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--bootstrap") || !strcmp(a, "--max-size")) {
 			usage_error("%s needs a value", a);
 		} else if (a[0] == '-' && a[1]) {

@@ -20,20 +20,63 @@ struct parser {
 	size_t nflat;
 };
 
+/* print "argv0: WHERE: message" on one line and exit 2. Paths and fields quoted in a message
+ * may hold any byte: control bytes are shown as the manifest's own escapes, so that the
+ * message stays one line and the terminal shows what the file holds. */
 static _Noreturn void
-perr(struct parser *p, const char *fmt, ...)
+verr(const char *where, const char *fmt, va_list ap)
 {
-	va_list ap;
+	static const char hex[] = "0123456789abcdef";
+	struct buf b = {0}, e = {0};
+	va_list aq;
+	int n;
+	size_t i;
 
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	buf_grow(&b, n > 0 ? (size_t)n : 0);
+	if (n > 0)
+		vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+	b.len = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < b.len; i++) {
+		unsigned char c = (unsigned char)b.s[i];
+
+		if (c == '\n') buf_puts(&e, "\\n");
+		else if (c == '\r') buf_puts(&e, "\\r");
+		else if (c == '\t') buf_puts(&e, "\\t");
+		else if (c < 0x20 || c == 0x7f) {
+			buf_puts(&e, "\\x");
+			buf_putc(&e, hex[c >> 4]);
+			buf_putc(&e, hex[c & 15]);
+		} else buf_putc(&e, c);
+	}
 	fflush(stdout);
-	fprintf(stderr, "%s: %s:%zu: ", argv0, p->name, p->line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s: %s\n", argv0, where, e.s ? e.s : "");
 	exit(2);
 }
 
+/* a bad entry at WHERE ("file:line" of an earlier entry) */
+static _Noreturn void
+werr(const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(where, fmt, ap);
+}
+
+/* a bad line: the parser's current line */
+static _Noreturn void
+perr(struct parser *p, const char *fmt, ...)
+{
+	char where[64 + 4096];
+	va_list ap;
+
+	snprintf(where, sizeof where, "%s:%zu", p->name, p->line);
+	va_start(ap, fmt);
+	verr(where, fmt, ap);
+}
 
 /* split the next whitespace-separated field off *s and unescape it into b; 0 at end of line */
 static int
@@ -308,7 +351,8 @@ flatten(struct manifest *m, struct mnode *n, size_t *cap)
 	if (n->type == M_FILE)
 		m->total += n->size;
 	if (n->type == M_DIR) {
-		qsort(n->child, n->nchild, sizeof *n->child, cmpname);
+		if (n->nchild)  /* an empty directory has no child array: qsort(NULL, 0) is undefined */
+			qsort(n->child, n->nchild, sizeof *n->child, cmpname);
 		for (i = 0; i < n->nchild; i++)
 			flatten(m, n->child[i], cap);
 	}
@@ -332,8 +376,10 @@ manifest_parse(const char *name, const char *text, size_t len)
 		nl = memchr(c, '\n', (size_t)(end - c));
 		if (!nl)
 			nl = end;
-		line = xstrndup(c, (size_t)(nl - c));
-		if (strlen(line) != (size_t)(nl - c))
+		/* CRLF line ends (a manifest edited on Windows) are line ends too: a carriage
+		 * return inside a field is always written \r */
+		line = xstrndup(c, (size_t)(nl - c - (nl > c && nl[-1] == '\r')));
+		if (memchr(c, '\0', (size_t)(nl - c)))
 			perr(&p, "line contains a NUL byte");
 		if (!header) {
 			char *s = line;
@@ -356,7 +402,8 @@ manifest_parse(const char *name, const char *text, size_t len)
 	}
 
 	/* duplicates are found on the sorted list; parents are created on demand */
-	qsort(p.flat, p.nflat, sizeof *p.flat, cmppath);
+	if (p.nflat)
+		qsort(p.flat, p.nflat, sizeof *p.flat, cmppath);
 	m->root = newnode("/", 1);
 	m->root->name[0] = '\0';
 	m->root->type = M_DIR;
@@ -368,14 +415,11 @@ manifest_parse(const char *name, const char *text, size_t len)
 		const char *s = n->path + 1, *e;
 
 		if (i > 0 && !strcmp(p.flat[i - 1]->path, n->path)) {
-			fprintf(stderr, "%s: %s: duplicate entry %s (first declared at %s)\n", argv0,
-			        n->where, n->path, p.flat[i - 1]->where);
-			exit(2);
+			werr(n->where, "duplicate entry %s (first declared at %s)", n->path, p.flat[i - 1]->where);
 		}
 		if (!strcmp(n->path, "/")) {
 			if (n->type != M_DIR) {
-				fprintf(stderr, "%s: %s: the root '/' must be a dir entry\n", argv0, n->where);
-				exit(2);
+				werr(n->where, "the root '/' must be a dir entry");
 			}
 			m->root->mode = n->mode;
 			m->root->uid = n->uid;
@@ -395,10 +439,9 @@ manifest_parse(const char *name, const char *text, size_t len)
 				addchild(d, c);
 				pathput(&tab, c);
 			} else if (c->type != M_DIR) {
-				fprintf(stderr, "%s: %s: %s needs %s to be a directory, but %s declares it a %s\n",
-				        argv0, n->where, n->path, c->path, c->where,
-				        c->type == M_FILE ? "file" : c->type == M_SYMLINK ? "symlink" : "hardlink");
-				exit(2);
+				werr(n->where, "%s needs %s to be a directory, but %s declares it a %s", n->path,
+				     c->path, c->where,
+				     c->type == M_FILE ? "file" : c->type == M_SYMLINK ? "symlink" : "hardlink");
 			}
 			d = c;
 			s = e + 1;
@@ -407,9 +450,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 		if (c) {
 			/* an implicit parent created earlier, now declared explicitly (sort order puts
 			 * "/a" before "/a/b", so this only happens for directories) */
-			fprintf(stderr, "%s: %s: duplicate entry %s (also at %s)\n", argv0, n->where, n->path,
-			        c->where);
-			exit(2);
+			werr(n->where, "duplicate entry %s (also at %s)", n->path, c->where);
 		}
 		addchild(d, n);
 		pathput(&tab, n);
@@ -431,9 +472,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 			if (r < 0) lo = mid + 1; else hi = mid;
 		}
 		if (!t || t->type != M_FILE) {
-			fprintf(stderr, "%s: %s: hardlink %s: %s is not a file entry of this manifest\n",
-			        argv0, n->where, n->path, n->data);
-			exit(2);
+			werr(n->where, "hardlink %s: %s is not a file entry of this manifest", n->path, n->data);
 		}
 		n->target = t;
 	}
@@ -452,12 +491,12 @@ struct manifest *
 manifest_load(const char *path)
 {
 	struct manifest *m;
+	const char *why;
 	size_t len;
 	char *text;
 
-	text = read_file(path, &len);
-	if (!text)
-		fatal("%s: cannot read manifest: %s", path, strerror(errno));
+	if (!(text = (char *)read_input(path, &len, &why)))
+		fatal("%s: cannot read manifest: %s", path, why);
 	m = manifest_parse(path, text, len);
 	free(text);
 	return m;

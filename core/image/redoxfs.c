@@ -7,6 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* liblz4: the real RedoxFS writer stores a record LZ4-compressed whenever that takes a smaller
+ * level (formats.md 2.6), and Redox systems are mostly ELF programs, which compress to about
+ * half; kiln links the system's LZ4 block compressor to write images as small */
+#include <lz4.h>
+
 #include "cmd.h"
 #include "manifest.h"
 #include "redoxfs.h"
@@ -33,17 +38,20 @@ struct dent {
 
 /* the layout being written */
 struct wr {
-	int dry;                 /* only count blocks: no reads, no writes, no hashes */
+	int over;                /* the layout ran past nblocks: from then on only count blocks */
+	int compress;            /* store records LZ4-compressed when that takes a smaller level */
 	int fd;
 	uint64_t off;            /* byte offset of block 0 in fd */
 	const char *name;        /* output name for messages */
-	uint64_t nblocks;        /* blocks the header size allows (UINT64_MAX when dry) */
+	uint64_t nblocks;        /* blocks the header size allows */
 	uint64_t next;           /* bump pointer: first block never handed out */
 	struct ext *gap;         /* holes below next left by buddy alignment, sorted */
 	size_t ngap;
 	uint64_t time;
 	const unsigned char *uuid; /* header uuid */
 	unsigned char *rec;      /* one record buffer, 4096 << RFS_MAX_LEVEL bytes */
+	unsigned char *crec;     /* the compressed record, 4096 << (RFS_MAX_LEVEL - 1) bytes */
+	void *lz4;               /* LZ4 compression state, reused for every record */
 	uint32_t *ids;           /* node id of each node, in creation order */
 	struct ptr *nodes;       /* the node block of each, same order */
 	size_t nnodes;
@@ -51,10 +59,11 @@ struct wr {
 
 /* ---- blocks ---- */
 
+/* write n bytes at block index; nothing once the layout has overflowed */
 static void
 put(struct wr *w, uint64_t index, const void *p, size_t n)
 {
-	if (!w->dry)
+	if (!w->over)
 		xpwrite(w->fd, p, n, w->off + index * RFS_BLOCK, w->name);
 }
 
@@ -106,8 +115,7 @@ balloc(struct wr *w, unsigned level)
 	addgap(w, w->next, a);
 	w->next = a + n;
 	if (w->next > w->nblocks)
-		fatal("%s: image too small: the content needs more than %llu blocks", w->name,
-		      (unsigned long long)w->nblocks);
+		w->over = 1;  /* keep laying out to learn the size needed; rfs_write reports it */
 	return a;
 }
 
@@ -120,7 +128,7 @@ putblock(struct wr *w, const unsigned char *b)
 
 	put(w, i, b, RFS_BLOCK);
 	p.addr = rfs_addr(i, 0);
-	p.hash = w->dry ? 0 : seahash(b, RFS_BLOCK);
+	p.hash = seahash(b, RFS_BLOCK);
 	return p;
 }
 
@@ -185,6 +193,60 @@ level_for(uint64_t n)
 	return l;
 }
 
+/* compress the stored bytes of a level-lvl record (in w->rec) into w->crec the way the real
+ * writer does: bytes 0..1 the LZ4 block's length (u16 LE), then the block, then zeros. Only a
+ * record above level 0 whose compressed form needs a smaller level (and at most 64 KiB) is
+ * stored so; the level to store, or lvl to store w->rec as it is. *used: bytes not padding */
+static unsigned
+compress_record(struct wr *w, unsigned lvl, size_t *used)
+{
+	size_t stored = (size_t)RFS_BLOCK << lvl, cap;
+	unsigned cl;
+	int c;
+
+	if (!w->compress || lvl == 0)
+		return lvl;
+	/* anything that does not fit a level below is of no use: let LZ4 stop early */
+	cap = ((size_t)RFS_BLOCK << (lvl - 1)) - 2;
+	c = LZ4_compress_fast_extState(w->lz4, (const char *)w->rec, (char *)w->crec + 2,
+	                               (int)stored, (int)cap, 1);
+	if (c <= 0)
+		return lvl;
+	cl = level_for((uint64_t)c + 2);
+	w->crec[0] = (unsigned char)(c & 0xFF);
+	w->crec[1] = (unsigned char)(c >> 8);
+	memset(w->crec + 2 + c, 0, ((size_t)RFS_BLOCK << cl) - 2 - (size_t)c);
+	*used = (size_t)c + 2;
+	return cl;
+}
+
+/* read the next len bytes of s as one record, store it (compressed when that is smaller),
+ * count its blocks and return its pointer. Only the blocks holding data are written: the
+ * image file is new and zero, so the padding stays a hole (the hash covers it all the same) */
+static struct ptr
+write_record(struct wr *w, struct src *s, size_t len, uint64_t *blocks)
+{
+	unsigned lvl = level_for(len), cl;
+	size_t stored = (size_t)RFS_BLOCK << lvl, used = len;
+	const unsigned char *b = w->rec;
+	struct ptr p;
+	uint64_t at;
+
+	src_read(w, s, w->rec, len);
+	memset(w->rec + len, 0, stored - len);
+	cl = compress_record(w, lvl, &used);
+	if (cl != lvl) {
+		b = w->crec;
+		stored = (size_t)RFS_BLOCK << cl;
+	}
+	at = balloc(w, cl);
+	put(w, at, b, (used + RFS_BLOCK - 1) / RFS_BLOCK * RFS_BLOCK);
+	p.hash = seahash(b, stored);
+	p.addr = rfs_addr(at, cl) | (cl != lvl ? (uint64_t)lvl << 4 : 0);
+	*blocks += (uint64_t)1 << cl;
+	return p;
+}
+
 /* write the BlockList tree of depth d over record pointers p[0..n) and return its root */
 static struct ptr
 blocklist(struct wr *w, const struct ptr *p, uint64_t n, unsigned d, uint64_t *blocks)
@@ -222,7 +284,7 @@ write_data(struct wr *w, struct mnode *n, unsigned char *node, unsigned reclevel
 	}
 	if (s.len < RFS_INLINE_MAX) {
 		wr32(node + RFS_N_FLAGS, RFS_FLAG_INLINE);
-		if (!w->dry && s.len) {
+		if (s.len) {
 			if (!s.mem)
 				s.f = mnode_open(n);
 			src_read(w, &s, node + RFS_N_DATA, (size_t)s.len);
@@ -236,23 +298,11 @@ write_data(struct wr *w, struct mnode *n, unsigned char *node, unsigned reclevel
 			fatal("%s: %s: file too large for RedoxFS (%llu bytes)", n->where, n->path,
 			      (unsigned long long)s.len);
 		recs = xreallocarray(NULL, nrec, sizeof *recs);
-		if (!w->dry && !s.mem)
+		if (!s.mem)
 			s.f = mnode_open(n);
 		for (r = 0; r < nrec; r++) {
 			uint64_t len = s.len - r * rsz < rsz ? s.len - r * rsz : rsz;
-			unsigned lvl = level_for(len);
-			size_t stored = (size_t)RFS_BLOCK << lvl;
-			uint64_t at = balloc(w, lvl);
-			if (!w->dry) {
-				src_read(w, &s, w->rec, (size_t)len);
-				memset(w->rec + len, 0, stored - len);
-				put(w, at, w->rec, stored);
-				recs[r].hash = seahash(w->rec, stored);
-			} else {
-				recs[r].hash = 0;
-			}
-			recs[r].addr = rfs_addr(at, lvl);
-			*blocks += (uint64_t)1 << lvl;
+			recs[r] = write_record(w, &s, (size_t)len, blocks);
 		}
 		/* level 0 points at records; level k at BlockList trees of depth k */
 		base = 0;
@@ -467,9 +517,8 @@ write_alloc(struct wr *w)
 	first = w->next;
 	w->next += nlist;
 	if (w->next > w->nblocks)
-		fatal("%s: image too small: the content needs more than %llu blocks", w->name,
-		      (unsigned long long)w->nblocks);
-	if (w->next < w->nblocks && !w->dry)
+		w->over = 1;
+	if (w->next < w->nblocks)
 		addgap(w, w->next, w->nblocks);
 	for (k = 0, i = 0; k < nlist; k++) {
 		size_t e;
@@ -481,12 +530,12 @@ write_alloc(struct wr *w)
 		}
 		put(w, first + k, b, RFS_BLOCK);
 		prev.addr = rfs_addr(first + k, 0);
-		prev.hash = w->dry ? 0 : seahash(b, RFS_BLOCK);
+		prev.hash = seahash(b, RFS_BLOCK);
 	}
 	return prev;
 }
 
-/* lay out and write everything; with w->dry only w->next is meaningful afterwards */
+/* lay out and write everything; once w->over is set only w->next is meaningful afterwards */
 static void
 layout(struct wr *w, struct manifest *m)
 {
@@ -540,7 +589,7 @@ layout(struct wr *w, struct manifest *m)
 	}
 	tree = write_tree(w);
 	alloc = write_alloc(w);
-	if (w->dry)
+	if (w->over)
 		return;
 	memset(hdr, 0, sizeof hdr);
 	memcpy(hdr + RFS_H_SIG, "RedoxFS", 8);
@@ -562,22 +611,11 @@ wr_free(struct wr *w)
 	free(w->ids);
 	free(w->nodes);
 	free(w->rec);
+	free(w->crec);
+	free(w->lz4);
 }
 
 uint64_t
-rfs_needed(struct manifest *m)
-{
-	struct wr w = { 0 };
-
-	w.dry = 1;
-	w.nblocks = UINT64_MAX;
-	w.name = m->path;
-	layout(&w, m);
-	wr_free(&w);
-	return w.next;
-}
-
-void
 rfs_write(struct manifest *m, int fd, uint64_t off, const char *name, const struct rfs_opts *o)
 {
 	struct wr w = { 0 };
@@ -588,15 +626,19 @@ rfs_write(struct manifest *m, int fd, uint64_t off, const char *name, const stru
 	w.nblocks = o->size / RFS_BLOCK;
 	w.time = o->time;
 	w.uuid = o->uuid;
+	w.compress = o->compress;
 	w.rec = xmalloc((size_t)RFS_BLOCK << RFS_MAX_LEVEL);
+	w.crec = xmalloc((size_t)RFS_BLOCK << (RFS_MAX_LEVEL - 1));
+	w.lz4 = xmalloc((size_t)LZ4_sizeofState());
 	layout(&w, m);
 	wr_free(&w);
+	return w.over ? w.next : 0;
 }
 
 /* ---- the subcommand ---- */
 
 const char usage_redoxfs[] =
-	"usage: kiln redoxfs create MANIFEST -o OUT --size N [--uuid UUID]\n"
+	"usage: kiln redoxfs create MANIFEST -o OUT --size N [--uuid UUID] [--no-compress]\n"
 	"       kiln redoxfs list IMG [--offset BYTES]\n"
 	"       kiln redoxfs cat IMG PATH [--offset BYTES]\n"
 	"       kiln redoxfs check IMG [--offset BYTES]\n"
@@ -604,6 +646,8 @@ const char usage_redoxfs[] =
 	"create: writes a RedoxFS v8 filesystem of N bytes (K, M, G, T suffixes) holding the\n"
 	"entries of MANIFEST (docs/manifest.md) to OUT, without FUSE or mounting.\n"
 	"  --uuid UUID      the filesystem's UUID (default: derived from MANIFEST and OUT)\n"
+	"  --no-compress    store every record as it is (default: LZ4-compressed where that\n"
+	"                   takes a smaller level, as Redox's own writer does)\n"
 	"list: every entry of IMG (type, mode, owner, size, links, path)\n"
 	"cat: the content of the file (or the target of the link) PATH of IMG on stdout\n"
 	"check: verifies every hash, reference and the allocation log; one line per problem,\n"
@@ -663,32 +707,35 @@ derive_uuid(const char *manifest, const char *out, unsigned char *u)
 }
 
 static int
-do_create(const char *mpath, const char *out, const char *size, const char *uuid)
+do_create(const char *mpath, const char *out, const char *size, const char *uuid, int compress)
 {
 	struct manifest *m;
 	struct rfs_opts o;
 	struct afile *a;
 	uint64_t need;
 
-	if (parse_size(size, &o.size) < 0)
-		fatal("--size %s: not a size (bytes, or with a K, M, G or T suffix)", size);
+	const char *why;
+
+	if ((why = size_parse(size, &o.size)))
+		fatal("--size %s: %s", size, why);
 	if (uuid && parse_uuid(uuid, o.uuid) < 0)
 		fatal("--uuid %s: not a UUID (32 hex digits, hyphens allowed)", uuid);
 	m = manifest_load(mpath);
 	if (!uuid)
 		derive_uuid(mpath, out, o.uuid);
 	o.time = source_date_epoch();
-	need = rfs_needed(m);
-	if (o.size / RFS_BLOCK < need)
-		fatal("%s: image too small: --size %s gives %llu bytes, the content needs %llu bytes "
-		      "(%llu blocks of 4096); use --size %lluK or more", out, size,
-		      (unsigned long long)o.size, (unsigned long long)need * RFS_BLOCK,
-		      (unsigned long long)need, (unsigned long long)need * 4);
+	o.compress = compress;
 	a = afile_open(out);
 	if (ftruncate(a->fd, (off_t)o.size) < 0)
 		fatal("%s: cannot size the image to %llu bytes: %s", out,
 		      (unsigned long long)o.size, strerror(errno));
-	rfs_write(m, a->fd, 0, out, &o);
+	need = rfs_write(m, a->fd, 0, out, &o);
+	if (need)
+		fatal("%s: image too small: --size %s gives %llu bytes, the content needs %llu bytes "
+		      "(%llu blocks of 4096%s); use --size %lluK or more", out, size,
+		      (unsigned long long)o.size, (unsigned long long)need * RFS_BLOCK,
+		      (unsigned long long)need, compress ? ", compressed" : "",
+		      (unsigned long long)need * 4);
 	afile_commit(a);
 	manifest_free(m);
 	return 0;
@@ -699,26 +746,25 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 static int
 open_image(struct rfs *fs, const char *img, const char *offset)
 {
-	uint64_t off = 0;
-	struct stat st;
+	uint64_t off = 0, size;
+	const char *why;
 	int fd;
 
-	if (offset && parse_size(offset, &off) < 0)
-		fatal("--offset %s: not a byte count", offset);
-	fd = open(img, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		fatal("%s: %s", img, strerror(errno));
-	if ((uint64_t)st.st_size < off)
+	if (offset && (why = size_parse(offset, &off)))
+		fatal("--offset %s: %s", offset, why);
+	if ((fd = open_input(img, &size, &why)) < 0)
+		fatal("%s: %s", img, why);
+	if (size < off)
 		fatal("%s: offset %llu is beyond the end of the image (%llu bytes)", img,
-		      (unsigned long long)off, (unsigned long long)st.st_size);
-	return rfs_open(fs, fd, NULL, (uint64_t)st.st_size - off, off, img);
+		      (unsigned long long)off, (unsigned long long)size);
+	return rfs_open(fs, fd, NULL, size - off, off, img);
 }
 
 int
 cmd_redoxfs(int argc, char *argv[])
 {
 	const char *pos[3], *out = NULL, *size = NULL, *uuid = NULL, *offset = NULL, *sub;
-	int npos = 0, i, rc;
+	int npos = 0, i, rc, compress = 1;
 	struct rfs fs;
 
 	if (argc < 2)
@@ -728,6 +774,7 @@ cmd_redoxfs(int argc, char *argv[])
 		const char **opt = NULL, *a = argv[i];
 		size_t l = 0;
 		if (!strcmp(a, "-o")) opt = &out, l = 2;
+		else if (!strcmp(a, "--no-compress")) { compress = 0; continue; }
 		else if (!strncmp(a, "--size", 6) && (a[6] == '=' || !a[6])) opt = &size, l = 6;
 		else if (!strncmp(a, "--uuid", 6) && (a[6] == '=' || !a[6])) opt = &uuid, l = 6;
 		else if (!strncmp(a, "--offset", 8) && (a[8] == '=' || !a[8])) opt = &offset, l = 8;
@@ -749,10 +796,10 @@ cmd_redoxfs(int argc, char *argv[])
 	if (!strcmp(sub, "create")) {
 		if (npos != 1 || !out || !size)
 			usage_error("create needs one MANIFEST, -o OUT and --size N");
-		return do_create(pos[0], out, size, uuid);
+		return do_create(pos[0], out, size, uuid, compress);
 	}
 	if (!strcmp(sub, "list") || !strcmp(sub, "check") || !strcmp(sub, "cat")) {
-		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid)
+		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid || !compress)
 			usage_error("%s takes IMG%s and --offset only", sub, strcmp(sub, "cat") ? "" : " PATH");
 		if (open_image(&fs, pos[0], offset) < 0) {
 			if (strcmp(sub, "check"))

@@ -5,7 +5,9 @@
  * first-fit and listed free), per entry in manifest order its data blocks then its node,
  * then the tree lists (all level-0 lists, then level 1, 2, 3), then the allocation log, then
  * the header (generation 0, slot 0). File content is streamed record by record; only
- * metadata is kept in memory.
+ * metadata is kept in memory. A record above level 0 is stored LZ4-compressed (formats.md
+ * 2.6) when that takes a smaller level, as the real writer does; the zero padding of a record
+ * is left a hole in the image file.
  *
  * The reader never trusts the image: every block read is range- and hash-checked, loops are
  * bounded, and errors come back as text instead of exiting, so the fuzz driver can use it. */
@@ -21,6 +23,7 @@
 
 #define RFS_BLOCK 4096u          /* block size */
 #define RFS_RING 256u            /* header slots 0..255 after the base */
+#define RFS_SCAN 65536u          /* blocks searched for the first valid header, as Redox does */
 #define RFS_FIRST 257u           /* first block the writer hands out (256 stays a hole) */
 #define RFS_VERSION 8u
 #define RFS_NAME_MAX 252u        /* longest directory entry name */
@@ -74,14 +77,15 @@ struct rfs_opts {
 	uint64_t size;               /* image bytes (the header says this rounded down to 4096) */
 	unsigned char uuid[16];      /* header uuid */
 	uint64_t time;               /* ctime = mtime = atime of every node */
+	int compress;                /* store records LZ4-compressed when that takes a smaller level */
 };
 
-/* blocks the layout of m needs: the image must be at least this many blocks long */
-uint64_t rfs_needed(struct manifest *m);
-/* write the filesystem of m into fd (already sized, zero) at byte off; name for messages;
- * fatal (exit 2) on a bad name, a source that changed, or an image too small */
-void rfs_write(struct manifest *m, int fd, uint64_t off, const char *name,
-               const struct rfs_opts *o);
+/* write the filesystem of m into fd (already sized, all zero: blocks of zeros are not written)
+ * at byte off; name for messages. 0, or when the image is too small the number of blocks the
+ * content needs (what was written is then garbage); fatal (exit 2) on a bad name or a source
+ * that changed */
+uint64_t rfs_write(struct manifest *m, int fd, uint64_t off, const char *name,
+                   const struct rfs_opts *o);
 
 /* ---- reader ---- */
 
@@ -95,9 +99,11 @@ struct rfs {
 	unsigned char hdr[4096];     /* the header in use: the newest valid one of slot 0's uuid */
 	uint64_t nblocks;            /* its size / 4096 */
 	uint64_t gen;                /* its generation */
-	uint64_t gen0;               /* the generation in slot 0 */
+	uint64_t gen0;               /* the generation in slot 0 (when slot 0 is valid) */
 	unsigned slot;               /* the ring slot it came from */
-	char err[512];               /* the reason of the last failure */
+	const char *slot0_bad;       /* why slot 0 is not a valid header, or NULL */
+	uint64_t base;               /* blocks from the given offset to the ring's start */
+	char err[1024];              /* the reason of the last failure */
 	unsigned char *cache;        /* last blocks read: one per tree level (3..0), then a node */
 	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
 	uint64_t cache_hash[5];
@@ -108,8 +114,9 @@ struct rfs {
 /* fuzzing only: when set, hashes are not compared, so mutated inputs reach the parsers */
 extern int rfs_fuzz_nohash;
 
-/* read and validate header slot 0, then take the newest valid header of the ring with the
- * same uuid (as Redox does after mounts); 0, or -1 with fs->err set */
+/* find the header as Redox does: the first valid header among the first 65536 blocks names
+ * its ring, the newest valid header of the ring is the filesystem (slot 0 may be invalid);
+ * 0, or -1 with fs->err set */
 int rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_t off,
              const char *name);
 /* release what rfs_open and later calls allocated */

@@ -47,15 +47,22 @@ struct rent {
 	uint64_t blk;         /* DirList it is in */
 };
 
+/* set fs->err to "IMAGE: block N: cause" (an image name too long for fs->err is cut at the
+ * front, so that the cause always fits), count and print it for the checker; returns -1 */
 static int
 bad(struct rfs *fs, struct chk *c, uint64_t blk, const char *fmt, ...)
 {
+	size_t room = sizeof fs->err / 2, len = strlen(fs->name);
+	const char *name = len > room ? fs->name + len - room : fs->name;
 	va_list ap;
 	int n;
 
-	n = snprintf(fs->err, sizeof fs->err, "%s: block %llu: ", fs->name, (unsigned long long)blk);
+	n = snprintf(fs->err, sizeof fs->err, "%s%s: block %llu: ", name != fs->name ? "..." : "", name,
+	             (unsigned long long)blk);
+	if (n < 0 || (size_t)n >= sizeof fs->err)
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(fs->err + n, sizeof fs->err - n, fmt, ap);
+	vsnprintf(fs->err + n, sizeof fs->err - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (c) {
 		c->n++;
@@ -140,7 +147,8 @@ ismarker(const unsigned char *p)
 
 /* ---- header ---- */
 
-/* 0 when b is a valid unencrypted header; else a static reason */
+/* 0 when b is a header the real library takes (signature, version 8, hash); else a static
+ * reason. An encrypted header is valid here: rfs_open refuses it after the ring is read. */
 static const char *
 hdr_bad(const unsigned char *b)
 {
@@ -153,17 +161,49 @@ hdr_bad(const unsigned char *b)
 	h = rfs_fuzz_nohash ? rd64(b + RFS_H_HASH) : seahash(b, RFS_H_ENCHASH);
 	if (rd64(b + RFS_H_HASH) != h)
 		return "header hash mismatch";
-	if (rd64(b + RFS_H_ENCHASH) != h || rd64(b + RFS_H_ENCHASH + 8) != 0)
-		return "encrypted header (or a corrupt encrypted_hash field)";
 	return NULL;
 }
 
+/* an unencrypted header: encrypted_hash repeats the hash and is followed by zero */
+static int
+hdr_encrypted(const unsigned char *b)
+{
+	return rd64(b + RFS_H_ENCHASH) != rd64(b + RFS_H_HASH) || rd64(b + RFS_H_ENCHASH + 8) != 0;
+}
+
+/* read block i (relative to fs->off) as a header candidate into b: 0 when it is valid; most
+ * blocks are not headers, so the signature is looked at before the block is read */
+static int
+hdr_at(struct rfs *fs, uint64_t i, unsigned char *b, const char **why)
+{
+	unsigned char sig[8];
+
+	*why = "no RedoxFS signature";
+	if ((i + 1) * RFS_BLOCK > fs->len)
+		return -1;
+	if (fs->mem ? memcmp(fs->mem + fs->off + i * RFS_BLOCK, "RedoxFS", 8) != 0
+	            : xpread(fs->fd, sig, 8, fs->off + i * RFS_BLOCK) < 0 || memcmp(sig, "RedoxFS", 8) != 0)
+		return -1;
+	fs->budget = 1;
+	fs->nblocks = i + 1;
+	if (rd(fs, NULL, i, 0, b, "header") < 0) {
+		*why = "cannot read";
+		return -1;
+	}
+	return (*why = hdr_bad(b)) ? -1 : 0;
+}
+
+/* Finds the header as the real library's FileSystem::open does (formats.md 2.3): the first
+ * valid header among blocks 0..65535 names its ring (it sits in slot generation mod 256), and
+ * the valid header with the highest generation in that ring is the filesystem, whatever is in
+ * slot 0. The base block moves to the ring's start. */
 int
 rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_t off,
          const char *name)
 {
-	const char *why;
-	uint64_t size, i;
+	unsigned char b[RFS_BLOCK];
+	const char *why, *why0 = NULL;
+	uint64_t cand, base, i, g;
 
 	memset(fs, 0, sizeof *fs);
 	fs->fd = fd;
@@ -171,35 +211,48 @@ rfs_open(struct rfs *fs, int fd, const unsigned char *mem, uint64_t len, uint64_
 	fs->len = len;
 	fs->off = off;
 	fs->name = name;
-	fs->nblocks = 1;
-	fs->budget = 1;
-	if (rd(fs, NULL, 0, 0, fs->hdr, "header") < 0)
-		return -1;
-	if ((why = hdr_bad(fs->hdr)))
-		return bad(fs, NULL, 0, "%s", why);
-	size = rd64(fs->hdr + RFS_H_SIZE);
-	fs->gen = fs->gen0 = rd64(fs->hdr + RFS_H_GEN);
-	fs->nblocks = size / RFS_BLOCK;
-	if (fs->nblocks <= RFS_RING)
-		return bad(fs, NULL, 0, "filesystem size %llu bytes is too small to hold the header ring",
-		           (unsigned long long)size);
-	/* later generations live in later slots; the newest valid one is the filesystem */
-	for (i = 1; i < RFS_RING && (i + 1) * RFS_BLOCK <= len; i++) {
-		unsigned char b[RFS_BLOCK];
-		/* most slots are zero: look at the signature before reading the block */
-		if (mem ? memcmp(mem + off + i * RFS_BLOCK, "RedoxFS", 8) != 0
-		        : xpread(fd, b, 8, off + i * RFS_BLOCK) < 0 || memcmp(b, "RedoxFS", 8) != 0)
-			continue;
-		fs->budget = 1;
-		if (rd(fs, NULL, i, 0, b, "header") < 0 || hdr_bad(b) ||
-		    memcmp(b + RFS_H_UUID, fs->hdr + RFS_H_UUID, 16) || rd64(b + RFS_H_GEN) <= fs->gen ||
-		    rd64(b + RFS_H_SIZE) / RFS_BLOCK <= RFS_RING)
-			continue;
-		memcpy(fs->hdr, b, RFS_BLOCK);
-		fs->gen = rd64(b + RFS_H_GEN);
-		fs->slot = (unsigned)i;
+	for (cand = 0; cand < RFS_SCAN; cand++) {
+		if (hdr_at(fs, cand, fs->hdr, &why) == 0)
+			break;
+		if (cand == 0)
+			why0 = why;
+		if ((cand + 2) * RFS_BLOCK > len)
+			cand = RFS_SCAN - 1;  /* nothing past the end */
 	}
+	if (cand == RFS_SCAN)
+		return bad(fs, NULL, 0, "%s%s", why0, len >= 2 * RFS_BLOCK ?
+		           " (and no valid header in the blocks after it)" : "");
+	g = rd64(fs->hdr + RFS_H_GEN);
+	if (cand < g % RFS_RING)
+		return bad(fs, NULL, cand, "header of generation %llu belongs in ring slot %llu, which would put the ring before the start of the image",
+		           (unsigned long long)g, (unsigned long long)(g % RFS_RING));
+	base = cand - g % RFS_RING;
+	fs->off = off + base * RFS_BLOCK;
+	fs->len = len - base * RFS_BLOCK;
+	fs->gen = g;
+	fs->slot = (unsigned)(g % RFS_RING);
+	for (i = 0; i < RFS_RING; i++) {
+		if (hdr_at(fs, i, b, &why) != 0) {
+			if (i == 0)
+				fs->slot0_bad = why;
+			continue;
+		}
+		if (i == 0)
+			fs->gen0 = rd64(b + RFS_H_GEN);
+		if (rd64(b + RFS_H_GEN) > fs->gen) {
+			memcpy(fs->hdr, b, RFS_BLOCK);
+			fs->gen = rd64(b + RFS_H_GEN);
+			fs->slot = (unsigned)i;
+		}
+	}
+	fs->base = base;
+	fs->nblocks = 1;
+	if (hdr_encrypted(fs->hdr))
+		return bad(fs, NULL, fs->slot, "encrypted header (or a corrupt encrypted_hash field): kiln reads unencrypted RedoxFS only");
 	fs->nblocks = rd64(fs->hdr + RFS_H_SIZE) / RFS_BLOCK;
+	if (fs->nblocks <= RFS_RING)
+		return bad(fs, NULL, fs->slot, "filesystem size %llu bytes is too small to hold the header ring",
+		           (unsigned long long)rd64(fs->hdr + RFS_H_SIZE));
 	/* a last-resort bound on block reads: a valid image needs far fewer (each entry of each
 	 * dir list reads at most its node, and the image holds at most 819 entries per block) */
 	fs->budget = 64 + (len / RFS_BLOCK + 1) * 1024;
@@ -1205,7 +1258,7 @@ rfs_check(struct rfs *fs, FILE *out)
 	unsigned char b[RFS_BLOCK];
 	const unsigned char *p;
 	uint32_t *parent;
-	uint64_t i, imgblocks = fs->len / RFS_BLOCK, from = 0;
+	uint64_t imgblocks = fs->len / RFS_BLOCK, from = 0;
 
 	c.out = out;
 	c.nbits = fs->nblocks < imgblocks ? fs->nblocks : imgblocks;
@@ -1217,17 +1270,23 @@ rfs_check(struct rfs *fs, FILE *out)
 	if (rd64(fs->hdr + RFS_H_SIZE) % RFS_BLOCK)
 		bad(fs, &c, 0, "header: size %llu is not a multiple of 4096",
 		    (unsigned long long)rd64(fs->hdr + RFS_H_SIZE));
-	if (fs->gen0 % RFS_RING)
+	/* what Redox's bootloader needs: it opens the partition at slot 0 */
+	if (fs->base)
+		bad(fs, &c, 0, "header ring: the filesystem starts %llu blocks into the image (the first valid header is in block %llu); the bootloader looks at the partition's first block",
+		    (unsigned long long)fs->base, (unsigned long long)(fs->base + fs->gen % RFS_RING));
+	else if (fs->slot0_bad)
+		bad(fs, &c, 0, "header ring: slot 0: %s; the bootloader opens the filesystem at slot 0 (the filesystem opens here from slot %u, generation %llu)",
+		    fs->slot0_bad, fs->slot, (unsigned long long)fs->gen);
+	else if (fs->gen0 % RFS_RING)
 		bad(fs, &c, 0, "header: slot 0 holds generation %llu, not a multiple of 256",
 		    (unsigned long long)fs->gen0);
-	/* the ring: a newer valid header of another filesystem would win when Redox opens it */
-	for (i = 1; i < RFS_RING && i < c.nbits; i++) {
+	/* the newest header wins whatever its filesystem: a stale one of an earlier filesystem
+	 * with a higher generation takes over */
+	if (fs->slot && !fs->slot0_bad) {
 		fs->budget++;
-		if (rd(fs, NULL, i, 0, b, "header") == 0 && !hdr_bad(b) && rd64(b + RFS_H_GEN) > fs->gen &&
-		    memcmp(b + RFS_H_UUID, fs->hdr + RFS_H_UUID, 16))
-			bad(fs, &c, i, "header ring: slot %llu holds generation %llu of another filesystem, "
-			    "newer than this one's %llu", (unsigned long long)i,
-			    (unsigned long long)rd64(b + RFS_H_GEN), (unsigned long long)fs->gen);
+		if (rd(fs, NULL, 0, 0, b, "header") == 0 && memcmp(b + RFS_H_UUID, fs->hdr + RFS_H_UUID, 16))
+			bad(fs, &c, fs->slot, "header ring: slot %u holds generation %llu of another filesystem than slot 0 (another uuid), "
+			    "and the newest header is the one Redox uses", fs->slot, (unsigned long long)fs->gen);
 	}
 	mark(fs, &c, 0, RFS_RING < c.nbits ? RFS_RING : c.nbits, "header ring");
 	if (isnull(fs->hdr + RFS_H_TREE))
@@ -1258,8 +1317,9 @@ rfs_check(struct rfs *fs, FILE *out)
 	chk_alloc(fs, &c);
 	if (c.n > 10000 && out)
 		fprintf(out, "%s: (%ld more problems not shown)\n", fs->name, c.n - 10000);
-	for (fs->used = 0, i = 0; i < c.nbits; i++)
-		fs->used += (uint64_t)bit(c.used, i);
+	fs->used = 0;
+	for (uint64_t b = 0; b < c.nbits; b++)
+		fs->used += (uint64_t)bit(c.used, b);
 	free(c.used);
 	free(c.freed);
 	free(c.node);

@@ -1,29 +1,22 @@
--- kernel.lua: the demo kernel, linked at a fixed address by its linker script and checked
--- with the kernel policy (moved to the demo's load address: QEMU -kernel loads the ELF where
--- it is linked, in RAM at 0x40080000 on aarch64).
+-- kernel.lua: the demo kernel, linked at the Redox kernel base of its architecture by its
+-- linker script and checked with the real kernel policy: ET_EXEC at 0xFFFFFF0000000000
+-- (aarch64) or 0xFFFFFFFF80000000 (x86_64), entry kstart, entered through KernelArgs.
 local f = import "common/flags.lua"
-
-elf_policy {
-	name = "demo-kernel",
-	inherits = "kernel",
-	description = "demo kernel: ET_EXEC linked by kernel/<arch>.ld at its fixed address",
-	entry_base = { aarch64 = 0x40080000, x86_64 = 0x200000 },
-	text_base = { aarch64 = 0x40080000, x86_64 = 0x200000 },
-	min_code = 4096,
-	start_symbol = "_start",
-}
 
 component {
 	name = "kernel",
 	kind = "kernel",
-	policy = "demo-kernel",
-	description = "freestanding kernel: prints the initfs, then runs the bootstrap in EL0",
+	description = "Redox-shaped kernel: KernelArgs, initfs, RedoxFS on virtio-blk, user programs",
 	build = cross_cc {
-		sources = { "kernel/" .. arch .. ".S", "kernel/" .. arch .. ".c", "kernel/main.c", "lib/initfs.c" },
+		sources = {
+			"kernel/" .. arch .. ".S", "kernel/" .. arch .. ".c", "kernel/main.c", "kernel/proc.c",
+			"kernel/virtio.c", "lib/initfs.c", "lib/redoxfs.c", "lib/lz4.c", "lib/seahash.c",
+			"lib/elf.c", "lib/mem.c",
+		},
 		includes = f.includes,
 		cflags = f.with(f.cflags, f.kernel_cflags[arch]),
 		ldflags = f.ldflags,
 		linker_script = "kernel/" .. arch .. ".ld",
 	},
-	install = { rootfs = { "/boot/kernel" }, esp = "/kiln/kernel" },
+	install = { rootfs = { "/boot/kernel" } },
 }

@@ -11,6 +11,8 @@ for _, name in ipairs { "init", "hello" } do
 			cflags = f.cflags,
 			ldflags = f.ldflags,
 		},
-		install = { initfs = "/bin/" .. name },
+		-- hello is also a program of the root filesystem, which init lists at boot
+		install = name == "hello" and { initfs = "/bin/hello", rootfs = "/usr/bin/hello" }
+			or { initfs = "/bin/" .. name },
 	}
 end

@@ -304,17 +304,18 @@ return function(R)
 	end
 
 	-- redox.program { name, workspace | source, package, bin, kind, install, features,
-	--                 no_default_features, rustflags, env, description }
+	--                 no_default_features, rustflags, env, description, recipe }
 	-- a static userspace program built with the configured backend for the userspace target,
 	-- linked against kiln's sysroot (relinked when any of it changes), checked with the policy
 	-- of its kind (userspace, or initfs-bin) and installed at install. workspace names the
 	-- Cargo workspace of the tree it belongs to; source is a crate anywhere else (a checkout of
 	-- your own, absolute or relative to the plugin). The programs of one workspace are built
-	-- by one cargo run, as the fork does.
+	-- by one cargo run, as the fork does. recipe is the package of the image config it belongs
+	-- to (default: the plugin's `package`).
 	local program_schema = {
 		name = "string", workspace = "any", source = "string", package = "string", bin = "string",
 		kind = "string", install = "table", features = "list", no_default_features = "boolean",
-		rustflags = "list", env = "table", description = "string",
+		rustflags = "list", env = "table", description = "string", recipe = "string",
 	}
 	function R.program(t)
 		check_fields(t, program_schema, "redox.program{}")
@@ -338,7 +339,7 @@ return function(R)
 			description = t.description or sfmt("%s (package %s, %s)", t.bin or t.name, m.package, m.dir),
 			build = build,
 			deps = R.deps(spec_dep, { "sysroot" }),
-			install = t.install,
+			install = t.install, package = t.recipe,
 		}
 		for img, paths in pairs(t.install or {}) do
 			for _, p in ipairs(type(paths) == "table" and paths or { paths }) do R.installed[img .. ":" .. p] = t.name end

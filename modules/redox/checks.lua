@@ -13,6 +13,29 @@ return function(R)
 	local schema = { name = "string", src = "string", image = "string", install = "string", format = "string",
 		output = "string" }
 
+	-- the programs init runs itself, not looked up in the image
+	local builtins = { export = true, unset = true, cd = true, stdio = true, echo = true, ["run.d"] = true,
+		set = true, nowait = true, sleep_ms = true }
+
+	-- text, an init script of image, without the lines that start a program R.program did not
+	-- install there (looked up in /usr/bin and /usr/lib/drivers, or by absolute path); the
+	-- dropped lines. For the default image config of a tree, whose scripts name programs the
+	-- tree may not build.
+	function R.fit_script(text, image)
+		local out, dropped = {}, {}
+		for line in (text .. (text:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
+			local words = {}
+			for w in line:gmatch("%S+") do words[#words + 1] = w end
+			local cmd = words[1] == "nowait" and words[2] or words[1]
+			if cmd == "run" then cmd = words[2] end
+			local ok = not cmd or cmd:sub(1, 1) == "#" or builtins[cmd] or cmd:sub(1, 1) == "$"
+				or (cmd:sub(1, 1) == "/" and (R.installed[image .. ":" .. cmd] or cmd:sub(1, 8) == "/scheme/"))
+				or R.installed[image .. ":/usr/bin/" .. cmd] or R.installed[image .. ":/usr/lib/drivers/" .. cmd]
+			if ok then out[#out + 1] = line else dropped[#dropped + 1] = line end
+		end
+		return table.concat(out, "\n") .. (#out > 0 and "\n" or ""), dropped
+	end
+
 	function R.checked(t)
 		check_fields(t, schema, "redox.checked{}")
 		if not t.name or not t.src or not t.image or not t.install then

@@ -90,7 +90,11 @@ return function(R)
 		for _, f in ipairs(t.applets) do
 			if defined[f] then
 				features[#features + 1] = f
-				if not (t.skip or {})[f] then links[(at:gsub("[^/]+$", "")) .. f] = { symlink = (at:match("([^/]+)$")) } end
+				if not (t.skip or {})[f] then
+					local link = (at:gsub("[^/]+$", "")) .. f
+					links[link] = { symlink = (at:match("([^/]+)$")) }
+					R.installed["rootfs:" .. link] = "coreutils"
+				end
 			elseif m then
 				missing[#missing + 1] = f
 			end

@@ -14,7 +14,7 @@
 --   specs.lua      the target specifications
 -- docs/plugins.md documents every function. Detection happens at gen time by looking at files
 -- only (plugins spawn no process); problems are reported together, each with its fix.
-local R = { specs = import "specs.lua", toml = import "toml.lua", dir = here "." }
+local R = { specs = import "specs.lua", dir = here "." }
 
 -- the Redox tree (--redox-src), or nil when only --plugin-dir plugins use the module
 do
@@ -33,6 +33,15 @@ option { name = "cranelift", type = "path",
 option { name = "bootloader", type = "path",
 	help = "prebuilt UEFI bootloader (BOOTAA64.EFI / BOOTX64.EFI); Cranelift cannot emit PE/COFF" }
 option { name = "incremental", type = "bool", default = true, help = "CARGO_INCREMENTAL for every cargo run" }
+
+-- the image config of the tree (Redox's config/ARCH/*.toml): minimal-net, else minimal, unless
+-- --config names another; it says which packages, files and users the image has
+if R.src then
+	for _, n in ipairs { "minimal-net", "minimal" } do
+		local p = redox("config/" .. arch .. "/" .. n .. ".toml")
+		if fs.exists(p) == "file" then default_config(p) break end
+	end
+end
 
 for _, part in ipairs { "tree.lua", "toolchain.lua", "cargo.lua", "sysroot.lua", "components.lua", "checks.lua" } do
 	import(part)(R)

@@ -3,7 +3,6 @@
 -- is recorded, so editing a Cargo.toml regenerates build.ninja.
 return function(R)
 	local sfmt = string.format
-	local toml = R.toml
 	---------------------------------------------------------------------------------------------
 	-- reading the Redox tree
 	--
@@ -11,11 +10,12 @@ return function(R)
 	-- path of another machine) are recorded with problem() and reading goes on, so that one
 	-- configure run lists every one of them with its fix.
 
-	-- the parsed TOML file at path (absolute) and its text; nil after recording a problem
+	-- the parsed TOML file at path (absolute) and its text; nil after recording a problem (the
+	-- file, line and column, and what was expected)
 	function R.read_toml(path)
 		local text = fs.read(path)
-		local t, err = toml.parse(text, path)
-		if not t then problem(err, false) return nil end
+		local ok, t = pcall(toml_decode, text, path)
+		if not ok then problem(t, false) return nil end
 		return t, text
 	end
 

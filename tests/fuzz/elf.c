@@ -1,5 +1,5 @@
 /* fuzz/elf.c: the ELF/PE checker, the plain ELF helpers and the stripper on arbitrary bytes.
- * Build: core/elf_check.c core/elf_strip.c core/util.c, -lelf. Every check is switched on;
+ * Build: core/elf/elf_check.c core/elf/bytescan.c core/elf/elf_strip.c core/util.c, -lelf. Every check is switched on;
  * when the stripper succeeds its output must validate and keep every PT_LOAD's bytes, or
  * the driver aborts (so AFL reports it as a crash). */
 #define _POSIX_C_SOURCE 200809L

@@ -2,8 +2,8 @@
  * the whole initfs at virtual 0x1000 and jumps to the header's bootstrap_entry; this ELF
  * file sits at initfs offset 0x1000 (virtual 0x2000) and runs in place, so its linker
  * script (aarch64.ld, x86_64.ld) makes every file offset F load at 0x2000 + F.
- * It finds its initfs through __initfs_header, checks it, looks up /bin/init, reports, and
- * exits through the write/exit system calls that the demo kernel serves. */
+ * It finds its initfs through __initfs_header, checks it, looks up /bin/init and execs it,
+ * as the Redox bootstrap does: the kernel then replaces the bootstrap by init. */
 #include "fmt.h"
 #include "initfs.h"
 #include "sys.h"
@@ -36,10 +36,12 @@ putnum(const char *label, uint64_t v, int hex)
 int
 bootstrap_main(long *sp)
 {
+	static char *argv[] = { "init", 0 };
 	struct initfs fs;
 	struct initfs_inode ino;
 	const char *err;
 	uint32_t n;
+	long r;
 
 	(void)sp;
 	putnum("bootstrap: running in place, _start at ", (uint64_t)(unsigned long)_start, 1);
@@ -69,6 +71,9 @@ bootstrap_main(long *sp)
 	}
 	putnum("bootstrap: /bin/init: inode ", n, 0);
 	putnum(", ELF, ", ino.len, 0);
-	put(" bytes; a Redox bootstrap would exec it now\n");
-	return 0;
+	put(" bytes; exec /scheme/initfs/bin/init\n");
+	r = sys_exec("/scheme/initfs/bin/init", argv);
+	putnum("bootstrap: error: exec /scheme/initfs/bin/init failed: error ", (uint64_t)-r, 0);
+	put("\n");
+	return 2;
 }

@@ -10,8 +10,9 @@ f.cflags = {
 f.includes = { "lib" }
 f.ldflags = { "-nostdlib", "-static", "-Wl,-z,max-page-size=4096", "-Wl,-z,noexecstack", "-Wl,--build-id=none" }
 
--- kernel code: no unaligned loads with the MMU off (aarch64), no red zone (x86_64)
-f.kernel_cflags = { aarch64 = { "-mstrict-align" }, x86_64 = { "-mno-red-zone" } }
+-- kernel code: no unaligned loads (aarch64: a bootloader may map RAM as device memory); no
+-- red zone and the top-2-GiB code model (x86_64: linked at 0xFFFFFFFF80000000)
+f.kernel_cflags = { aarch64 = { "-mstrict-align" }, x86_64 = { "-mno-red-zone", "-mcmodel=kernel" } }
 
 -- flags plus extra ones, as a new list
 function f.with(list, extra)

@@ -1,53 +1,43 @@
-/* aarch64.S: entry point, exception vectors and the switch to user mode of the demo kernel
- * for QEMU -M virt -cpu cortex-a72, entered at EL1 with the MMU off */
+/* aarch64.S: entry, exception vectors and the return to user mode of the demo kernel.
+ * kstart is entered as the Redox bootloader enters the Redox kernel: EL1, MMU on with the
+ * kernel at KERNEL_BASE, x0 = the physical (identity-mapped) address of KernelArgs. */
 
 	.file	"aarch64.S"		/* not the temporary object name: reproducible symbols */
 
-	/* Defined by aarch64.ld. Weak, so that a kernel linked without its linker script (the
-	 * reference fork's F6) still links and kiln's kernel check, not the linker, names the
-	 * cause; without the script the loop below then zeroes nothing. */
+	/* Defined by the linker script. Weak, so that a kernel linked without its script still
+	 * links and kiln's kernel check, not the linker, names the cause. */
 	.weak	__bss_start
 	.weak	__bss_end
 
 	.section .text.boot, "ax"
-	.globl _start
-_start:
-	mrs	x0, mpidr_el1		/* only CPU 0 runs; any other one parks */
-	and	x0, x0, #0xff
-	cbnz	x0, park
-	ldr	x0, =vectors
-	msr	vbar_el1, x0
+	.globl kstart
+	.type	kstart, %function
+kstart:
+	msr	daifset, #0xf		/* no interrupts: the kernel polls */
+	adrp	x9, boot_stack_top	/* our own stack, as the Redox kernel does */
+	add	x9, x9, :lo12:boot_stack_top
+	mov	sp, x9
+	adrp	x9, vectors
+	add	x9, x9, :lo12:vectors
+	msr	vbar_el1, x9
 	isb
-	ldr	x0, =boot_stack_top
-	mov	sp, x0
-	ldr	x0, =__bss_start	/* zero .bss (QEMU does too; a real loader may not) */
-	ldr	x1, =__bss_end
-1:	cmp	x0, x1
+	adrp	x1, __bss_start		/* .bss is zero in the file; zero it anyway */
+	add	x1, x1, :lo12:__bss_start
+	adrp	x2, __bss_end
+	add	x2, x2, :lo12:__bss_end
+1:	cmp	x1, x2
 	b.hs	2f
-	str	xzr, [x0], #8
+	strb	wzr, [x1], #1
 	b	1b
-2:	bl	kmain
-park:	wfi
-	b	park
-
-/* demo_enter_el0(entry, kernel_stack_top): eret to EL0 at entry, interrupts masked;
- * exceptions from EL0 then run on kernel_stack_top */
-	.text
-	.globl demo_enter_el0
-demo_enter_el0:
-	mov	sp, x1
-	msr	elr_el1, x0
-	mov	x2, #0x3c0		/* SPSR: EL0t with D, A, I, F masked */
-	msr	spsr_el1, x2
-	msr	sp_el0, xzr
-	mov	x0, xzr
-	mov	x1, xzr
-	mov	x2, xzr
+2:	mov	x29, xzr
 	mov	x30, xzr
-	eret
+	bl	kmain			/* kmain(KernelArgs *), x0 untouched */
+3:	wfi
+	b	3b
+	.size	kstart, . - kstart
 
-/* every vector saves x0, x1, loads its index into x1 and joins trap_common, which saves
- * the rest as a struct trapframe (aarch64.c) and calls demo_trap(frame, index) */
+/* every vector saves x0, x1, loads its index into x1 and joins trap_common, which saves the
+ * rest as a struct frame (aarch64.c) and calls demo_trap(frame, index) */
 	.macro	vector index
 	.balign	0x80
 	sub	sp, sp, #272
@@ -56,6 +46,7 @@ demo_enter_el0:
 	b	trap_common
 	.endm
 
+	.text
 	.balign	2048
 vectors:
 	vector	0
@@ -93,13 +84,21 @@ trap_common:
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
 	stp	x30, x2, [sp, #240]
-	str	x3, [sp, #256]
+	mrs	x4, sp_el0
+	stp	x3, x4, [sp, #256]
 	mov	x0, sp
 	bl	demo_trap
+	mov	x0, sp
+
+/* demo_return(frame): restore the user state in frame (on the trap stack) and eret */
+	.globl	demo_return
+demo_return:
+	mov	sp, x0
 	ldp	x30, x2, [sp, #240]
-	ldr	x3, [sp, #256]
+	ldp	x3, x4, [sp, #256]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
+	msr	sp_el0, x4
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]
 	ldp	x6, x7, [sp, #48]
@@ -122,9 +121,8 @@ trap_common:
 	.balign	16
 boot_stack:
 	.space	16384
-	.globl	boot_stack_top
 boot_stack_top:
-	.globl	trap_stack_top
+	.globl	trap_stack
 trap_stack:
 	.space	16384
 trap_stack_top:

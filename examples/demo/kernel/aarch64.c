@@ -1,47 +1,47 @@
-/* aarch64.c: the demo kernel's machine code for QEMU -M virt -cpu cortex-a72: PL011 UART,
- * the initfs placed by QEMU's loader device, an identity-mapped MMU with the initfs mapped
- * for EL0 at virtual 0x1000 (as the Redox kernel maps its bootstrap), system calls, faults,
- * and PSCI SYSTEM_OFF through hvc (QEMU exits). The MMU stays off until the bootstrap runs,
- * so main.c reads the initfs with byte loads (-mstrict-align). */
+/* aarch64.c: the demo kernel's machine code for QEMU -M virt: the PL011 UART, its own page
+ * tables (TTBR1: the first 8 GiB at PHYS_OFFSET, the kernel image at KERNEL_BASE; TTBR0: the
+ * running program), EL0 programs, system calls (svc), faults, the virtio-mmio transports,
+ * and PSCI SYSTEM_OFF through hvc (QEMU exits). Devices are reached at PHYS_OFFSET + their
+ * physical address, which every Redox bootloader maps. */
 #include "kernel.h"
 
-#define UART_BASE 0x09000000ul   /* PL011 on -M virt */
-#define UART_DR 0x00
-#define UART_FR 0x18
+#define UART (PHYS_OFFSET + 0x09000000ull)   /* PL011 on -M virt */
 #define UART_FR_TXFF (1u << 5)
-#define INITFS_BASE 0x44000000ul /* -device loader,file=initfs.img,addr=0x44000000,force-raw=on */
-#define INITFS_AVAIL 0x04000000ul /* up to the end of the default 128 MiB of RAM */
-#define USER_BASE 0x1000ul        /* initfs offset X is at virtual USER_BASE + X */
-#define NL3 8                     /* level-3 tables: the user mapping covers 16 MiB */
+#define VIRTIO_MMIO 0x0a000000ull            /* 32 transports of 0x200 bytes */
 #define PSCI_SYSTEM_OFF 0x84000008ul
 
-/* descriptor bits (ARM ARM D8.3) */
-#define D_TABLE 3ull
+/* descriptor bits (Arm ARM D8.3); MAIR as the Redox bootloader sets it */
 #define D_BLOCK 1ull
-#define D_PAGE 3ull
-#define D_ATTR_DEVICE (0ull << 2)  /* MAIR attr0: Device-nGnRnE */
-#define D_ATTR_NORMAL (1ull << 2)  /* MAIR attr1: Normal write-back */
-#define D_AP_EL0 (1ull << 6)       /* EL1 and EL0 read/write */
-#define D_SH_INNER (3ull << 8)
+#define D_TABLE 3ull              /* a table (levels 0-2) or a page (level 3) */
+#define D_NORMAL (0ull << 2)      /* MAIR attribute 0: normal write-back */
+#define D_DEVICE (2ull << 2)      /* MAIR attribute 2: device nGnRnE */
+#define D_USER (1ull << 6)        /* AP: EL0 and EL1 read-write */
+#define D_INNER (3ull << 8)
 #define D_AF (1ull << 10)
 #define D_PXN (1ull << 53)
 #define D_UXN (1ull << 54)
+#define D_ADDR 0x0000FFFFFFFFF000ull
+#define MAIR 0x44FFull
+#define KERNEL_L3 2               /* the kernel image may use up to 4 MiB */
 
 const char arch_name[] = "aarch64";
 
-struct trapframe {
+struct frame {
 	uint64_t x[31];
-	uint64_t elr, spsr, pad;
+	uint64_t elr, spsr, sp;
 };
+const unsigned long arch_frame_size = sizeof(struct frame);
 
-void demo_enter_el0(uint64_t entry, uint64_t kstack) __attribute__((noreturn));
-void demo_trap(struct trapframe *f, uint64_t index);
-extern char trap_stack_top[];
+void demo_trap(struct frame *f, uint64_t index);
+void demo_return(struct frame *f) __attribute__((noreturn));
+extern char trap_stack[];                  /* aarch64.S: the stack exceptions run on */
+#define TRAP_STACK 16384
 
-static uint64_t l1[512] __attribute__((aligned(4096)));
-static uint64_t l2[512] __attribute__((aligned(4096)));
-static uint64_t l3[NL3][512] __attribute__((aligned(4096)));
-static uint64_t user_end; /* end of the user mapping: USER_BASE + page-rounded initfs_size */
+static uint64_t k_l0[512] __attribute__((aligned(4096)));     /* TTBR1 root */
+static uint64_t k_phys[512] __attribute__((aligned(4096)));   /* 1 GiB blocks at PHYS_OFFSET */
+static uint64_t k_l1[512] __attribute__((aligned(4096)));     /* the kernel image */
+static uint64_t k_l2[512] __attribute__((aligned(4096)));
+static uint64_t k_l3[KERNEL_L3][512] __attribute__((aligned(4096)));
 
 #define SYSREG_READ(name, v) __asm__ volatile("mrs %0, " #name : "=r"(v))
 #define SYSREG_WRITE(name, v) __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(v)))
@@ -49,30 +49,18 @@ static uint64_t user_end; /* end of the user mapping: USER_BASE + page-rounded i
 void
 arch_putc(int c)
 {
-	volatile uint32_t *fr = (volatile uint32_t *)(UART_BASE + UART_FR);
-	volatile uint32_t *dr = (volatile uint32_t *)(UART_BASE + UART_DR);
+	volatile uint32_t *fr = (volatile uint32_t *)(UART + 0x18);
+	volatile uint32_t *dr = (volatile uint32_t *)UART;
 
 	while (*fr & UART_FR_TXFF)
 		;
 	*dr = (uint32_t)(unsigned char)c;
 }
 
-const char *
-arch_check(void)
-{
-	uint64_t el;
-
-	SYSREG_READ(CurrentEL, el);
-	if ((el >> 2 & 3) != 1)
-		return "not entered at EL1 (run QEMU -M virt without virtualization=on or secure=on)";
-	return 0;
-}
-
 void
-arch_initfs(const unsigned char **base, uint64_t *avail)
+arch_barrier(void)
 {
-	*base = (const unsigned char *)INITFS_BASE;
-	*avail = INITFS_AVAIL;
+	__asm__ volatile("dsb sy" : : : "memory");
 }
 
 void
@@ -90,64 +78,140 @@ arch_poweroff(void)
 		__asm__ volatile("wfi");
 }
 
-/* identity-map RAM (1 GiB block at 0x40000000) and the UART, and map the initfs at
- * USER_BASE for EL0, read-write-execute like the Redox kernel's bootstrap mapping */
-static const char *
-map(const struct initfs *fs)
+void
+arch_init(void)
 {
-	uint64_t pages = (fs->size + 4095) / 4096, i, tcr, sctlr;
+	uint64_t el;
 
-	if (USER_BASE / 4096 + pages > NL3 * 512)
-		return "initfs larger than the demo kernel's 16 MiB user mapping";
-	l1[0] = (uint64_t)(uintptr_t)l2 | D_TABLE;
-	l1[1] = 0x40000000ull | D_BLOCK | D_ATTR_NORMAL | D_SH_INNER | D_AF | D_UXN;
-	for (i = 0; i < NL3; i++)
-		l2[i] = (uint64_t)(uintptr_t)l3[i] | D_TABLE;
-	l2[UART_BASE >> 21] = UART_BASE | D_BLOCK | D_ATTR_DEVICE | D_AF | D_PXN | D_UXN;
-	for (i = 0; i < pages; i++) {
-		uint64_t va = USER_BASE + i * 4096;
-
-		l3[va >> 21][va >> 12 & 511] = (INITFS_BASE + i * 4096) | D_PAGE | D_ATTR_NORMAL |
-		    D_AP_EL0 | D_SH_INNER | D_AF | D_PXN;
-	}
-	user_end = USER_BASE + pages * 4096;
-
-	tcr = 25                 /* T0SZ: 39-bit addresses, walks start at level 1 */
-	    | 1ull << 8 | 1ull << 10 /* inner and outer write-back walks */
-	    | 3ull << 12          /* inner shareable */
-	    | 1ull << 23          /* EPD1: no TTBR1 walks */
-	    | 2ull << 32;         /* IPS: 40-bit physical addresses */
-	SYSREG_WRITE(mair_el1, 0xff00);
-	SYSREG_WRITE(tcr_el1, tcr);
-	SYSREG_WRITE(ttbr0_el1, (uint64_t)(uintptr_t)l1);
-	__asm__ volatile("dsb ish\n\ttlbi vmalle1\n\tdsb ish\n\tisb" : : : "memory");
-	/* M (MMU), C and I (caches) on; A (alignment checks) and WXN off */
-	SYSREG_READ(sctlr_el1, sctlr);
-	SYSREG_WRITE(sctlr_el1, (sctlr | 1 | 1 << 2 | 1 << 12) & ~(uint64_t)(1 << 1 | 1 << 19));
-	__asm__ volatile("isb" : : : "memory");
-	return 0;
+	SYSREG_READ(CurrentEL, el);
+	if ((el >> 2 & 3) != 1)
+		panic("cpu", "not entered at EL1 (run QEMU -M virt without virtualization=on or secure=on)");
 }
 
-const char *
-arch_run_bootstrap(const struct initfs *fs)
+/* drop every cached translation, after a table change */
+static void
+flush_tlb(void)
 {
-	const char *err;
+	__asm__ volatile("dsb ish\n\ttlbi vmalle1\n\tdsb ish\n\tisb" : : : "memory");
+}
 
-	if ((err = map(fs)))
-		return err;
-	demo_enter_el0(fs->entry, (uint64_t)(uintptr_t)trap_stack_top);
+void
+arch_mmu(void)
+{
+	uint64_t off, i;
+
+	if (kargs.kernel_size > KERNEL_L3 * (2ull << 20))
+		panic("kernel", "image larger than the 4 MiB the kernel maps for itself");
+	for (i = 0; i < 8; i++)
+		k_phys[i] = i << 30 | D_BLOCK | (i ? D_NORMAL | D_INNER : D_DEVICE) | D_AF | D_UXN | D_PXN;
+	k_l0[256] = dma(k_phys) | D_TABLE;
+	k_l0[510] = dma(k_l1) | D_TABLE;
+	k_l1[0] = dma(k_l2) | D_TABLE;
+	for (i = 0; i < KERNEL_L3; i++)
+		k_l2[i] = dma(k_l3[i]) | D_TABLE;
+	for (off = 0; off < kargs.kernel_size; off += PAGE)
+		k_l3[off >> 21][off >> 12 & 511] = (kargs.kernel_base + off) | D_TABLE | D_NORMAL |
+		    D_INNER | D_AF | D_UXN;
+	SYSREG_WRITE(mair_el1, MAIR);
+	arch_barrier();
+	SYSREG_WRITE(ttbr1_el1, dma(k_l0));
+	flush_tlb();
+}
+
+/* ---- user address spaces: L0 -> L1 -> L2 -> L3 below USER_TOP ------------------------------- */
+
+uint64_t
+arch_space(void)
+{
+	return page_alloc();
+}
+
+/* the entry for va at each level, allocating missing tables if alloc */
+static uint64_t *
+pte(uint64_t root, uint64_t va, int alloc)
+{
+	uint64_t *t = phys(root);
+	int shift;
+
+	for (shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[va >> shift & 511];
+
+		if (!(*e & 1)) {
+			if (!alloc)
+				return 0;
+			*e = page_alloc() | D_TABLE;
+		}
+		t = phys(*e & D_ADDR);
+	}
+	return &t[va >> 12 & 511];
+}
+
+void
+arch_map(uint64_t space, uint64_t va, uint64_t pa)
+{
+	*pte(space, va, 1) = pa | D_TABLE | D_NORMAL | D_USER | D_INNER | D_AF | D_PXN;
+}
+
+uint64_t
+arch_translate(uint64_t space, uint64_t va)
+{
+	uint64_t *e = pte(space, va, 0);
+
+	return e && (*e & 1) ? (*e & D_ADDR) | (va & (PAGE - 1)) : ~0ull;
+}
+
+void
+arch_switch(uint64_t space)
+{
+	arch_barrier();
+	SYSREG_WRITE(ttbr0_el1, space);
+	flush_tlb();
+}
+
+/* ---- user mode ---------------------------------------------------------------------------------- */
+
+struct frame *
+arch_first_frame(void)
+{
+	return (struct frame *)(trap_stack + TRAP_STACK - sizeof(struct frame));
+}
+
+void
+arch_frame(struct frame *f, uint64_t pc, uint64_t sp, uint64_t a0, uint64_t a1)
+{
+	unsigned i;
+
+	for (i = 0; i < 31; i++)
+		f->x[i] = 0;
+	f->x[0] = a0;
+	f->x[1] = a1;
+	f->elr = pc;
+	f->sp = sp;
+	f->spsr = 0x3c0; /* EL0t, D A I F masked: the kernel takes no interrupts */
+}
+
+void
+arch_frame_ret(struct frame *f, uint64_t v)
+{
+	f->x[0] = v;
+}
+
+void
+arch_enter(struct frame *f)
+{
+	demo_return(f);
 }
 
 static void __attribute__((noreturn))
-fault(const char *who, const struct trapframe *f, uint64_t index)
+fault(const char *who, const char *what, const struct frame *f, uint64_t index)
 {
 	uint64_t esr, far;
 
 	SYSREG_READ(esr_el1, esr);
 	SYSREG_READ(far_el1, far);
-
 	kputs("kiln-demo: error: ");
 	kputs(who);
+	kputs(what);
 	kputn(": exception ", index, 0);
 	kputn(", ESR_EL1 ", esr, 1);
 	kputn(" (EC ", esr >> 26, 1);
@@ -157,43 +221,58 @@ fault(const char *who, const struct trapframe *f, uint64_t index)
 	arch_poweroff();
 }
 
-/* the system calls of lib/sys.h: write(fd, buf, n) to the console, exit(status) */
-static void
-syscall(struct trapframe *f)
-{
-	uint64_t buf = f->x[1], n = f->x[2];
-
-	switch (f->x[8]) {
-	case 64: /* write */
-		if ((f->x[0] != 1 && f->x[0] != 2)) {
-			f->x[0] = (uint64_t)-9; /* EBADF */
-		} else if (buf < USER_BASE || buf > user_end || n > user_end - buf) {
-			f->x[0] = (uint64_t)-14; /* EFAULT */
-		} else {
-			kput_bytes((const unsigned char *)(uintptr_t)buf, n);
-			f->x[0] = n;
-		}
-		break;
-	case 93: /* exit */
-	case 94: /* exit_group */
-		kernel_bootstrap_exited((long)f->x[0]);
-	default:
-		f->x[0] = (uint64_t)-38; /* ENOSYS */
-	}
-}
-
 void
-demo_trap(struct trapframe *f, uint64_t index)
+demo_trap(struct frame *f, uint64_t index)
 {
 	uint64_t esr;
 
 	/* vectors 8..11 come from EL0 in AArch64 state; 8 is synchronous */
 	SYSREG_READ(esr_el1, esr);
 	if (index == 8 && esr >> 26 == 0x15) {
-		syscall(f);
+		syscall(f, f->x[8], f->x[0], f->x[1], f->x[2]);
 		return;
 	}
 	if (index >= 8)
-		fault("bootstrap crashed (not an SVC exception)", f, index);
-	fault("kernel exception", f, index);
+		fault(proc_name(), " crashed (not an SVC exception)", f, index);
+	fault("kernel", " exception", f, index);
+}
+
+/* ---- virtio-mmio ------------------------------------------------------------------------------- */
+
+static volatile unsigned char *vio_base;
+
+/* virtio-mmio registers are all 32 bits wide, whatever the PCI layout's width */
+static uint32_t
+mmio_rd(unsigned reg, unsigned size)
+{
+	(void)size;
+	return *(volatile uint32_t *)(vio_base + reg);
+}
+
+static void
+mmio_wr(unsigned reg, unsigned size, uint32_t v)
+{
+	(void)size;
+	*(volatile uint32_t *)(vio_base + reg) = v;
+}
+
+static const struct vio_ops mmio_ops = { mmio_rd, mmio_wr, 1 };
+
+const char *
+arch_virtio(const struct vio_ops **ops)
+{
+	unsigned i;
+
+	for (i = 0; i < 32; i++) {
+		volatile uint32_t *r = phys(VIRTIO_MMIO + 0x200ull * i);
+
+		if (r[0] != 0x74726976 || r[2] != 2) /* "virt", device id 2: block */
+			continue;
+		if (r[1] != 1)
+			return "the virtio-mmio disk is not the legacy version 1 (QEMU's default)";
+		vio_base = (volatile unsigned char *)r;
+		*ops = &mmio_ops;
+		return 0;
+	}
+	return "no virtio-blk device on the virtio-mmio transports (QEMU: -device virtio-blk-device)";
 }

@@ -1,12 +1,21 @@
-/* sys.h: the Linux system calls the demo programs make (write, exit) and their _start.
- * The same numbers are served by the demo kernel for the bootstrap, and by qemu-aarch64
- * (user mode) or a Linux host for init and hello. No libc: build with -nostdlib. */
+/* sys.h: the system calls of the demo kernel and the programs' _start. write and exit have
+ * Linux's numbers, so hello also runs under qemu-aarch64 (user mode) or a Linux host; the
+ * others are the demo kernel's own (Linux answers them with ENOSYS). No libc: build with
+ * -nostdlib. */
 #ifndef DEMO_SYS_H
 #define DEMO_SYS_H
+
+/* the demo kernel's own calls, the same on both architectures */
+#define SYS_EXEC 500     /* exec(path, argv): replace the caller by an initfs program */
+#define SYS_SPAWN 501    /* spawn(path, argv): run an initfs program, return its exit status */
+#define SYS_READFILE 502 /* readfile(path, buf, cap): bytes of a file, at most cap */
+#define SYS_LISTDIR 503  /* listdir(path, buf, cap): the names of a directory, one a line */
+#define SYS_POWEROFF 504 /* poweroff(): stop the machine */
 
 #if defined(__aarch64__)
 #define SYS_WRITE 64
 #define SYS_EXIT 93
+#define SYS_EXIT_GROUP 94
 
 static inline long
 sys_call3(long n, long a, long b, long c)
@@ -35,6 +44,7 @@ sys_call3(long n, long a, long b, long c)
 #elif defined(__x86_64__)
 #define SYS_WRITE 1
 #define SYS_EXIT 60
+#define SYS_EXIT_GROUP 231
 
 static inline long
 sys_call3(long n, long a, long b, long c)
@@ -65,6 +75,37 @@ static inline long
 sys_write(int fd, const void *s, unsigned long n)
 {
 	return sys_call3(SYS_WRITE, fd, (long)s, (long)n);
+}
+
+/* the demo kernel's calls; paths are /scheme/initfs/... for the initfs, /... for the root */
+static inline long
+sys_exec(const char *path, char *const argv[])
+{
+	return sys_call3(SYS_EXEC, (long)path, (long)argv, 0);
+}
+
+static inline long
+sys_spawn(const char *path, char *const argv[])
+{
+	return sys_call3(SYS_SPAWN, (long)path, (long)argv, 0);
+}
+
+static inline long
+sys_readfile(const char *path, void *buf, unsigned long cap)
+{
+	return sys_call3(SYS_READFILE, (long)path, (long)buf, (long)cap);
+}
+
+static inline long
+sys_listdir(const char *path, void *buf, unsigned long cap)
+{
+	return sys_call3(SYS_LISTDIR, (long)path, (long)buf, (long)cap);
+}
+
+static inline void
+sys_poweroff(void)
+{
+	sys_call3(SYS_POWEROFF, 0, 0, 0);
 }
 
 /* end the program with status */
