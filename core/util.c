@@ -747,32 +747,35 @@ usage_error(const char *fmt, ...)
 	exit(2);
 }
 
-/* edit distance of a and b, or a large number when their lengths differ by more than 3 */
+/* edit distance of a and b counting a swap of two neighbours as one edit (optimal string
+ * alignment), or a large number when their lengths differ by more than 3 */
 static size_t
 distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j, *prev, *cur, *t, d;
+	size_t la = strlen(a), lb = strlen(b), i, j, d, *m;
 
 	if ((la > lb ? la - lb : lb - la) > 3)
 		return 99;
-	prev = xcalloc(lb + 1, sizeof *prev);
-	cur = xcalloc(lb + 1, sizeof *cur);
+	m = xcalloc((la + 1) * (lb + 1), sizeof *m);
+#define D(i, j) m[(i) * (lb + 1) + (j)]
+	for (i = 0; i <= la; i++)
+		D(i, 0) = i;
 	for (j = 0; j <= lb; j++)
-		prev[j] = j;
+		D(0, j) = j;
 	for (i = 1; i <= la; i++) {
-		cur[0] = i;
 		for (j = 1; j <= lb; j++) {
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1, sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = D(i - 1, j) + 1, ins = D(i, j - 1) + 1, sub = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
 
-			cur[j] = del < ins ? del : ins;
-			if (sub < cur[j])
-				cur[j] = sub;
+			D(i, j) = del < ins ? del : ins;
+			if (sub < D(i, j))
+				D(i, j) = sub;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < D(i, j))
+				D(i, j) = D(i - 2, j - 2) + 1;
 		}
-		t = prev, prev = cur, cur = t;
 	}
-	d = prev[lb];
-	free(prev);
-	free(cur);
+	d = D(la, lb);
+#undef D
+	free(m);
 	return d;
 }
 
@@ -780,10 +783,11 @@ const char *
 did_you_mean(const char *word, const char *const *cand, size_t n)
 {
 	static char out[160];
+	/* at most one edit in a short word, one per three letters in a longer one */
 	size_t i, d, best = strlen(word) / 3, pick = n;
 
-	if (best < 2)
-		best = 2;
+	if (best < 1)
+		best = 1;
 	for (i = 0; i < n; i++) {
 		d = distance(word, cand[i]);
 		/* a prefix is a good guess too: --all for --al, --json for --js */

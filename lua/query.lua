@@ -88,14 +88,17 @@ end
 -- every (image, path) where x lands, following images installed in images and partitions
 local function landings(x)
 	local res = {}
-	local function walk(img, path, chain)
-		res[#res + 1] = { image = img.name, path = path, chain = chain }
+	-- where: an image path ("/boot/initfs") or a partition ({ partition = "REDOX" })
+	local function walk(img, where, chain)
+		local r = { image = img.name, chain = chain }
+		if type(where) == "table" then r.partition = where.partition else r.path = where end
+		res[#res + 1] = r
 		for _, i in ipairs(K.images) do
 			for _, e in ipairs(i.contents) do
 				if e.src == img.output then walk(i, e.path, chain .. " -> " .. i.name .. ":" .. e.path) end
 			end
 			for _, p in ipairs(i.partitions or {}) do
-				if p.image == img.name then walk(i, "partition " .. p.name, chain .. " -> " .. i.name .. " partition " .. p.name) end
+				if p.image == img.name then walk(i, { partition = p.name }, chain .. " -> " .. i.name .. " partition " .. p.name) end
 			end
 		end
 	end
@@ -105,7 +108,7 @@ local function landings(x)
 		end
 		if x.decl == "image" then
 			for _, p in ipairs(i.partitions or {}) do
-				if p.image == x.name then walk(i, "partition " .. p.name, x.name .. " -> " .. i.name .. " partition " .. p.name) end
+				if p.image == x.name then walk(i, { partition = p.name }, x.name .. " -> " .. i.name .. " partition " .. p.name) end
 			end
 		end
 	end

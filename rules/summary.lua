@@ -2,8 +2,8 @@
 -- size, each initfs against its budget, the largest files), and what `kiln report` draws.
 -- Both read gen/images.lua, written here: the images, their manifests, budgets, bootstraps
 -- and partitions as kiln gen resolved them. The summary edge depends on that file, every
--- image, manifest and file in an image, and has restat: it runs (and prints) only when an
--- image changed, and a no-op ninja stays a no-op.
+-- image and every manifest, and has restat: it runs (and prints) only when one of them
+-- changed, and a no-op ninja stays a no-op.
 local K = ...
 local sfmt = string.format
 
@@ -47,10 +47,11 @@ function M.generate()
 	local function add(p)
 		if p and not seen[p] then seen[p] = true; ins[#ins + 1] = p end
 	end
+	-- the files in the images are not inputs: their bytes are in the images, so a file that
+	-- changed changes an image, and one only touched (rewritten the same) changes none
 	for _, i in ipairs(K.images) do
 		add(i.output)
 		if i.format ~= "gpt" then add("gen/manifests/" .. i.name .. ".manifest") end
-		for _, s in ipairs(i.inputs or {}) do add(s) end
 	end
 	K.edge { rule = "summary", outs = { M.output }, ins = ins, origin = "rules/summary.lua", owner = "summary" }
 	return M.output

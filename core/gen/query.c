@@ -19,7 +19,7 @@ const char usage_list[] =
 	"(image/FORMAT for an image, files for a files{} declaration) and the plugin file:line\n"
 	"that declares it.\n"
 	"\n"
-	"  --json   one JSON object instead: { \"kiln\": 1, \"command\": \"list\", \"items\": [ { \"name\",\n"
+	"  --json   one JSON object instead: { \"schema\": \"kiln-list-1\", \"items\": [ { \"name\",\n"
 	"           \"kind\", \"declaration\", \"origin\" }... ] } (kiln(1) has the schema)\n"
 	USAGE_CONFIGURATION;
 
