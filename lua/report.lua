@@ -93,6 +93,7 @@ local part_types = {
 -- everything the summary and the picture show, read from the build directory
 local function gather(mode)
 	local desc = load_description()
+	if #desc.images == 0 then error("this build declares no image: there is nothing to draw or sum up", 0) end
 	local by_name = {}
 	for _, i in ipairs(desc.images) do by_name[i.name] = i end
 	for _, i in ipairs(desc.images) do

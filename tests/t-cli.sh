@@ -22,7 +22,7 @@ bad_help= bad_dash= bad_h=
 for c in $cmds; do
 	"$KILN" help "$c" >"$T/h.out" 2>"$T/h.err"
 	rc=$?
-	if [ $rc -ne 0 ] || [ -s "$T/h.err" ] || ! head -1 "$T/h.out" | grep -q "^usage: kiln $c\b"; then
+	if [ $rc -ne 0 ] || [ -s "$T/h.err" ] || ! head -1 "$T/h.out" | grep -Eq "^usage: kiln $c( |$)"; then
 		bad_help="$bad_help $c($rc)"
 	fi
 	"$KILN" "$c" --help >"$T/d.out" 2>"$T/d.err"
@@ -167,16 +167,16 @@ for w in 60 100; do
 	groff -man -Tutf8 -ww -rLL=${w}n "$M" >/dev/null 2>"$T/man.err"
 	check "... nor at $w columns" test ! -s "$T/man.err"
 done
-# the rendered text with its bold and underlining removed
-sed 's/.\x08//g' "$T/man.txt" >"$T/man.plain"
+# the rendered text without bold and underlining
+groff -man -Tutf8 -P-cbu "$M" >"$T/man.plain" 2>&1
 missing=
-for c in $cmds; do grep -q "kiln $c\b" "$T/man.plain" || missing="$missing $c"; done
+for c in $cmds; do grep -Eq "kiln $c([^a-z-]|$)" "$T/man.plain" || missing="$missing $c"; done
 eq "the manual page describes every command" "" "$missing"
 missing=
 for c in $cmds; do
 	for o in $("$KILN" help "$c" | grep -Eo -- '(^|[[ |(])--?[A-Za-z][A-Za-z0-9-]*' | sed 's/^[[ |(]//' | sort -u); do
 		case $o in --NAME) continue ;; esac
-		grep -q -- "$o\b" "$T/man.plain" || missing="$missing $c:$o"
+		grep -Eq -- "$o([^A-Za-z0-9-]|$)" "$T/man.plain" || missing="$missing $c:$o"
 	done
 done
 eq "the manual page names every option of every command's usage" "" "$missing"
