@@ -1105,7 +1105,14 @@ function api.load(mode)
 			end
 		end
 	end
-	for _, dir in ipairs(plugin_dirs()) do load_dir(dir) end
+	K.explicit = {}
+	local extra = {}
+	for _, d in ipairs(conf.plugin_dirs) do extra[d] = true end
+	for _, dir in ipairs(plugin_dirs()) do
+		local before = #K.plugins
+		load_dir(dir)
+		if extra[dir] then for i = before + 1, #K.plugins do K.explicit[K.plugins[i]] = true end end
+	end
 	-- a package the image config names that no plugin provides, but that kiln ships as an
 	-- example (examples/packages/NAME): its plugins are loaded, so one config line adds it
 	local ok, cfg = pcall(image_config)
@@ -1272,8 +1279,9 @@ local function select_packages()
 		keep[c] = true
 		for _, d in ipairs(c.deps or {}) do if K.by_name[d] then mark(K.by_name[d]) end end
 	end
+	-- the plugins of a --plugin-dir were asked for by name: always built
 	for _, c in ipairs(K.components) do
-		if not c.package or wanted[c.package] then mark(c) end
+		if not c.package or wanted[c.package] or K.explicit[c.plugin] then mark(c) end
 	end
 	local kept, dropped = {}, {}
 	for _, c in ipairs(K.components) do

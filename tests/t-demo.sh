@@ -201,6 +201,18 @@ contains "greet's line is in the initfs's init.rc" "$T/g/gen/manifests/initfs.ma
 contains "boot-test saw greet's output" "$T/g/out/boot-test/serial.log.txt" "^greetings from a one-file kiln package$"
 contains "init listed greet in /usr/bin on RedoxFS" "$T/g/out/boot-test/serial.log.txt" "^init: /usr/bin \(from RedoxFS\):.* greet"
 
+# --- the same with one line in the demo's image config: greet = {} finds examples/packages/greet
+mkdir -p "$T/demo-cfg" && cp -R "$SRCDIR/examples/demo/." "$T/demo-cfg/"
+sed 's/^base-initfs = {}$/base-initfs = {}\ngreet = {}/' "$SRCDIR/examples/demo/config.toml" >"$T/demo-cfg/config.toml"
+mkdir -p "$T/gc" && (cd "$T/gc" && "$KILN" gen --system=none --plugin-dir="$T/demo-cfg") >"$T/gc.gen" 2>&1
+contains "config: the demo's config.toml is in use" "$T/gc.gen" "^  config: $T/demo-cfg/config.toml \(the default"
+contains "config: greet = {} loads examples/packages/greet" "$T/gc.gen" "plugins: [0-9]+ loaded: .*examples/packages/greet/greet.lua"
+if ninja -C "$T/gc" boot-test >"$T/gc.out" 2>&1; then ok "config: with greet = {}, boot-test passes"; else
+	fail "config: with greet = {}, boot-test passes" "$(tail -8 "$T/gc.out" | tr '\n' ' ')"; fi
+contains "config: boot-test saw greet's output" "$T/gc/out/boot-test/serial.log.txt" "^greetings from a one-file kiln package$"
+"$KILN" redoxfs cat "$T/gc/out/images/rootfs.img" /etc/passwd >"$T/gc.passwd" 2>&1
+contains "config: [users] made /etc/passwd" "$T/gc.passwd" "^root;0;0;root;/root;/bin/sh$"
+
 # --- x86_64: the same boot through OVMF ----------------------------------------------------------
 mkdir -p "$T/x" && (cd "$T/x" && "$KILN" gen -q --system=none --plugin-dir="$T/demo" --arch=x86_64) >"$T/x.gen" 2>&1
 if ninja -C "$T/x" image >"$T/x.out" 2>&1; then ok "x86_64: the demo images build and pass their checks"; else

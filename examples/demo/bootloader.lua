@@ -1,6 +1,7 @@
 -- bootloader.lua: the demo's UEFI bootloader, a PE32+ EFI application built with clang for
 -- the *-windows target and lld-link, checked with the uefi policy and installed where UEFI
 -- firmware looks for a removable disk's bootloader (EFI/BOOT/BOOTAA64.EFI, BOOTX64.EFI).
+package "bootloader"
 local name = arch == "x86_64" and "BOOTX64.EFI" or "BOOTAA64.EFI"
 
 component {

@@ -1,5 +1,6 @@
 -- bootstrap.lua: the first user program, embedded in the initfs at offset 0x1000 and run in
 -- place: its linker script makes every file offset map to 0x2000 + offset.
+package "base-initfs"
 local f = import "common/flags.lua"
 
 component {

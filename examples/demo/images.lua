@@ -11,14 +11,21 @@ files {
 	["/etc/init.rc"] = "etc/init.rc",
 }
 
+-- the image config (config.toml, Redox's format): packages, files and users of the root
+-- filesystem; --config=FILE names another
+default_config "config.toml"
+local cfg = image_config()
+if not config_files { image = "rootfs" } then
+	files { name = "config-files", image = "rootfs",
+		["/etc/hostname"] = { data = "kiln-demo\n" }, ["/tmp"] = { dir = true, mode = "1777" },
+		["/bin/sh"] = { symlink = "/bin/hello" } }
+end
+
 files {
 	name = "root-files",
 	image = "rootfs",
-	["/etc/hostname"] = "etc/hostname",
 	["/etc/motd"] = "etc/motd",
 	["/usr/share/doc/demo.txt"] = "usr/share/doc/demo.txt",
-	["/tmp"] = { dir = true, mode = "1777" },
-	["/bin/sh"] = { symlink = "/bin/hello" },
 	-- newer bootloaders look under /usr/lib/boot: hard links serve both (formats.md 3.6)
 	["/usr/lib/boot/kernel"] = { hardlink = "/boot/kernel" },
 	["/usr/lib/boot/initfs"] = { hardlink = "/boot/initfs" },
@@ -28,7 +35,7 @@ image {
 	name = "initfs", format = "initfs", bootstrap = "bootstrap", max_size = opt "initfs-max-size",
 	install = { rootfs = "/boot/initfs" },
 }
-image { name = "rootfs", format = "redoxfs", size = "61M" }
+image { name = "rootfs", format = "redoxfs", size = cfg and cfg.general.filesystem_size and (cfg.general.filesystem_size .. "M") or "61M" }
 image { name = "esp", format = "fat", size = "1M" }
 image {
 	name = "harddrive", format = "gpt", size = "64M",

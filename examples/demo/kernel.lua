@@ -1,6 +1,7 @@
 -- kernel.lua: the demo kernel, linked at the Redox kernel base of its architecture by its
 -- linker script and checked with the real kernel policy: ET_EXEC at 0xFFFFFF0000000000
 -- (aarch64) or 0xFFFFFFFF80000000 (x86_64), entry kstart, entered through KernelArgs.
+package "kernel"
 local f = import "common/flags.lua"
 
 component {

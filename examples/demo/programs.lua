@@ -1,4 +1,5 @@
 -- programs.lua: the static non-PIE user programs of the initfs, with their own _start
+package "base-initfs"
 local f = import "common/flags.lua"
 
 for _, name in ipairs { "init", "hello" } do

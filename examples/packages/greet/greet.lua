@@ -4,7 +4,12 @@
 -- /etc/init.rc, so that init runs it at boot:
 --
 --     ./configure --plugin-dir=examples/packages/greet && ninja image && ninja boot-test
+--
+-- or, as a package of the demo's image config, one line in examples/demo/config.toml:
+--
+--     greet = {}
 --     ./kiln why /usr/bin/greet
+package "greet"
 component {
 	name = "greet",
 	kind = "initfs-bin",
