@@ -801,3 +801,138 @@ mkdir_parents(const char *path)
 	free(dir);
 	return rc;
 }
+
+/* ---- usage errors and suggestions ---- */
+
+const char *usage_cmd = NULL;
+const char *usage_cmd_text = NULL;
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", argv0);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (usage_cmd)
+		fprintf(stderr, "; see 'kiln help %s'\n", usage_cmd);
+	else
+		fprintf(stderr, "; see 'kiln help'\n");
+	exit(2);
+}
+
+/* edit distance of a and b counting a swap of two neighbours as one edit (optimal string
+ * alignment), or a large number when their lengths differ by more than 3 */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d, *m;
+
+	if ((la > lb ? la - lb : lb - la) > 3)
+		return 99;
+	m = xcalloc((la + 1) * (lb + 1), sizeof *m);
+#define D(i, j) m[(i) * (lb + 1) + (j)]
+	for (i = 0; i <= la; i++)
+		D(i, 0) = i;
+	for (j = 0; j <= lb; j++)
+		D(0, j) = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			size_t del = D(i - 1, j) + 1, ins = D(i, j - 1) + 1, sub = D(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
+
+			D(i, j) = del < ins ? del : ins;
+			if (sub < D(i, j))
+				D(i, j) = sub;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < D(i, j))
+				D(i, j) = D(i - 2, j - 2) + 1;
+		}
+	}
+	d = D(la, lb);
+#undef D
+	free(m);
+	return d;
+}
+
+const char *
+did_you_mean(const char *word, const char *const *cand, size_t n)
+{
+	static char out[160];
+	/* at most one edit in a short word, one per three letters in a longer one */
+	size_t i, d, best = strlen(word) / 3, pick = n;
+
+	if (best < 1)
+		best = 1;
+	for (i = 0; i < n; i++) {
+		d = distance(word, cand[i]);
+		/* a prefix is a good guess too: --all for --al, --json for --js */
+		if (strlen(word) >= 3 && !strncmp(cand[i], word, strlen(word)))
+			d = 1;
+		if (d <= best && (pick == n || d < best)) {
+			best = d;
+			pick = i;
+		}
+	}
+	if (pick == n)
+		return "";
+	snprintf(out, sizeof out, " (did you mean '%s'?)", cand[pick]);
+	return out;
+}
+
+/* the options a usage text names: "--word" and "-x" tokens after a space, '[' or '|' */
+static size_t
+usage_options(const char *text, char ***out)
+{
+	const char *p;
+	char **v = NULL;
+	size_t n = 0, i, len;
+
+	for (p = text; p && (p = strchr(p, '-')); p += len ? len : 1) {
+		len = 0;
+		if (p > text && !strchr(" [|(\n", p[-1]))
+			continue;
+		len = p[1] == '-' ? 2 : 1;
+		while (p[len] && (p[len] == '-' || (p[len] >= 'a' && p[len] <= 'z') ||
+		                  (p[len] >= 'A' && p[len] <= 'Z') || (p[len] >= '0' && p[len] <= '9')))
+			len++;
+		if (len < 2 || (p[1] == '-' && len < 4) || (p[1] != '-' && len != 2))
+			continue;
+		for (i = 0; i < n; i++)
+			if (strlen(v[i]) == len && !strncmp(v[i], p, len))
+				break;
+		if (i < n)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = xstrndup(p, len);
+	}
+	*out = v;
+	return n;
+}
+
+void
+unknown_option(const char *arg)
+{
+	char **opts, *word = xstrdup(arg), *eq = strchr(word, '=');
+	size_t n;
+
+	if (eq)
+		*eq = '\0';
+	n = usage_options(usage_cmd_text, &opts);
+	usage_error("unknown option '%s'%s", arg, did_you_mean(word, (const char *const *)opts, n));
+}
+
+void
+unknown_subcommand(const char *word, const char *const *subs, size_t n)
+{
+	struct buf known = { 0 };
+	const char *dym = did_you_mean(word, subs, n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&known, "%s%s", i ? ", " : "", subs[i]);
+	if (*dym)
+		usage_error("unknown %s command '%s'%s", usage_cmd, word, dym);
+	usage_error("unknown %s command '%s' (known: %s)", usage_cmd, word, known.s);
+}

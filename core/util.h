@@ -19,6 +19,18 @@ void warn(const char *fmt, ...);
 /* print "argv0: message" to stderr without exiting */
 void error(const char *fmt, ...);
 
+/* the command main() is running, for usage errors: its name ("gpt") and usage text (cmd.h) */
+extern const char *usage_cmd;
+extern const char *usage_cmd_text;
+/* print "argv0: MESSAGE; see 'kiln help CMD'" (one line) and exit 2: a usage error */
+_Noreturn void usage_error(const char *fmt, ...);
+/* usage_error for an unknown option, suggesting the closest option of the usage text */
+_Noreturn void unknown_option(const char *arg);
+/* usage_error for an unknown subcommand of the running command (kiln gpt frob) */
+_Noreturn void unknown_subcommand(const char *word, const char *const *subs, size_t n);
+/* " (did you mean 'X'?)" for the closest of n candidates to word, or ""; static storage */
+const char *did_you_mean(const char *word, const char *const *cand, size_t n);
+
 /* allocation that never returns NULL (fatal on exhaustion) */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t sz);

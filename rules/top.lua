@@ -32,6 +32,8 @@ function M.generate()
 		if not inner[i] or i.default then top[#top + 1] = i.output end
 	end
 	if #top > 0 then
+		-- `ninja image` ends with the size summary (rules/summary.lua)
+		top[#top + 1] = K.rules_module("summary").generate()
 		K.edge { rule = "phony", outs = { "image" }, ins = top, origin = "kiln", owner = "image" }
 		K.core.default("image")
 	else

@@ -102,7 +102,8 @@ expect_fail "a member name with a path is refused" 2 "bad4.a: offset 80: member 
 check "nothing escaped the extraction directory" test ! -e evil.o
 { printf '!<arch>\n'; printf '%-16s%-12s%-6s%-6s%-8s%-10s`\n' 'x.o/' 0 0 0 644 12z; } >bad5.a
 expect_fail "a size that is not a number" 2 "bad5.a: offset 8: member size field is not a number" "$KILN" ar t bad5.a
-expect_fail "usage" 2 "usage: kiln ar" "$KILN" ar frobnicate
+expect_fail "usage: an unknown ar command is one line naming the known ones" 2 \
+	"^kiln ar: unknown ar command 'frobnicate' \(known: create, t, x\); see 'kiln help ar'$" "$KILN" ar frobnicate
 refuses_nonregular "ar t" "$KILN" ar t @
 refuses_nonregular "ar x" "$KILN" ar x @ -C nr
 refuses_nonregular "ar create: a member" "$KILN" ar create -o nr.a @

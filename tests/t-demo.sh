@@ -96,7 +96,7 @@ sleep 1
 sed -i.bak 's/hello from kiln-demo/hello again from kiln-demo/' "$T/demo/hello/hello.c" && rm -f "$T/demo/hello/hello.c.bak"
 ninja -C "$T/a" image >"$T/inc1" 2>&1
 eq "a changed program rebuilds exactly it, its check, the initfs, the root fs and the disk" \
-	"CC out/hello/obj/hello/hello.c.o;CHECK out/hello/hello;DISK out/images/harddrive.img;INITFS out/images/initfs.img;LINK out/hello/hello;REDOXFS out/images/rootfs.img;STRIP out/hello/stripped/hello;" \
+	"CC out/hello/obj/hello/hello.c.o;CHECK out/hello/hello;DISK out/images/harddrive.img;INITFS out/images/initfs.img;LINK out/hello/hello;REDOXFS out/images/rootfs.img;STRIP out/hello/stripped/hello;SUMMARY out/images/summary.txt;" \
 	"$(ran "$T/inc1")"
 sleep 1
 touch "$T/demo/hello/hello.c"
@@ -109,7 +109,7 @@ cp "$T/a/out/images/initfs.img" "$T/initfs.before"
 echo "the motd changed, and only the root filesystem with it" >"$T/demo/etc/motd"
 ninja -C "$T/a" image >"$T/inc3" 2>&1
 eq "a changed root file rewrites only the root fs and the disk" \
-	"DISK out/images/harddrive.img;REDOXFS out/images/rootfs.img;" "$(ran "$T/inc3")"
+	"DISK out/images/harddrive.img;REDOXFS out/images/rootfs.img;SUMMARY out/images/summary.txt;" "$(ran "$T/inc3")"
 out=$(ninja -C "$T/a" image)
 case $out in *"no work to do"*) ok "after the changes ninja has no work to do" ;; *) fail "after the changes ninja has no work to do" "$out" ;; esac
 # the next boot reads the new motd from RedoxFS, with the same initfs

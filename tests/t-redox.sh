@@ -198,6 +198,35 @@ eq "init.rc: the build stamp replaces the hand-edited lines" \
 "$KILN" redoxfs cat "$I/rootfs.img" /etc/kiln-build >"$T/stamp" 2>&1
 eq "/etc/kiln-build" "tree: master@0123456789ab;date: 2023-11-14 22:13 UTC;kiln: $(cat "$SRCDIR/VERSION");codegen: cranelift;rust-toolchain: nightly-2026-01-02;arch: aarch64" \
 	"$(tr '\n' ';' <"$T/stamp" | sed 's/;$//')"
+
+# --- the size summary, kiln report and kiln graph on the fixture's images ---------------------------
+contains "summary: ninja image ends with the initfs against its 128 MiB budget" "$T/build.out" \
+	"^  initfs +initfs +[0-9.]+ KiB  [0-9.]+% of its 128.0 MiB budget \(--initfs-max-size\), [0-9.]+ MiB left; [0-9]+ files$"
+contains "summary: the 512 MiB disk and its partitions" "$T/build.out" \
+	"^  harddrive +gpt +512.0 MiB  3 partitions: BIOS 1007.0 KiB, EFI 1.0 MiB \(esp\), REDOX 509.0 MiB \(rootfs\)$"
+(cd "$B" && "$KILN" report -o "$T/redox.svg") >"$T/report.out" 2>&1
+sgdisk -p "$I/harddrive.img" >"$T/sgdisk.txt" 2>&1
+python3 "$SRCDIR/tests/report-check.py" "redox report" "$T/redox.svg" "$T/sgdisk.txt"
+check "redox report: the ESP's bootloader is drawn" grep -q 'data-path="/EFI/BOOT/BOOTAA64.EFI"' "$T/redox.svg"
+(cd "$B" && "$KILN" graph) >"$T/g.dot" 2>&1
+(cd "$B" && "$KILN" graph --all) >"$T/g-all.dot" 2>&1
+for g in g g-all; do
+	if dot -Tsvg "$T/$g.dot" -o "$T/$g.svg" 2>"$T/dot.err" && [ ! -s "$T/dot.err" ]; then ok "graph: dot -Tsvg renders $g.dot"
+	else fail "graph: dot -Tsvg renders $g.dot" "$(head -c 300 "$T/dot.err")"; fi
+done
+n_all=$(grep -c '^  "sysroot" -> ' "$T/g-all.dot")
+eq "graph: the edges every program has (sysroot, target-user) are left out" 0 "$(grep -c '^  "\(sysroot\|target-user\)" -> ' "$T/g.dot")"
+check "graph --all draws them ($n_all from sysroot)" test "$n_all" -gt 20
+contains "graph: the label names what is left out" "$T/g.dot" "label=\"not drawn: the edges from sysroot, target-user, which [0-9]+ components depend on \(kiln graph --all draws them\)\""
+check "graph: other edges stay (bootstrap-lib -> bootstrap)" grep -q '^  "bootstrap-lib" -> "bootstrap";' "$T/g.dot"
+for c in initfs rootfs esp harddrive; do
+	check "graph: image $c is a cluster of the rendered graph" grep -q "<title>cluster_$c</title>" "$T/g.svg"
+done
+for x in pcid relibc initfs harddrive; do
+	(cd "$B" && "$KILN" show "$x" --json) >"$T/show.json" 2>&1
+	(cd "$B" && "$KILN" show "$x") >"$T/show.txt" 2>&1
+	python3 "$SRCDIR/tests/json-check.py" show "show $x --json carries the text's facts (cargo run, config files, overrides)" "$T/show.json" "$T/show.txt"
+done
 "$KILN" redoxfs list "$I/rootfs.img" >"$T/root.list" 2>&1
 contains "rootfs: /boot/kernel and /usr/lib/boot/kernel are one file (2 links)" "$T/root.list" "^f .* 2 /usr/lib/boot/kernel$"
 contains "rootfs: /boot/initfs" "$T/root.list" "^f .* 2 /boot/initfs$"
@@ -297,7 +326,7 @@ echo "// changed" >>"$BASE/drivers/storage/virtio-blkd/src/main.rs"
 # every other program at its unchanged binary
 (cd "$B" && ninja image) >"$T/one" 2>&1
 eq "one driver touched: the base run, then only that driver, the initfs and the disk" \
-	"CARGO base: 28 crates;CHECK out/virtio-blkd/virtio-blkd;DISK out/images/harddrive.img;INITFS out/images/initfs.img;REDOXFS out/images/rootfs.img;STRIP out/virtio-blkd/stripped/virtio-blkd;" \
+	"CARGO base: 28 crates;CHECK out/virtio-blkd/virtio-blkd;DISK out/images/harddrive.img;INITFS out/images/initfs.img;REDOXFS out/images/rootfs.img;STRIP out/virtio-blkd/stripped/virtio-blkd;SUMMARY out/images/summary.txt;" \
 	"$(sed -n 's/^\[[0-9]*\/[0-9]*\] //p' "$T/one" | sed 's/ (.*//' | sort | tr '\n' ';')"
 check "one driver touched: cargo compiled only that driver" sh -c "grep -c Compiling '$T/one' | grep -qx 1"
 

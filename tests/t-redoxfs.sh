@@ -135,7 +135,7 @@ expect_fail compress-exact-size-raw 2 'image too small.*needs [0-9]+ bytes' \
 	"$KILN" redoxfs create elf.m -o exact-raw.img --size "$need_c" --no-compress
 [ -e tiny.img ] || [ -e exact-raw.img ] && fail too-small-compressed-no-output "an image was left behind" ||
 	ok too-small-compressed-no-output
-expect_fail no-compress-only-create 2 'wrong arguments for list' "$KILN" redoxfs list elf.img --no-compress
+expect_fail no-compress-only-create 2 "^kiln redoxfs: list takes IMG and --offset only; see 'kiln help redoxfs'$" "$KILN" redoxfs list elf.img --no-compress
 
 # image { compress = false } in a plugin: the edge writes with --no-compress; other formats
 # have no such field

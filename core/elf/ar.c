@@ -357,14 +357,16 @@ visit(const struct ar_member *m, void *p)
 	return 0;
 }
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: kiln ar create -o OUT [FILE...]\n"
-	                "       kiln ar t ARCHIVE\n"
-	                "       kiln ar x ARCHIVE [--prefix=P] -C DIR\n");
-	exit(2);
-}
+const char usage_ar[] =
+	"usage: kiln ar create -o OUT [FILE...]\n"
+	"       kiln ar t ARCHIVE\n"
+	"       kiln ar x ARCHIVE [--prefix=P] -C DIR\n"
+	"\n"
+	"create: writes the ar archive OUT of FILEs (none: an empty archive) in the GNU format\n"
+	"lld, GNU ld and rustc read, with its symbol table; the same FILEs give the same bytes\n"
+	"t: the member names of ARCHIVE\n"
+	"x: extracts the members of ARCHIVE into DIR (-C; a repeated name becomes N_NAME)\n"
+	"  --prefix=P   only the members whose name starts with P\n";
 
 int
 cmd_ar(int argc, char *argv[])
@@ -378,8 +380,8 @@ cmd_ar(int argc, char *argv[])
 	char *data;
 	int i;
 
-	if (argc < 2 || !strcmp(argv[1], "--help"))
-		usage();
+	if (argc < 2)
+		usage_error("which ar command? create, t or x");
 	if (!strcmp(argv[1], "create")) {
 		files = xcalloc((size_t)argc, sizeof *files);
 		for (i = 2; i < argc; i++) {
@@ -388,18 +390,21 @@ cmd_ar(int argc, char *argv[])
 			else if (!strncmp(argv[i], "-o", 2) && argv[i][2])
 				out = argv[i] + 2;
 			else if (argv[i][0] == '-' && argv[i][1])
-				fatal("create: unknown option '%s'", argv[i]);
+				unknown_option(argv[i]);
 			else
 				files[nfiles++] = argv[i];
 		}
 		if (!out)
-			fatal("create: -o OUT is required");
+			usage_error("create needs -o OUT");
 		ar_create(out, files, nfiles);
 		free(files);
 		return 0;
 	}
-	if (strcmp(argv[1], "x") && strcmp(argv[1], "t"))
-		usage();
+	if (strcmp(argv[1], "x") && strcmp(argv[1], "t")) {
+		static const char *const subs[] = { "create", "t", "x" };
+
+		unknown_subcommand(argv[1], subs, 3);
+	}
 	x.list = !strcmp(argv[1], "t");
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-C") && i + 1 < argc)
@@ -407,14 +412,14 @@ cmd_ar(int argc, char *argv[])
 		else if (!strncmp(argv[i], "--prefix=", 9))
 			x.prefix = argv[i] + 9;
 		else if (argv[i][0] == '-')
-			fatal("%s: unknown option '%s'", argv[1], argv[i]);
+			unknown_option(argv[i]);
 		else if (!x.archive)
 			x.archive = argv[i];
 		else
-			usage();
+			usage_error("unexpected argument '%s' (one ARCHIVE)", argv[i]);
 	}
 	if (!x.archive || (!x.list && !x.dir))
-		usage();
+		usage_error("%s needs an ARCHIVE%s", argv[1], x.list ? "" : " and -C DIR");
 	if (!(data = (char *)read_input(x.archive, &len, &why)))
 		fatal("%s: %s", x.archive, why);
 	if (!x.list && mkdir(x.dir, 0777) != 0 && errno != EEXIST)

@@ -18,20 +18,29 @@
 #include "elf_strip.h"
 #include "util.h"
 
-static const char check_usage[] =
+const char usage_elf[] =
 	"usage: kiln elf check FILE --policy=NAME [--arch=aarch64|x86_64] [--json]\n"
 	"                      [--policies=FILE.lua] [--waive=CHECK=REASON]... [--provides=LIST]\n"
 	"                      [--forbid-path=DIR]... [--stamp=OUT]\n"
-	"       kiln elf check --list-policies [--policies=FILE.lua]\n"
-	"One line per violation (FILE: CHECK-ID: diagnosis; fix) and a verdict line, on stdout\n"
-	"when the file passes and on stderr when it fails (--json: a JSON report on stdout).\n"
-	"--stamp=OUT writes the report to OUT only on pass (the Ninja validation edge's output);\n"
-	"with --stamp a clean pass prints nothing.\n"
-	"exit 0 pass, 1 policy violated, 2 unreadable or malformed input\n";
-static const char strip_usage[] =
-	"usage: kiln elf strip IN -o OUT [--remove-comment]\n";
-static const char info_usage[] =
-	"usage: kiln elf info FILE [--json]\n";
+	"       kiln elf check --list-policies [--policies=FILE.lua] [--arch=aarch64|x86_64]\n"
+	"       kiln elf strip IN -o OUT [--remove-comment]\n"
+	"       kiln elf info FILE [--json]\n"
+	"\n"
+	"check: checks FILE against an ELF policy (kernel, bootstrap, initfs-bin, userspace, ...;\n"
+	"--list-policies lists them). One line per violation (FILE: CHECK-ID: diagnosis; fix) and\n"
+	"a verdict line, on stdout when the file passes and on stderr when it fails.\n"
+	"  --json                a JSON report on stdout instead\n"
+	"  --policies=FILE.lua   more or changed policies (what kiln gen writes for the plugins)\n"
+	"  --waive=CHECK=REASON  accept one check's violation, saying why (repeatable)\n"
+	"  --provides=LIST       a file listing the image's paths (one per line), where the\n"
+	"                        libraries a dynamic program needs are looked for\n"
+	"  --forbid-path=DIR     fail when FILE contains DIR (a build path leaking in; repeatable)\n"
+	"  --stamp=OUT           write the report to OUT only on pass, and print nothing on a\n"
+	"                        clean pass (the Ninja validation edge's output)\n"
+	"  exit 0 pass, 1 policy violated, 2 unreadable or malformed input\n"
+	"strip: writes IN without its symbols and debug sections to OUT with libelf\n"
+	"  --remove-comment      also remove .comment\n"
+	"info: the header, segments, sections and size totals of FILE (--json: as JSON)\n";
 
 /* a whole input file, read into memory: never mapped, since a mapping faults (SIGBUS) on a
  * hole of a sparse file when its filesystem is full, or when the file shrinks meanwhile */
@@ -219,13 +228,9 @@ cmd_check(int argc, char *argv[])
 			fatal("--waive needs CHECK=REASON");
 		else if (!strcmp(s, "--json")) json = 1;
 		else if (!strcmp(s, "--list-policies")) list = 1;
-		else if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
-			fputs(check_usage, stdout);
-			return 0;
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "%s: unknown option '%s'\n%s", argv0, s, check_usage);
-			return 2;
-		} else if (!file)
+		else if (s[0] == '-' && s[1])
+			unknown_option(s);
+		else if (!file)
 			file = s;
 		else
 			fatal("more than one FILE ('%s' and '%s'); check one file per call", file, s);
@@ -243,10 +248,8 @@ cmd_check(int argc, char *argv[])
 		free(names);
 		return 0;
 	}
-	if (!file || !pname) {
-		fputs(check_usage, stderr);
-		return 2;
-	}
+	if (!file || !pname)
+		usage_error("missing %s", !file ? "the FILE to check" : "--policy=NAME");
 	p = elf_policy_resolve(&ps, pname);
 	for (i = 0; i < nwaives; i++) {
 		eq = strchr(waives[i], '=');
@@ -317,22 +320,16 @@ cmd_strip(int argc, char *argv[])
 			out = argv[i];
 		} else if (!strcmp(argv[i], "--remove-comment")) {
 			o.comment = 1;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(strip_usage, stdout);
-			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "%s: unknown option '%s'\n%s", argv0, argv[i], strip_usage);
-			return 2;
+			unknown_option(argv[i]);
 		} else if (!in) {
 			in = argv[i];
 		} else {
 			fatal("more than one input ('%s' and '%s')", in, argv[i]);
 		}
 	}
-	if (!in || !out) {
-		fputs(strip_usage, stderr);
-		return 2;
-	}
+	if (!in || !out)
+		usage_error("missing %s", !in ? "the input file IN" : "-o OUT");
 	load(&f, in);
 	a = afile_open(out);
 	if (elf_strip_mem(f.data, f.len, a->fd, &o, &st, &err) < 0)
@@ -398,21 +395,15 @@ cmd_info(int argc, char *argv[])
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(info_usage, stdout);
-			return 0;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "%s: unknown option '%s'\n%s", argv0, argv[i], info_usage);
-			return 2;
-		} else if (!file)
+		else if (argv[i][0] == '-' && argv[i][1])
+			unknown_option(argv[i]);
+		else if (!file)
 			file = argv[i];
 		else
 			fatal("more than one FILE");
 	}
-	if (!file) {
-		fputs(info_usage, stderr);
-		return 2;
-	}
+	if (!file)
+		usage_error("missing the FILE to describe");
 	load(&in, file);
 	if (elf_validate(in.data, in.len, &err) < 0)
 		fatal("%s: %s", file, err.s);
@@ -502,11 +493,8 @@ cmd_elf(int argc, char *argv[])
 {
 	static char name[64];
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fprintf(argc < 2 ? stderr : stdout, "usage: kiln elf check|strip|info ...\n\n%s\n%s\n%s",
-		        check_usage, strip_usage, info_usage);
-		return argc < 2 ? 2 : 0;
-	}
+	if (argc < 2)
+		usage_error("which elf command? check, strip or info");
 	snprintf(name, sizeof name, "kiln elf %s", argv[1]);
 	if (!strcmp(argv[1], "check")) {
 		argv0 = name;
@@ -520,6 +508,9 @@ cmd_elf(int argc, char *argv[])
 		argv0 = name;
 		return cmd_info(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "%s: unknown subcommand '%s' (check, strip, info)\n", argv0, argv[1]);
-	return 2;
+	{
+		static const char *const subs[] = { "check", "strip", "info" };
+
+		unknown_subcommand(argv[1], subs, 3);
+	}
 }

@@ -44,6 +44,14 @@ section(Elf *e, struct buf *shstr, const char *name, unsigned type, uint64_t fla
 	return scn;
 }
 
+const char usage_stubobj[] =
+	"usage: kiln stubobj --arch aarch64|x86_64 -o OUT SYMBOL...\n"
+	"\n"
+	"Writes an ELF64 relocatable object to OUT whose .text defines each SYMBOL as a global\n"
+	"function that returns 0, with libelf (no compiler or assembler): the unwinder symbols a\n"
+	"panic=abort program still needs on Redox.\n"
+	"  --arch A, --arch=A   the machine: aarch64 or x86_64\n";
+
 int
 cmd_stubobj(int argc, char *argv[])
 {
@@ -69,12 +77,12 @@ cmd_stubobj(int argc, char *argv[])
 		else if (!strncmp(argv[k], "--arch=", 7))
 			arch = argv[k] + 7;
 		else if (argv[k][0] == '-')
-			fatal("unknown option '%s' (usage: kiln stubobj --arch aarch64|x86_64 -o OUT SYMBOL...)", argv[k]);
+			unknown_option(argv[k]);
 		else
 			syms[nsym++] = argv[k];
 	}
 	if (!out || !arch || !nsym)
-		fatal("usage: kiln stubobj --arch aarch64|x86_64 -o OUT SYMBOL...");
+		usage_error("missing %s", !arch ? "--arch aarch64|x86_64" : !out ? "-o OUT" : "at least one SYMBOL");
 	if (!strcmp(arch, "aarch64"))
 		code = ret0_a64, csize = sizeof ret0_a64;
 	else if (!strcmp(arch, "x86_64"))

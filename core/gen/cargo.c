@@ -354,6 +354,24 @@ run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
 	return status;
 }
 
+const char usage_cargo[] =
+	"usage: kiln cargo --manifest-path=M --target-dir=D --artifact=A --out=OUT\n"
+	"                  [--artifact=A --out=OUT]... --depfile=DF [--cwd=DIR] [--log=FILE]\n"
+	"                  [--rustflag=F]... [--env=NAME=VALUE]... [--relink-on=FILE]...\n"
+	"                  -- CARGO-ARGS...\n"
+	"       kiln cargo --fetch=STAMP --manifest-path=M --target-dir=D [--cwd=DIR] -- CARGO-ARGS...\n"
+	"\n"
+	"What the cargo edges of build.ninja run: cargo ($CARGO, else cargo) with CARGO-ARGS in a\n"
+	"controlled environment (RUSTFLAGS, wrappers and the like removed; the --rustflag flags\n"
+	"as CARGO_ENCODED_RUSTFLAGS; CARGO_TARGET_DIR=D), then each artifact A copied to its OUT\n"
+	"when its bytes changed, and cargo's dep-info turned into the Ninja depfile DF.\n"
+	"  --cwd=DIR          run cargo in DIR (where its .cargo/config.toml is read)\n"
+	"  --log=FILE         keep cargo's whole output in FILE\n"
+	"  --env=NAME=VALUE   set a variable for cargo (repeatable)\n"
+	"  --relink-on=FILE   a link input cargo does not track (libc.a, crt0.o): when it is newer\n"
+	"                     than an artifact, the artifact is removed so cargo relinks it\n"
+	"  --fetch=STAMP      ninja fetch: run cargo online and write STAMP when it succeeds\n";
+
 int
 cmd_cargo(int argc, char *argv[])
 {
@@ -368,11 +386,10 @@ cmd_cargo(int argc, char *argv[])
 	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
 		char *v = strchr(argv[a], '=');
 
+		if (!v && argv[a][0] == '-')
+			unknown_option(argv[a]);
 		if (!v)
-			fatal("unknown argument '%s' (usage: kiln cargo --manifest-path=M --target-dir=D [--cwd=DIR] "
-			      "--artifact=A --out=OUT [--artifact=A --out=OUT]... --depfile=DF [--log=FILE] "
-			      "[--rustflag=F] [--env=K=V] [--relink-on=F] -- ARGS)",
-			      argv[a]);
+			usage_error("unexpected argument '%s' (cargo's own arguments follow --)", argv[a]);
 		v++;
 		if (!strncmp(argv[a], "--manifest-path=", 16)) manifest = v;
 		else if (!strncmp(argv[a], "--target-dir=", 13)) tdir = v;
@@ -401,12 +418,12 @@ cmd_cargo(int argc, char *argv[])
 			relink = xreallocarray(relink, nrelink + 1, sizeof *relink);
 			relink[nrelink++] = v;
 		} else
-			fatal("unknown option '%s'", argv[a]);
+			unknown_option(argv[a]);
 	}
 	if (a >= argc)
-		fatal("missing '--' before the cargo arguments");
+		usage_error("missing '--' before the cargo arguments");
 	if (!manifest || !tdir || (!fetch && (!nart || !depfile)))
-		fatal("--manifest-path, --target-dir, --artifact, --out and --depfile are required (or --fetch=STAMP)");
+		usage_error("--manifest-path, --target-dir, --artifact, --out and --depfile are required (or --fetch=STAMP)");
 	for (i = 0; i < nart; i++)
 		if (!arts[i].out)
 			fatal("--artifact=%s has no --out", arts[i].artifact);

@@ -37,6 +37,16 @@ ninja_version(void)
 	return v;
 }
 
+const char usage_doctor[] =
+	"usage: kiln doctor [CONFIGURATION...]\n"
+	"\n"
+	"Checks what the configured system needs (in a build directory: kiln.conf and the\n"
+	"environment recorded in kiln.env) and prints each prerequisite found (ok) or missing\n"
+	"(MISSING, with the command or option that provides it): Ninja, the compilers and tools\n"
+	"the plugins use, QEMU and its firmware. Exit 0 when the configuration can be built, 1\n"
+	"when something is missing.\n"
+	USAGE_CONFIGURATION;
+
 int
 cmd_doctor(int argc, char *argv[])
 {
@@ -49,18 +59,13 @@ cmd_doctor(int argc, char *argv[])
 
 	rest = conf_load(&c, argc, argv, kiln_self);
 	for (i = 1; i <= rest; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: kiln doctor [--arch=A] [--redox-src=DIR] [--system=S] [--plugin-dir=DIR]... [--NAME=VALUE]...\n"
-			       "Checks what the configured system needs (in a build directory: kiln.conf and the\n"
-			       "environment recorded in kiln.env; options given here override them) and prints\n"
-			       "each prerequisite found or missing, with its fix. Exit 0 when it can be built.\n");
-			return 0;
-		}
 		/* --rust-toolchain=X and the other plugin options, as configure takes them */
 		if (!strncmp(argv[i], "--", 2) && strchr(argv[i], '='))
 			conf_opt(&c, argv[i] + 2);
+		else if (argv[i][0] == '-')
+			unknown_option(argv[i]);
 		else
-			fatal("unknown argument '%s' (see kiln doctor --help)", argv[i]);
+			usage_error("unexpected argument '%s'", argv[i]);
 	}
 	c.regen = access("kiln.env", R_OK) == 0;
 	nv = ninja_version();

@@ -257,6 +257,25 @@ write_ninja(struct host *h)
 	buf_free(&dep);
 }
 
+const char usage_gen[] =
+	"usage: kiln gen [--list-options] [--quiet] [--regen] [--arch=ARCH] [--redox-src=DIR]\n"
+	"                [--system=redox|demo|none] [--plugin-dir=DIR]... [--opt=NAME=VALUE]...\n"
+	"                [--gen-time-limit=SECONDS] [--gen-memory-limit=SIZE] [--srcdir=DIR]\n"
+	"\n"
+	"Loads the plugins, validates the build graph and writes build.ninja (configure and\n"
+	"ninja's regeneration run it). Reads kiln.conf in the current directory (written by\n"
+	"configure); options given here override it and are saved into it.\n"
+	"\n"
+	"  --list-options    list the options the plugins declare instead\n"
+	"  --quiet, -q       no summary\n"
+	"  --regen           what ninja runs: read the environment variables the plugins use\n"
+	"                    from kiln.env instead of the shell\n"
+	"  --opt=NAME=VALUE  set an option a plugin declares\n"
+	"  --gen-time-limit=SECONDS, --gen-memory-limit=SIZE\n"
+	"                    how long the plugins may run and how much memory they may hold\n"
+	"                    (default 60 s and 1G; kept in kiln.conf)\n"
+	"  --srcdir=DIR      where kiln's lua/, rules/, modules/ and plugins/ are\n";
+
 int
 cmd_gen(int argc, char *argv[])
 {
@@ -273,19 +292,10 @@ cmd_gen(int argc, char *argv[])
 			quiet = 1;
 		else if (!strcmp(argv[i], "--regen"))
 			c.regen = 1;
-		else if (!strcmp(argv[i], "--help")) {
-			printf("usage: kiln gen [--list-options] [--quiet] [--regen] [--arch=ARCH] [--redox-src=DIR]\n"
-			       "                [--system=redox|demo|none] [--plugin-dir=DIR]...\n"
-			       "                [--opt=NAME=VALUE]... [--gen-time-limit=SECONDS]\n"
-			       "                [--gen-memory-limit=SIZE]\n"
-			       "Reads kiln.conf in the current directory (written by configure); the\n"
-			       "options given here override it. --regen (what ninja runs) reads the\n"
-			       "environment variables the plugins use from kiln.env instead of the shell.\n"
-			       "The plugins may run for 60 s and hold 1G of memory unless the limits say\n"
-			       "otherwise; the limits are kept in kiln.conf.\n");
-			return 0;
-		} else
-			fatal("unknown argument '%s' (see kiln gen --help)", argv[i]);
+		else if (argv[i][0] == '-')
+			unknown_option(argv[i]);
+		else
+			usage_error("unexpected argument '%s'", argv[i]);
 	}
 	if (list) {
 		struct graph *g = graph_new();

@@ -4,6 +4,19 @@
 
 #include "lua_host.h"
 
+/* the paragraph of a usage text (cmd.h) on the configuration options of the commands that
+ * load the plugins: list, show, why, graph, doctor */
+#define USAGE_CONFIGURATION \
+	"\n" \
+	"Configuration: in a build directory (where ./configure wrote kiln.conf) the answer is\n" \
+	"for that configuration, with the environment recorded in kiln.env. Elsewhere, or for\n" \
+	"another configuration, give it (outside a build directory one of the first three):\n" \
+	"  --arch=aarch64|x86_64    the target\n" \
+	"  --redox-src=DIR          a Redox tree (the Redox plugin set)\n" \
+	"  --system=redox|demo|none the base plugin set (demo: the bundled demo)\n" \
+	"  --plugin-dir=DIR         more plugins (repeatable)\n" \
+	"  --NAME=VALUE             an option a plugin declares (./configure --help lists them)\n"
+
 /* parse "--arch=", "--redox-src=", "--plugin-dir=", "--opt=" and "--datadir=" from argv
  * (after reading kiln.conf in the current directory, if present, which they override);
  * other arguments are left in argv and their count returned. fatal on a malformed kiln.conf */

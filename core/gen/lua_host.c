@@ -1001,6 +1001,8 @@ host_new(struct conf *c, struct graph *g)
 	lua_newtable(L);
 	lua_pushlightuserdata(L, h);
 	luaL_setfuncs(L, prims, 1);
+	lua_pushvalue(L, -1);
+	h->core = luaL_ref(L, LUA_REGISTRYINDEX);
 	setconf(L, c);
 	if (lua_pcall(L, 2, 1, 1) != LUA_OK)
 		fatal("%s", lua_tostring(L, -1));
@@ -1029,12 +1031,18 @@ host_call(struct host *h, const char *fn, int nargs, const char **args)
 	rc = lua_pcall(L, nargs, 0, -nargs - 2);
 	if (rc != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
+		size_t n = strlen(argv0);
 
 		fflush(stdout);
 		if (h->lim.hit)
 			msg = h->lim.msg;
 		else if (rc == LUA_ERRMEM || !msg)
 			msg = "out of memory";
+		/* one prefix: "kiln show: x", never "kiln show: kiln show: x" or "kiln show: kiln: x" */
+		if (!strncmp(msg, argv0, n) && !strncmp(msg + n, ": ", 2))
+			msg += n + 2;
+		else if (!strncmp(msg, "kiln: ", 6))
+			msg += 6;
 		fprintf(stderr, "%s: %s\n", argv0, msg);
 		lua_pop(L, 2);
 		return -1;

@@ -72,6 +72,7 @@ struct host {
 	size_t nsnap;
 	int use_snap;         /* regeneration: read variables from snap, not the live environment */
 	int api;              /* registry reference of the table lua/kiln.lua returned */
+	int core;             /* registry reference of the primitives' table (K.core) */
 	struct strset plugins;/* chunk names ("@name") of the plugin files: origins are in these */
 	struct strset genpaths, gendirs; /* generated files, and the directories they need */
 	struct limits lim;

@@ -1245,19 +1245,16 @@ do_cat(const char *img, const char *path)
 	return 0;
 }
 
-static _Noreturn void
-usage_to(FILE *f, int status)
-{
-	fprintf(f, "usage: kiln fat create MANIFEST -o OUT --size N\n"
-	        "       kiln fat list IMG\n       kiln fat cat IMG PATH\n");
-	exit(status);
-}
-
-static _Noreturn void
-usage(void)
-{
-	usage_to(stderr, 2);
-}
+const char usage_fat[] =
+	"usage: kiln fat create MANIFEST -o OUT --size N\n"
+	"       kiln fat list IMG\n"
+	"       kiln fat cat IMG PATH\n"
+	"\n"
+	"create: writes a FAT12/16/32 volume of N bytes (K, M, G suffixes) holding the entries of\n"
+	"MANIFEST (docs/manifest.md) to OUT, with the geometry redox_installer's formatter uses\n"
+	"(the EFI system partition), without mtools or mounting.\n"
+	"list: the boot sector's geometry and every entry of IMG (type, size, path)\n"
+	"cat: the content of the file PATH of IMG on stdout\n";
 
 int
 cmd_fat(int argc, char *argv[])
@@ -1267,9 +1264,7 @@ cmd_fat(int argc, char *argv[])
 	int i, npos = 0;
 
 	if (argc < 2)
-		usage();
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		usage_to(stdout, 0);
+		usage_error("which fat command? create, list or cat");
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -1280,19 +1275,21 @@ cmd_fat(int argc, char *argv[])
 				fatal("--size %s: %s", argv[i], why);
 			if (size == 0)
 				fatal("--size 0: an image needs a size above 0");
+		} else if (npos < 1 && (!strcmp(a, "-o") || !strcmp(a, "--size"))) {
+			usage_error("%s needs a value", a);
 		} else if (a[0] == '-' && a[1] && npos < 1) {
-			fatal("unknown or incomplete option '%s'", a);
+			unknown_option(a);
 		} else if (npos < 2) {
 			pos[npos++] = a;
 		} else {
-			usage();
+			usage_error("unexpected argument '%s'", a);
 		}
 	}
 	if (!strcmp(argv[1], "create")) {
 		struct manifest *m;
 
 		if (npos != 1 || !out || !size)
-			usage();
+			usage_error("create needs one MANIFEST, -o OUT and --size N");
 		m = manifest_load(pos[0]);
 		fat_write(m, out, size);
 		manifest_free(m);
@@ -1302,5 +1299,11 @@ cmd_fat(int argc, char *argv[])
 		return do_list(pos[0]);
 	if (!strcmp(argv[1], "cat") && npos == 2 && !out)
 		return do_cat(pos[0], pos[1]);
-	usage();
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "cat"))
+		usage_error("%s needs IMG%s and nothing else", argv[1], strcmp(argv[1], "cat") ? "" : " PATH");
+	{
+		static const char *const subs[] = { "create", "list", "cat" };
+
+		unknown_subcommand(argv[1], subs, 3);
+	}
 }

@@ -620,25 +620,26 @@ do_list(const char *img)
 	return r;
 }
 
-static _Noreturn void
-usage_to(FILE *f, int status)
-{
-	fprintf(f, "usage: kiln gpt create -o OUT --size N --part SPEC... [--seed S]\n"
-	        "                       [--copy=clone|extents|plain] [-v]\n"
-	        "       kiln gpt list IMG\n"
-	        "SPEC: name=NAME,type=bios|esp|linux|redoxfs|GUID[,image=FILE][,size=N][,start=LBA]\n"
-	        "--copy: how partition images get into the disk: clone (the default) shares their\n"
-	        "blocks where the filesystem can (Btrfs, XFS), else copies their data extents;\n"
-	        "extents copies only data extents; plain reads everything and skips zero blocks.\n"
-	        "Every mode writes the same bytes. -v prints what each partition took.\n");
-	exit(status);
-}
-
-static _Noreturn void
-usage(void)
-{
-	usage_to(stderr, 2);
-}
+const char usage_gpt[] =
+	"usage: kiln gpt create -o OUT --size N --part SPEC... [--seed S]\n"
+	"                       [--copy=clone|extents|plain] [-v]\n"
+	"       kiln gpt list IMG\n"
+	"\n"
+	"create: writes a GPT disk of N bytes (K, M, G, T suffixes) in redox_installer's layout:\n"
+	"protective MBR, primary and backup headers and tables, partitions aligned to 1 MiB, each\n"
+	"filled from its image file.\n"
+	"  --part SPEC   one partition, in order (repeatable):\n"
+	"                name=NAME,type=bios|esp|linux|redoxfs|GUID[,image=FILE][,size=N][,start=LBA]\n"
+	"                without size it is as large as its image; the last one without size\n"
+	"                and image fills the disk\n"
+	"  --seed S      what the disk and partition GUIDs are derived from (default kiln)\n"
+	"  --copy=MODE   how partition images get into the disk: clone (the default) shares\n"
+	"                their blocks where the filesystem can (Btrfs, XFS), else copies their\n"
+	"                data extents; extents copies only data extents; plain reads everything\n"
+	"                and skips zero blocks. Every mode writes the same bytes.\n"
+	"  -v            print what each partition took\n"
+	"list: the header, every partition (index, first and last LBA, bytes, type, GUID, name)\n"
+	"and whether the CRCs, the backup header and table verify (exit 1 when not)\n";
 
 int
 cmd_gpt(int argc, char *argv[])
@@ -652,9 +653,7 @@ cmd_gpt(int argc, char *argv[])
 	enum fcopy_mode mode = FCOPY_CLONE;
 
 	if (argc < 2)
-		usage();
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		usage_to(stdout, 0);
+		usage_error("which gpt command? create or list");
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -681,24 +680,32 @@ cmd_gpt(int argc, char *argv[])
 			else fatal("%s: unknown copy mode (known: clone, extents, plain)", a);
 		} else if (!strcmp(a, "-v")) {
 			verbose = 1;
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--size") || !strcmp(a, "--part") || !strcmp(a, "--seed")) {
+			usage_error("%s needs a value", a);
 		} else if (a[0] == '-' && a[1]) {
-			fatal("unknown or incomplete option '%s'", a);
+			unknown_option(a);
 		} else if (!pos) {
 			pos = a;
 		} else {
-			usage();
+			usage_error("unexpected argument '%s'", a);
 		}
 	}
 	if (!strcmp(argv[1], "create")) {
-		if (!out || !size || !n || pos)
-			usage();
+		if (pos)
+			usage_error("create takes no IMG argument ('%s')", pos);
+		if (!out || !size || !n)
+			usage_error("create needs -o OUT, --size N and at least one --part SPEC");
 		if (n > GPT_ENTRIES)
 			fatal("%zu partitions, a GPT holds %d", n, GPT_ENTRIES);
 		r = do_create(out, size, p, n, seed, mode, verbose);
-	} else if (!strcmp(argv[1], "list") && pos && !out && !n) {
+	} else if (!strcmp(argv[1], "list")) {
+		if (!pos || out || n)
+			usage_error("list needs one IMG and nothing else");
 		r = do_list(pos);
 	} else {
-		usage();
+		static const char *const subs[] = { "create", "list" };
+
+		unknown_subcommand(argv[1], subs, 2);
 	}
 	for (i = 0; i < (int)n; i++) {
 		free(p[i].name);

@@ -688,13 +688,19 @@ do_create(const char *man, const char *out, const char *boot, int noboot, uint64
 	return 0;
 }
 
-static _Noreturn void
-usage(void)
-{
-	fprintf(stderr, "usage: kiln initfs create MANIFEST -o OUT [--bootstrap ELF | --no-bootstrap]"
-	        " [--max-size N]\n       kiln initfs list IMG\n       kiln initfs extract IMG -o DIR\n");
-	exit(2);
-}
+const char usage_initfs[] =
+	"usage: kiln initfs create MANIFEST -o OUT [--bootstrap ELF | --no-bootstrap] [--max-size N]\n"
+	"       kiln initfs list IMG\n"
+	"       kiln initfs extract IMG -o DIR\n"
+	"\n"
+	"create: writes the Redox initfs archive of MANIFEST (docs/manifest.md) to OUT, as\n"
+	"redox-initfs-ar does, with the bootstrap ELF embedded so the kernel can run it in place.\n"
+	"  --bootstrap ELF    the bootstrap program (checked: entry point, segments)\n"
+	"  --no-bootstrap     an archive without one (the kernel cannot boot it)\n"
+	"  --max-size N       fail when the archive would exceed N bytes (K, M, G suffixes;\n"
+	"                     default 64M)\n"
+	"list: the header and every entry of IMG (type, mode, owner, size, path)\n"
+	"extract: writes the entries of IMG below DIR\n";
 
 int
 cmd_initfs(int argc, char *argv[])
@@ -704,13 +710,8 @@ cmd_initfs(int argc, char *argv[])
 	int i, npos = 0, noboot = 0;
 
 	if (argc < 2)
-		usage();
+		usage_error("which initfs command? create, list or extract");
 	sub = argv[1];
-	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-		printf("kiln initfs create MANIFEST -o OUT [--bootstrap ELF | --no-bootstrap] "
-		       "[--max-size N]\nkiln initfs list IMG\nkiln initfs extract IMG -o DIR\n");
-		return 0;
-	}
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -726,17 +727,19 @@ cmd_initfs(int argc, char *argv[])
 
 			if (why)
 				fatal("--max-size %s: %s", v, why);
+		} else if (!strcmp(a, "-o") || !strcmp(a, "--bootstrap") || !strcmp(a, "--max-size")) {
+			usage_error("%s needs a value", a);
 		} else if (a[0] == '-' && a[1]) {
-			fatal("unknown or incomplete option '%s'", a);
+			unknown_option(a);
 		} else if (npos < 2) {
 			pos[npos++] = a;
 		} else {
-			usage();
+			usage_error("unexpected argument '%s'", a);
 		}
 	}
 	if (!strcmp(sub, "create")) {
 		if (npos != 1 || !out)
-			usage();
+			usage_error("create needs one MANIFEST and -o OUT");
 		if (boot && noboot)
 			fatal("--bootstrap and --no-bootstrap contradict each other");
 		return do_create(pos[0], out, boot, noboot, max);
@@ -745,5 +748,11 @@ cmd_initfs(int argc, char *argv[])
 		return do_list(pos[0]);
 	if (!strcmp(sub, "extract") && npos == 1 && out)
 		return do_extract(pos[0], out);
-	usage();
+	if (!strcmp(sub, "list") || !strcmp(sub, "extract"))
+		usage_error("%s needs one IMG%s", sub, !strcmp(sub, "list") ? " and nothing else" : " and -o DIR");
+	{
+		static const char *const subs[] = { "create", "list", "extract" };
+
+		unknown_subcommand(sub, subs, 3);
+	}
 }

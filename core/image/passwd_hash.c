@@ -115,28 +115,23 @@ passwd_hash(struct buf *out, const void *pwd, size_t pwdlen, const void *salt, s
 	return NULL;
 }
 
-static _Noreturn void
-usage_to(FILE *f, int status)
-{
-	fprintf(f,
-	    "usage: kiln passwd-hash --salt=SALT [--config=default|original] <PASSWORD\n"
-	    "\n"
-	    "Print the /etc/shadow password field that the Redox installer writes for the password\n"
-	    "on stdin: rust-argon2's hash_encoded(password, SALT, config), which redox_users checks\n"
-	    "at login. stdin holds the password, optionally followed by one newline; other newlines\n"
-	    "and NUL bytes belong to it. It must be UTF-8, at most 4096 bytes. An empty password\n"
-	    "prints an empty line (the installer writes an empty field: login with no password).\n"
-	    "\n"
-	    "  --salt=SALT      8 to 64 bytes. The installer picks a random one; kiln is\n"
-	    "                   reproducible, so the caller derives it from SOURCE_DATE_EPOCH and\n"
-	    "                   the user name (e.g. 16 upper-case hex digits of a hash of both).\n"
-	    "  --config=NAME    rust-argon2's Config::NAME():\n"
-	    "                   default   Argon2id m=19456 t=2 p=1 (rust-argon2 3.x, the installer\n"
-	    "                             since March 2026)\n"
-	    "                   original  Argon2i m=4096 t=3 p=1 (Config::default() of rust-argon2\n"
-	    "                             0.8 and 1.0, the installer before)\n");
-	exit(status);
-}
+const char usage_passwd_hash[] =
+	"usage: kiln passwd-hash --salt=SALT [--config=default|original] <PASSWORD\n"
+	"\n"
+	"Print the /etc/shadow password field that the Redox installer writes for the password\n"
+	"on stdin: rust-argon2's hash_encoded(password, SALT, config), which redox_users checks\n"
+	"at login. stdin holds the password, optionally followed by one newline; other newlines\n"
+	"and NUL bytes belong to it. It must be UTF-8, at most 4096 bytes. An empty password\n"
+	"prints an empty line (the installer writes an empty field: login with no password).\n"
+	"\n"
+	"  --salt=SALT      8 to 64 bytes. The installer picks a random one; kiln is\n"
+	"                   reproducible, so the caller derives it from SOURCE_DATE_EPOCH and\n"
+	"                   the user name (e.g. 16 upper-case hex digits of a hash of both).\n"
+	"  --config=NAME    rust-argon2's Config::NAME():\n"
+	"                   default   Argon2id m=19456 t=2 p=1 (rust-argon2 3.x, the installer\n"
+	"                             since March 2026)\n"
+	"                   original  Argon2i m=4096 t=3 p=1 (Config::default() of rust-argon2\n"
+	"                             0.8 and 1.0, the installer before)\n";
 
 /* read all of stdin, at most max bytes; fatal when there is more or on a read error */
 static size_t
@@ -172,9 +167,7 @@ cmd_passwd_hash(int argc, char *argv[])
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-			usage_to(stdout, 0);
-		else if (!strncmp(a, "--salt=", 7))
+		if (!strncmp(a, "--salt=", 7))
 			salt = a + 7;
 		else if (!strcmp(a, "--salt") && i + 1 < argc)
 			salt = argv[++i];
@@ -184,11 +177,13 @@ cmd_passwd_hash(int argc, char *argv[])
 			if (passwd_config_parse(name, &config) != 0)
 				fatal("--config=%s: unknown parameter set; use 'default' (the installer's, "
 				      "rust-argon2 3.x) or 'original' (rust-argon2 0.8)", name);
-		} else
-			usage_to(stderr, 2);
+		} else if (a[0] == '-')
+			unknown_option(a);
+		else
+			usage_error("unexpected argument '%s' (the password is read from stdin)", a);
 	}
 	if (!salt)
-		fatal("--salt is required: give 8 to 64 bytes derived from SOURCE_DATE_EPOCH and the "
+		usage_error("--salt is required: give 8 to 64 bytes derived from SOURCE_DATE_EPOCH and the "
 		      "user name, so that the hash is reproducible");
 	if ((err = salt_problem(strlen(salt))))
 		fatal("--salt: %s: %zu bytes given; use 8 to 64 (the installer uses 16 hex digits)",

@@ -637,11 +637,22 @@ rfs_write(struct manifest *m, int fd, uint64_t off, const char *name, const stru
 
 /* ---- the subcommand ---- */
 
-static const char usage_text[] =
+const char usage_redoxfs[] =
 	"usage: kiln redoxfs create MANIFEST -o OUT --size N [--uuid UUID] [--no-compress]\n"
 	"       kiln redoxfs list IMG [--offset BYTES]\n"
 	"       kiln redoxfs cat IMG PATH [--offset BYTES]\n"
-	"       kiln redoxfs check IMG [--offset BYTES]\n";
+	"       kiln redoxfs check IMG [--offset BYTES]\n"
+	"\n"
+	"create: writes a RedoxFS v8 filesystem of N bytes (K, M, G, T suffixes) holding the\n"
+	"entries of MANIFEST (docs/manifest.md) to OUT, without FUSE or mounting.\n"
+	"  --uuid UUID      the filesystem's UUID (default: derived from MANIFEST and OUT)\n"
+	"  --no-compress    store every record as it is (default: LZ4-compressed where that\n"
+	"                   takes a smaller level, as Redox's own writer does)\n"
+	"list: every entry of IMG (type, mode, owner, size, links, path)\n"
+	"cat: the content of the file (or the target of the link) PATH of IMG on stdout\n"
+	"check: verifies every hash, reference and the allocation log; one line per problem,\n"
+	"exit 1 when there is one\n"
+	"  --offset BYTES   the filesystem starts BYTES into IMG (a partition of a disk)\n";
 
 /* parse "00112233-4455-6677-8899-aabbccddeeff" (hyphens optional); 0 or -1 */
 static int
@@ -756,10 +767,8 @@ cmd_redoxfs(int argc, char *argv[])
 	int npos = 0, i, rc, compress = 1;
 	struct rfs fs;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
+	if (argc < 2)
+		usage_error("which redoxfs command? create, list, cat or check");
 	sub = argv[1];
 	for (i = 2; i < argc; i++) {
 		const char **opt = NULL, *a = argv[i];
@@ -770,28 +779,28 @@ cmd_redoxfs(int argc, char *argv[])
 		else if (!strncmp(a, "--uuid", 6) && (a[6] == '=' || !a[6])) opt = &uuid, l = 6;
 		else if (!strncmp(a, "--offset", 8) && (a[8] == '=' || !a[8])) opt = &offset, l = 8;
 		else if (a[0] == '-' && a[1])
-			fatal("unknown option '%s'\n%s", a, usage_text);
+			unknown_option(a);
 		if (opt) {
 			if (a[l] == '=')
 				*opt = a + l + 1;
 			else if (i + 1 < argc)
 				*opt = argv[++i];
 			else
-				fatal("option %s needs a value", a);
+				usage_error("%s needs a value", a);
 			continue;
 		}
 		if (npos == 3)
-			fatal("too many arguments\n%s", usage_text);
+			usage_error("unexpected argument '%s'", a);
 		pos[npos++] = a;
 	}
 	if (!strcmp(sub, "create")) {
 		if (npos != 1 || !out || !size)
-			fatal("create needs MANIFEST, -o OUT and --size N\n%s", usage_text);
+			usage_error("create needs one MANIFEST, -o OUT and --size N");
 		return do_create(pos[0], out, size, uuid, compress);
 	}
 	if (!strcmp(sub, "list") || !strcmp(sub, "check") || !strcmp(sub, "cat")) {
 		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid || !compress)
-			fatal("wrong arguments for %s\n%s", sub, usage_text);
+			usage_error("%s takes IMG%s and --offset only", sub, strcmp(sub, "cat") ? "" : " PATH");
 		if (open_image(&fs, pos[0], offset) < 0) {
 			if (strcmp(sub, "check"))
 				fatal("%s", fs.err);
@@ -816,5 +825,9 @@ cmd_redoxfs(int argc, char *argv[])
 		rfs_close(&fs);
 		return rc;
 	}
-	fatal("unknown subcommand '%s'\n%s", sub, usage_text);
+	{
+		static const char *const subs[] = { "create", "list", "cat", "check" };
+
+		unknown_subcommand(sub, subs, 4);
+	}
 }

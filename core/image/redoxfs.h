@@ -108,6 +108,7 @@ struct rfs {
 	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
 	uint64_t cache_hash[5];
 	uint64_t budget;             /* block reads left before a listing gives up */
+	uint64_t used;               /* blocks in use, as the last rfs_check counted them */
 };
 
 /* fuzzing only: when set, hashes are not compared, so mutated inputs reach the parsers */

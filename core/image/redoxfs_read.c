@@ -1317,6 +1317,9 @@ rfs_check(struct rfs *fs, FILE *out)
 	chk_alloc(fs, &c);
 	if (c.n > 10000 && out)
 		fprintf(out, "%s: (%ld more problems not shown)\n", fs->name, c.n - 10000);
+	fs->used = 0;
+	for (uint64_t b = 0; b < c.nbits; b++)
+		fs->used += (uint64_t)bit(c.used, b);
 	free(c.used);
 	free(c.freed);
 	free(c.node);
