@@ -69,10 +69,11 @@ local function output_of(c, name, s)
 end
 
 -- a path as Ninja must see it: files kiln gen writes and outputs stay relative to the build
--- directory
+-- directory, and so does any absolute path inside it (such as kiln_binary() when configure
+-- built kiln in the build directory): it is not a path of the component's own directory
 local function path_of(c, p, s)
 	local bd = K.conf.builddir .. "/"
-	if p:sub(1, #bd) == bd then p = p:sub(#bd + 1) end
+	if p:sub(1, #bd) == bd then return K.check_path(K.normalize(p:sub(#bd + 1)), c.name, s.origin) end
 	if p:sub(1, 4) == "gen/" or p:sub(1, 4) == "out/" then return K.normalize(p) end
 	return K.check_path(K.join(c.dir, p), c.name, s.origin)
 end

@@ -240,3 +240,21 @@ mkdir -p "$T/lim"
 (cd "$T/lim" && "$KILN" gen -q --system=none --plugin-dir="$HELLO" --gen-time-limit=30 --gen-memory-limit=512M) >/dev/null 2>&1
 contains "kiln.conf keeps --gen-time-limit" "$T/lim/kiln.conf" "^gen-time-limit=30$"
 contains "kiln.conf keeps --gen-memory-limit" "$T/lim/kiln.conf" "^gen-memory-limit=512M$"
+
+# --- a tool inside the build directory: configure builds kiln there, and kiln_binary() as a
+# step's tool is that file, not a path of the component's directory (the Redox sysroot's
+# steps name it) ------------------------------------------------------------------------------
+mkdir -p "$T/kb/b" "$T/kb/p" "$T/kb/src"
+cp "$KILN" "$T/kb/b/kiln"
+cat >"$T/kb/p/tool.lua" <<'LUA'
+component { name = "stub", kind = "data", dir = "../src",
+	build = steps { { output = "stub.o", run = { kiln_binary(), "stubobj", "--arch", "aarch64", "-o", "$out", "f" },
+		tools = { kiln_binary() }, description = "stubobj" } } }
+LUA
+if (cd "$T/kb/b" && ./kiln gen -q --system=none --plugin-dir="$T/kb/p") >"$T/kb/out" 2>&1; then
+	ok "a step's tool inside the build directory (kiln_binary() of ./kiln) generates"
+else fail "a step's tool inside the build directory (kiln_binary() of ./kiln) generates" "$(head -c 400 "$T/kb/out")"; fi
+contains "the tool is the build directory's kiln, an implicit input" "$T/kb/b/build.ninja" "^build out/stub/stub.o: step \| kiln"
+check "the tool is not looked for in the component's directory" sh -c "! grep -q '$T/kb/src/kiln' '$T/kb/b/build.ninja'"
+if (cd "$T/kb/b" && ninja out/stub/stub.o) >"$T/kb/ninja" 2>&1; then ok "ninja builds the step that uses the build directory's kiln"
+else fail "ninja builds the step that uses the build directory's kiln" "$(tail -c 400 "$T/kb/ninja")"; fi
