@@ -1424,7 +1424,8 @@ function api.doctor()
 	if #K.boots > 0 then
 		local m = K.rules_module("qemu").constructors.qemu_host()
 		if m.bin then w("ok       %-28s %s\n", m.name, m.bin) end
-		if m.firmware then w("ok       %-28s %s\n", "UEFI firmware", m.firmware) end
+		-- m.firmware is the pair { code, variable store template }
+		if m.firmware then w("ok       %-28s %s (variable store %s)\n", "UEFI firmware", m.firmware[1], m.firmware[2]) end
 	end
 	for _, p in ipairs(K.problems) do w("MISSING  %s\n", p) end
 	for _, n in ipairs(K.notes) do w("note     %s\n", n) end

@@ -412,6 +412,7 @@ eq "doctor: exit 1 when something is missing" 1 "$?"
 contains "doctor: reads the tree from kiln.conf and finds the toolchain" "$T/doc" "^ok +nightly-2026-01-02 +$TC$"
 contains "doctor: the Cranelift backend of kiln.conf" "$T/doc" "^ok +Cranelift backend +$CL$"
 contains "doctor: rust-src" "$T/doc" "^ok +rust-src +$TC/lib/rustlib/src/rust$"
+contains "doctor: the UEFI firmware's code and variable store, as paths" "$T/doc" "^ok +UEFI firmware +/[^ ]+ \(variable store /[^ ]+\)$"
 contains "doctor: the crate cache of the configured CARGO_HOME (kiln.env), with ninja fetch" "$T/doc" \
 	"^MISSING +crate cache: 1 crates .* \($T/cargo-home\), .*run .ninja fetch. once with network"
 mkdir -p "$CARGO_HOME/registry/cache/index.crates.io-1949cf8c6b5b557f" && : >"$CARGO_HOME/registry/cache/index.crates.io-1949cf8c6b5b557f/libc-0.2.150.crate"
