@@ -334,18 +334,18 @@ check "one driver touched: cargo compiled only that driver" sh -c "grep -c Compi
 awk '{ print } /^nowait randd$/ { print "nowait missingd --flag" }' "$BASE/init.rc" >"$T/rc" && cp "$T/rc" "$BASE/init.rc"
 (cd "$B" && ninja image) >"$T/f11" 2>&1
 contains "F11: an init.rc command missing from the initfs fails the build, naming it and the line" "$T/f11" \
-	"kiln F11: gen/config/init.rc:[0-9]+: missingd is not in the image \(looked for /bin/missingd\)"
+	"gen/config/init.rc:[0-9]+: missingd is not in the image \(looked for /bin/missingd\)"
 check "F11: the initfs was not rewritten" sh -c "! grep -q 'INITFS' '$T/f11'"
 sed -i.bak '/missingd/d' "$BASE/init.rc" && rm -f "$BASE/init.rc.bak"
 echo "nowait rootonlyd" >>"$BASE/init.rc"
 (cd "$B" && ninja image) >"$T/f11b" 2>&1
 contains "F11: after 'export PATH /usr/bin' init.rc commands are looked up in the root filesystem" "$T/f11b" \
-	"kiln F11: gen/config/init.rc:[0-9]+: rootonlyd is not in the image \(looked for /usr/bin/rootonlyd \(root filesystem\)\)"
+	"gen/config/init.rc:[0-9]+: rootonlyd is not in the image \(looked for /usr/bin/rootonlyd \(root filesystem\)\)"
 sed -i.bak '/rootonlyd/d' "$BASE/init.rc" && rm -f "$BASE/init.rc.bak"
 sed -i.bak 's|/scheme/initfs/lib/drivers/ahcid|/scheme/initfs/lib/drivers/missingd|' "$BASE/drivers/initfs.toml" && rm -f "$BASE/drivers/initfs.toml.bak"
 (cd "$B" && ninja image) >"$T/f11c" 2>&1
 contains "F11: a pcid driver table naming a driver the initfs lacks" "$T/f11c" \
-	"kiln F11: .*drivers/initfs.toml:[0-9]+: /scheme/initfs/lib/drivers/missingd is not in the image"
+	".*drivers/initfs.toml:[0-9]+: /scheme/initfs/lib/drivers/missingd is not in the image"
 sed -i.bak 's|/scheme/initfs/lib/drivers/missingd|/scheme/initfs/lib/drivers/ahcid|' "$BASE/drivers/initfs.toml" && rm -f "$BASE/drivers/initfs.toml.bak"
 if (cd "$B" && ninja image) >"$T/f11d" 2>&1; then ok "F11: fixed files build again"; else fail "F11: fixed files build again" "$(tail -3 "$T/f11d")"; fi
 
@@ -381,6 +381,12 @@ bad=$(cd "$B" && "$KILN" list | awk '$3 !~ /^plugins\/[a-z]+\.lua:[0-9]+$/ { pri
 eq "every node of the Redox plugin set is declared at a line of plugins/, never inside the module" "" "$bad"
 eq "rules/ knows nothing of Redox's components or tree" "" \
 	"$(grep -rlEi 'relibc|recipes/|sysroot|cranelift|pcid|init\.rc|redox[-_]src|rust-toolchain' "$SRCDIR/rules" | tr '\n' ' ')"
+# messages name a failure in words; its id may only follow in brackets ("... [F11]"), never lead
+# ("kiln F11:") or stand in parentheses ("(F2)"), and no message names a file users lack
+eq "messages cite failure ids only as a trailing [Fn] and never components.md or design.md" "" \
+	"$(grep -rnE '"[^"]*(\(F[0-9]+\)|kiln F[0-9]+|failure mode F[0-9]|components\.md|shared/design)[^"]*"' \
+		"$SRCDIR/core" "$SRCDIR/lua" "$SRCDIR/rules" "$SRCDIR/modules" "$SRCDIR/plugins" "$SRCDIR/configure" |
+		grep -vE '^[^:]+:[0-9]+:[[:space:]]*(--|/?\*|#)' | cut -c1-120 | tr '\n' ';')"
 eq "a new program of the base workspace is one plugin of at most 5 lines" 1 "$(awk 'END { print (NR <= 5) }' "$SRCDIR/examples/packages/redox-sync/sync.lua")"
 eq "a crate outside the tree is one plugin of at most 10 lines" 1 "$(awk 'END { print (NR <= 10) }' "$SRCDIR/examples/packages/redox-hello/hello.lua")"
 X=$T/ex
