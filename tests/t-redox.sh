@@ -118,7 +118,7 @@ contains "kiln show: the policy" "$T/show" "elf policy: +initfs-bin"
 mkdir -p "$T/share"
 gen "$T/q" "$R" --opt=share="$T/share" --opt=boot-expect="root:~#" >/dev/null 2>&1
 c=$(cd "$T/q" && ninja -t commands run | tail -1)
-case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
+case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -smp 2 -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -netdev user,id=net0 -device virtio-net-pci,netdev=net0 -nographic")
 	ok "ninja run: virt, cortex-a72, UEFI firmware (code read-only, a copy of the variable store), the disk on virtio-blk (snapshot), the 9p share" ;;
 *) fail "ninja run: the QEMU command" "$c" ;; esac
 c=$(cd "$T/q" && ninja -t commands boot-test | tail -1)
@@ -144,7 +144,7 @@ case $(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1) in
 *) fail "x86_64: the kernel links with linkers/x86_64.ld and the S2 spec" "$(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1)" ;; esac
 check "x86_64: ps2d goes into the initfs (init_drivers.rc: ps2d us)" grep -q '/bin/ps2d' "$T/x86/gen/manifests/initfs.manifest"
 # (configure --install-deps installs qemu-system-x86 and OVMF, so this is always asserted)
-case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 -M q35 "*) ok "x86_64: ninja run uses q35" ;;
+case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 "*"-M q35 "*) ok "x86_64: ninja run uses q35" ;;
 *) fail "x86_64: ninja run uses q35" "$(cd "$T/x86" && ninja -t commands run | tail -1)" ;; esac
 
 # --- the build, through the fake cargo, with a hostile environment --------------------------------
@@ -468,3 +468,8 @@ printf 'fake sysroot input 2\n' >"$H.src/fake-sysroot-input"
 (cd "$H" && ninja) >"$T/h3" 2>&1
 contains "host crate: a changed sysroot input forces the relink" "$T/h3" "kiln cargo: out/fakesys/fake-sysroot-input changed: relinking out/cargo/$host-llvm/$host/release/khello"
 check "host crate: after the relink it still runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"
+
+# --- ninja run of the Redox image: user-mode networking on virtio-net, 2 CPUs -------------------
+r=$(cd "$B" && ninja -t commands run | tail -n 1)
+case $r in *"-smp 2 "*"-netdev user,id=net0 -device virtio-net-pci,netdev=net0"*) ok "ninja run: the Redox image gets 2 CPUs and user-mode networking" ;;
+*) fail "ninja run: the Redox image gets 2 CPUs and user-mode networking" "$(printf '%s' "$r" | cut -c1-400)" ;; esac
