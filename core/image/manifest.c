@@ -273,14 +273,25 @@ cmpname(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* the child of d named name[0..len), by binary search: a parsed manifest's children are
+ * sorted by name (flatten), and a directory may hold 65,536 of them */
 static struct mnode *
 findchild(struct mnode *d, const char *name, size_t len)
 {
-	size_t i;
+	size_t lo = 0, hi = d->nchild;
 
-	for (i = 0; i < d->nchild; i++)
-		if (strlen(d->child[i]->name) == len && !memcmp(d->child[i]->name, name, len))
-			return d->child[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *c = d->child[mid]->name;
+		int r = strncmp(c, name, len);
+
+		if (r == 0 && c[len] == '\0')
+			return d->child[mid];
+		if (r >= 0) /* c sorts after name (r == 0: c is the longer) */
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
