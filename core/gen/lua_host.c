@@ -28,17 +28,18 @@ set_has(const struct strmap *m, const char *k)
 	return strmap_get(m, k, strlen(k)) != NULL;
 }
 
-/* add a copy of k unless it is there */
-static void
+/* add a copy of k unless it is there; returns the copy, or NULL when k was there */
+static char *
 set_add(struct strmap *m, const char *k)
 {
 	size_t n = strlen(k);
 	char *c;
 
 	if (strmap_get(m, k, n))
-		return;
+		return NULL;
 	c = xstrndup(k, n);
 	strmap_put(m, c, n, c);
+	return c;
 }
 
 /* the innermost (outer = 0) or outermost plugin frame, as host_where describes; the line is
@@ -97,13 +98,12 @@ gethost(lua_State *L)
 void
 host_record(struct host *h, const char *path)
 {
-	size_t i;
+	char *c = set_add(&h->inputset, path);
 
-	for (i = h->ninputs; i > 0; i--)
-		if (!strcmp(h->inputs[i - 1], path))
-			return;
+	if (!c)
+		return;
 	h->inputs = xreallocarray(h->inputs, h->ninputs + 1, sizeof *h->inputs);
-	h->inputs[h->ninputs++] = xstrdup(path);
+	h->inputs[h->ninputs++] = c;
 }
 
 /* record the nearest existing ancestor of a missing path: its mtime changes when the path

@@ -59,6 +59,7 @@ struct host {
 	struct conf *conf;
 	char **inputs;        /* files and directories read: the regeneration depfile */
 	size_t ninputs;
+	struct strmap inputset; /* the same strings, to record each once */
 	struct genfile *gens;
 	size_t ngens;
 	struct envvar *envs;  /* environment variables the plugins read, with the value used */

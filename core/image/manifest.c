@@ -537,6 +537,31 @@ mnode_open(struct mnode *n)
 	return f;
 }
 
+void
+mnode_copy(struct mnode *n, int fd, uint64_t off, const char *out)
+{
+	static unsigned char tmp[1 << 16];
+	struct mnode *t = n->type == M_HARDLINK ? n->target : n;
+	FILE *f = mnode_open(t);
+	uint64_t left = t->size;
+	size_t got;
+
+	while (left > 0) {
+		got = fread(tmp, 1, left < sizeof tmp ? (size_t)left : sizeof tmp, f);
+		if (got == 0)
+			break;
+		xpwrite(fd, tmp, got, off, out);
+		off += got;
+		left -= got;
+	}
+	if (ferror(f))
+		fatal("%s: %s: read error on '%s'", t->where, t->path, t->src ? t->src : "(inline)");
+	if (left > 0 || fgetc(f) != EOF)
+		fatal("%s: %s: source '%s' changed size while the image was written", t->where, t->path,
+		      t->src ? t->src : "(inline)");
+	fclose(f);
+}
+
 char *
 mnode_read_all(struct mnode *n, size_t *len)
 {
