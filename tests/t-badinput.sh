@@ -228,6 +228,8 @@ badgen "an unknown field" x.lua:1 'component { name = "a", kind = "host-tool", b
 badgen "a wrong type" x.lua:1 'component { name = "a", kind = "host-tool", build = host_cc { sources = { "a.c" } }, deps = 3 }'
 badgen "an import cycle" x.lua 'import "x"'
 badgen "endless recursion" x.lua:1 'local function f() return 1 + f() end f()'
+grep -c 'calls itself without end' "$T/.e" >"$T/.n"
+eq "gen: a stack overflow is explained once" 1 "$(cat "$T/.n")"
 badgen "a deeply nested table" x.lua 'local t = {} for i = 1, 300000 do t = { t } end component { name = "a", kind = "data", build = stage { file = "a.c", to = "a.c" }, policy = t }'
 badgen "an endless loop" x.lua:1 'while true do end' --gen-time-limit=1
 badgen "a huge allocation" x.lua:1 'local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 1000) .. i end' --gen-memory-limit=64M
