@@ -10,30 +10,6 @@ T=$TMPDIR_T
 FX=$SRCDIR/tests/fixtures
 host=$(rustc -vV | sed -n 's/^host: //p')
 
-# toolchain HOME NAME: a rustup home whose toolchain NAME is the installed one, as a directory
-# of links to it (for rust-lld and lib/), plus a rust-src whose library/ -Zbuild-std would
-# compile, and a rust-lld where the toolchain has none (Debian's rustc package): the system's
-# lld, 16 or newer, which links an archive without an object file as rust-lld does
-toolchain() {
-	_tc=$1/toolchains/$2-$host
-	_sys=$(rustc --print sysroot)
-	mkdir -p "$_tc/lib/rustlib/src/rust/library"
-	for _e in "$_sys"/*; do [ "$(basename "$_e")" = lib ] || ln -s "$_e" "$_tc/"; done
-	for _e in "$_sys"/lib/*; do [ "$(basename "$_e")" = rustlib ] || ln -s "$_e" "$_tc/lib/"; done
-	for _e in "$_sys"/lib/rustlib/*; do
-		case $(basename "$_e") in src|"$host") ;; *) ln -s "$_e" "$_tc/lib/rustlib/" ;; esac
-	done
-	mkdir -p "$_tc/lib/rustlib/$host/bin"
-	for _e in "$_sys/lib/rustlib/$host"/*; do [ "$(basename "$_e")" = bin ] || ln -s "$_e" "$_tc/lib/rustlib/$host/"; done
-	for _e in "$_sys/lib/rustlib/$host/bin"/*; do [ -e "$_e" ] && ln -s "$_e" "$_tc/lib/rustlib/$host/bin/"; done
-	if [ ! -e "$_tc/lib/rustlib/$host/bin/rust-lld" ]; then
-		for _l in ld.lld-20 ld.lld-19 ld.lld-18 ld.lld-17 ld.lld-16 ld.lld; do
-			command -v $_l >/dev/null 2>&1 && { ln -s "$(command -v $_l)" "$_tc/lib/rustlib/$host/bin/rust-lld"; break; }
-		done
-	fi
-	printf 'version = 3\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.lock"
-	printf '[workspace]\nmembers = []\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.toml"
-}
 RH=$T/rustup
 TC=$RH/toolchains/nightly-2026-01-02-$host
 toolchain "$RH" nightly-2026-01-02
@@ -142,7 +118,7 @@ contains "kiln show: the policy" "$T/show" "elf policy: +initfs-bin"
 mkdir -p "$T/share"
 gen "$T/q" "$R" --opt=share="$T/share" --opt=boot-expect="root:~#" >/dev/null 2>&1
 c=$(cd "$T/q" && ninja -t commands run | tail -1)
-case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
+case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -smp 2 -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -netdev user,id=net0 -device virtio-net-pci,netdev=net0 -nographic")
 	ok "ninja run: virt, cortex-a72, UEFI firmware (code read-only, a copy of the variable store), the disk on virtio-blk (snapshot), the 9p share" ;;
 *) fail "ninja run: the QEMU command" "$c" ;; esac
 c=$(cd "$T/q" && ninja -t commands boot-test | tail -1)
@@ -168,7 +144,7 @@ case $(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1) in
 *) fail "x86_64: the kernel links with linkers/x86_64.ld and the S2 spec" "$(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1)" ;; esac
 check "x86_64: ps2d goes into the initfs (init_drivers.rc: ps2d us)" grep -q '/bin/ps2d' "$T/x86/gen/manifests/initfs.manifest"
 # (configure --install-deps installs qemu-system-x86 and OVMF, so this is always asserted)
-case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 -M q35 "*) ok "x86_64: ninja run uses q35" ;;
+case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 "*"-M q35 "*) ok "x86_64: ninja run uses q35" ;;
 *) fail "x86_64: ninja run uses q35" "$(cd "$T/x86" && ninja -t commands run | tail -1)" ;; esac
 
 # --- the build, through the fake cargo, with a hostile environment --------------------------------
@@ -492,3 +468,8 @@ printf 'fake sysroot input 2\n' >"$H.src/fake-sysroot-input"
 (cd "$H" && ninja) >"$T/h3" 2>&1
 contains "host crate: a changed sysroot input forces the relink" "$T/h3" "kiln cargo: out/fakesys/fake-sysroot-input changed: relinking out/cargo/$host-llvm/$host/release/khello"
 check "host crate: after the relink it still runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"
+
+# --- ninja run of the Redox image: user-mode networking on virtio-net, 2 CPUs -------------------
+r=$(cd "$B" && ninja -t commands run | tail -n 1)
+case $r in *"-smp 2 "*"-netdev user,id=net0 -device virtio-net-pci,netdev=net0"*) ok "ninja run: the Redox image gets 2 CPUs and user-mode networking" ;;
+*) fail "ninja run: the Redox image gets 2 CPUs and user-mode networking" "$(printf '%s' "$r" | cut -c1-400)" ;; esac
