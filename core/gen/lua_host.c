@@ -929,7 +929,7 @@ msghandler(lua_State *L)
 	} else if (inplugin && (!strncmp(msg, "lua/", 4) || !strncmp(msg, "rules/", 6))) {
 		msg = lua_pushfstring(L, "%s: %s", where, msg);
 	}
-	if (!h->lim.hit && strstr(msg, "stack overflow"))
+	if (!h->lim.hit && strstr(msg, "stack overflow") && !strstr(msg, "calls itself without end"))
 		msg = lua_pushfstring(L, "%s (a function that calls itself without end, or a table nested "
 		                      "thousands of levels deep)", msg);
 	if (getenv("KILN_DEBUG"))
