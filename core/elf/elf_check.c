@@ -5,13 +5,12 @@
  * section and symbol tables are read with libelf (elf_memory) once the tables are known to
  * lie inside the file. Nothing here exits: malformed input gives -1 and a one-line reason. */
 #define _POSIX_C_SOURCE 200809L
-#include <gelf.h>
-#include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libelf_compat.h"
 #include "bytescan.h"
 #include "elf_check.h"
 #include "util.h"

@@ -8,12 +8,11 @@
  * symbols must resolve. aarch64: mov x0, #0; ret. x86_64: xor eax, eax; ret (padded to 4). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libelf_compat.h"
 #include "cmd.h"
 #include "util.h"
 
