@@ -9,6 +9,7 @@
  * bytes are identical to the input's except the ELF header's e_shoff/e_shnum/e_shstrndx.
  * Sections that overlap the ELF header or the program headers are refused. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -19,6 +19,7 @@
  * 4. A is copied to OUT only when its content differs, so an edge whose cargo did nothing
  *    leaves OUT's mtime alone and Ninja's restat skips everything downstream. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -122,7 +123,7 @@ mtime(const char *path, struct timespec *ts)
 #if defined(KILN_HAVE_ST_MTIM) && !defined(KILN_NO_ST_MTIM)
 	ts->tv_nsec = st.st_mtim.tv_nsec;
 #elif defined(KILN_HAVE_ST_MTIMENSEC) && !defined(KILN_NO_ST_MTIMENSEC)
-	ts->tv_nsec = st.st_mtimensec;          /* macOS under _POSIX_C_SOURCE */
+	ts->tv_nsec = st.st_mtimensec;          /* macOS with _POSIX_C_SOURCE but no _DARWIN_C_SOURCE */
 #elif defined(KILN_HAVE_ST_MTIMESPEC) && !defined(KILN_NO_ST_MTIMESPEC)
 	ts->tv_nsec = st.st_mtimespec.tv_nsec;
 #else

@@ -68,6 +68,7 @@ clone_range(int in, uint64_t n, int out, uint64_t off)
 #endif
 }
 
+#ifdef USE_SEEK_HOLE
 /* copy in[from, to) to out at off + from, all of it */
 static void
 copy_bytes(int in, const char *inname, uint64_t from, uint64_t to, int out, uint64_t off,
@@ -107,6 +108,8 @@ copy_bytes(int in, const char *inname, uint64_t from, uint64_t to, int out, uint
 		st->copied += k;
 	}
 }
+
+#endif
 
 /* copy the data extents of in[from, n) and skip its holes; -1 when the system cannot tell
  * them apart (nothing copied then) */
