@@ -1400,6 +1400,10 @@ function api.summary()
 		io.stdout:write(sfmt("  config: %s%s%s\n", display(cfg.path), cfg.is_default and " (the default; --config=FILE for another)" or "",
 			#(K.unselected or {}) > 0 and sfmt("; %d components of packages it does not name left out", #K.unselected) or ""))
 	end
+	if conf.rustc_wrapper ~= "" then
+		io.stdout:write(sfmt("  rustc wrapper: %s for every cargo run (CARGO_INCREMENTAL=0); its settings (sccache.env): %s\n",
+			conf.rustc_wrapper, K.core.wrapper_summary()))
+	end
 	for _, n in ipairs(K.notes) do io.stdout:write("  note: ", n, "\n") end
 	io.stdout:write("  wrote build.ninja; next: ninja image\n")
 end
