@@ -119,42 +119,44 @@ cargo_argv(const char *cargo, char **args, int nargs, const char *tdir, const ch
 	return v;
 }
 
-/* the line of cargo's output that shows the wrapper's error: one naming it with "error",
- * else the first naming it; NULL when none does (the failure is not the wrapper's) */
+/* the line of cargo's output that shows the wrapper's error: its own ("sccache: error: ..."),
+ * else one naming it with an error, else the first naming it; NULL when none names it (the
+ * failure is not the wrapper's) */
 static char *
 wrapper_error(const char *log, const char *wrapper)
 {
-	const char *base = strrchr(wrapper, '/') ? strrchr(wrapper, '/') + 1 : wrapper, *p, *line, *first = NULL;
-	size_t n;
+	const char *base = strrchr(wrapper, '/') ? strrchr(wrapper, '/') + 1 : wrapper, *p, *line;
+	const char *best[3] = { NULL, NULL, NULL };
+	size_t n, blen = strlen(base);
+	int i;
 
 	if (!log)
 		return NULL;
 	for (line = log; *line; line = *p ? p + 1 : p) {
+		char *l;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
 		p = strchr(line, '\n');
 		if (!p)
 			p = line + strlen(line);
-		n = (size_t)(p - line);
-		{
-			char *l = xstrndup(line, n);
-
-			if (strstr(l, base)) {
-				if (strstr(l, "error") || strstr(l, "Error") || strstr(l, "failed")) {
-					first = line;
-					free(l);
-					break;
-				}
-				if (!first)
-					first = line;
-			}
-			free(l);
+		l = xstrndup(line, (size_t)(p - line));
+		if (!best[0] && !strncmp(l, base, blen) && l[blen] == ':')
+			best[0] = line;
+		else if (strstr(l, base)) {
+			if (!best[1] && (strstr(l, "error") || strstr(l, "failed")))
+				best[1] = line;
+			if (!best[2])
+				best[2] = line;
 		}
+		free(l);
 	}
-	if (!first)
-		return NULL;
-	while (*first == ' ' || *first == '\t')
-		first++;
-	n = strcspn(first, "\n");
-	return xstrndup(first, n > 400 ? 400 : n);
+	for (i = 0; i < 3; i++)
+		if (best[i]) {
+			n = strcspn(best[i], "\n");
+			return xstrndup(best[i], n > 400 ? 400 : n);
+		}
+	return NULL;
 }
 
 static int
