@@ -320,12 +320,50 @@ K.pool("console", 1)
 ---------------------------------------------------------------------------------------------
 -- modules of rules/ (loaded on demand, each once; they see K)
 
--- run kiln's own module DIR/NAME.lua (trusted: it sees the whole standard library) with K
+-- The rules context: all that a module of rules/ sees of kiln (docs/design.md, "The rules
+-- context"). Rules turn build specs into Ninja text; they read the declarations (components,
+-- images, options), call the helpers below and emit rules and edges. They cannot reach the
+-- rest of kiln's state, nor change any of it except through rule/edge/generate: reading a
+-- name not listed here, or assigning to the context, is an error naming the module's line.
+local function narrow(what, src, names, own)
+	own = own or {}
+	local allowed = {}
+	for _, n in ipairs(names) do allowed[n] = true end
+	return setmetatable({}, {
+		__index = function(_, k)
+			if not allowed[k] then error(sfmt("kiln: %s has no field '%s' (rules see only what lua/kiln.lua lists)", what, tostring(k)), 2) end
+			local v = own[k]
+			if v == nil then v = src[k] end
+			return v
+		end,
+		__newindex = function(_, k) error(sfmt("kiln: %s is read-only (assigned '%s')", what, tostring(k)), 2) end,
+		__metatable = false,
+	})
+end
+local rules_core = narrow("the rules context's core", core, { "stat", "default", "sha256", "find_program" })
+local rules_conf = narrow("the rules context's conf", conf, { "arch", "builddir", "datadir", "kiln", "version", "host_os", "host_arch" })
+local rules_ctx = narrow("the rules context", K, {
+	-- declarations, read-only by convention (filled before rules run)
+	"components", "by_name", "images", "image_by_output", "option_by_name", "system",
+	-- configuration and probes
+	"conf", "core", "kinds", "toolchain", "policy_file",
+	-- helpers: errors and fields
+	"fail", "origin", "suggest", "check_fields", "aslist", "parse_size",
+	-- helpers: paths and quoting
+	"normalize", "join", "dirname", "basename", "check_path", "Q", "shq", "serialize",
+	-- helpers: a component's outputs and checks
+	"outdir", "dep_outputs", "check_of", "with_sde",
+	-- writing the graph
+	"rule", "edge", "generate", "rules_module",
+}, { core = rules_core, conf = rules_conf })
+
+-- run kiln's own module DIR/NAME.lua (trusted: it sees the whole standard library) with K, or,
+-- for rules/, with the rules context
 local function run_module(dir, name)
 	local rel = dir .. "/" .. name .. ".lua"
 	local fn, err = core.loadfile(datadir .. "/" .. rel, rel, setmetatable({}, { __index = _G }), false)
 	if not fn then error(err, 0) end
-	return fn(K)
+	return fn(dir == "rules" and rules_ctx or K)
 end
 
 local rule_modules = {}   -- name -> module, once loaded
@@ -426,6 +464,21 @@ local function opt(name)
 	if not o then fail(sfmt("no option '%s' is declared%s", name, suggest(name, K.option_by_name))) end
 	return o.value
 end
+
+-- kiln's own options: how `ninja run` (and, where said, `ninja boot-test`) start QEMU, for
+-- whatever plugin set declares qemu{} (rules/qemu.lua reads them)
+option { name = "qemu-accel", type = "choice", values = { "auto", "tcg", "kvm", "hvf" }, default = "auto",
+	help = "ninja run's accelerator: auto = KVM on Linux with /dev/kvm, HVF on macOS, when the host's arch is the target's; else TCG. boot-test uses TCG unless this is given" }
+option { name = "qemu-smp", type = "int", default = 0, help = "guest CPUs (default: the plugin set's choice)" }
+option { name = "qemu-memory", type = "string", default = "", help = "guest memory, e.g. 2G (default: the plugin set's choice)" }
+option { name = "qemu-net", type = "choice", values = { "default", "user", "none" }, default = "default",
+	help = "ninja run's network: user = QEMU user-mode networking on virtio-net (default for Redox), none (default for the demo)" }
+option { name = "qemu-display", type = "choice", values = { "none", "ramfb", "virtio-gpu" }, default = "none",
+	help = "ninja run's display: none = the serial console on the terminal; ramfb or virtio-gpu open a window (the serial console stays on the terminal)" }
+option { name = "qemu-gdb", type = "bool", default = false,
+	help = "ninja run starts QEMU halted with a gdb server on port 1234 (-s -S)" }
+option { name = "qemu-persistent-disk", type = "bool", default = false,
+	help = "ninja run boots a writable copy of the disk (out/run/), kept across runs until the image is rebuilt; default: every run starts from the image, which the guest never writes" }
 
 local current = nil        -- the plugin being loaded: {path, dir, name}
 
@@ -695,7 +748,7 @@ local qemu_schema = {
 	name = "string", machine = "string", cpu = "string", memory = "string", kernel = "string",
 	disk = "string", firmware = "string", loaders = "table", expect = "list", fail = "list",
 	timeout = "number", args = "list", share = "string", default = "boolean", poweroff = "boolean",
-	disk_device = "string",
+	disk_device = "string", smp = "number", net = "string",
 }
 local function qemu(t)
 	local where = origin()

@@ -9,7 +9,6 @@ option { name = "share", type = "path", help = "a host directory shared with the
 option { name = "boot-expect", type = "string",
 	help = "the serial line that means the boot succeeded (default: 'redox login:' when getty and login are in the image, else 'init: running: ion')" }
 option { name = "boot-timeout", type = "int", default = 300, help = "seconds boot-test waits for --boot-expect" }
-option { name = "qemu-memory", type = "string", default = "2G", help = "guest memory" }
 
 local m = qemu_host()
 
@@ -36,9 +35,10 @@ after_plugins(function()
 		disk = "harddrive",
 		machine = m.machine,
 		cpu = m.cpu,
-		memory = opt "qemu-memory",
+		memory = "2G",
+		smp = 2,
+		net = "user",
 		share = share,
-		args = { "-smp", "2" },
 		expect = { expect },
 		fail = { "Bootstrap entry point: FFFFFFFFFFFFFFFF", "FATAL: Not an SVC induced synchronous exception", "UNHANDLED EXCEPTION" },
 		timeout = opt "boot-timeout",

@@ -4,9 +4,10 @@
 # appeared fails the test. With --poweroff the system must also power itself off (QEMU exits
 # with status 0) before the timeout. What is checked and shown is the log with ANSI escapes
 # and carriage returns removed (firmware consoles draw with them): LOG.txt beside LOG.
-# usage: boot-test.sh --log FILE --timeout SECONDS [--expect TEXT]... [--fail TEXT]... [--poweroff] -- QEMU...
+# usage: boot-test.sh --log FILE --timeout SECONDS [--expect TEXT]... [--fail TEXT]... [--poweroff]
+#                     [--progress SECONDS] -- QEMU...
 set -u
-log= timeout=60 expects= fails= poweroff=
+log= timeout=60 expects= fails= poweroff= every=10
 nl='
 '
 while [ $# -gt 0 ]; do
@@ -16,6 +17,7 @@ while [ $# -gt 0 ]; do
 	--expect) expects="$expects$2$nl"; shift 2 ;;
 	--fail) fails="$fails$2$nl"; shift 2 ;;
 	--poweroff) poweroff=1; shift ;;
+	--progress) every=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "boot-test: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -29,6 +31,28 @@ text=$log.txt
 pid=$!
 esc=$(printf '\033')
 cr=$(printf '\r')
+
+# progress while it waits: on a terminal one status line redrawn each second (elapsed time, the
+# expected lines seen so far, the last serial line, cut to the terminal's width), elsewhere a
+# plain line every 10 s (--progress SECONDS)
+tty=
+if [ -t 1 ]; then
+	tty=1
+	cols=$(stty size </dev/tty 2>/dev/null | awk '{ print $2 }')
+fi
+case ${cols:-} in ''|*[!0-9]*) cols=80 ;; esac
+[ "$cols" -ge 20 ] || cols=80   # a terminal that reports no size
+start=$(date +%s) shown=0
+progress() { # SEEN
+	_el=$(( $(date +%s) - start ))
+	if [ -n "$tty" ]; then [ "$_el" -gt "$shown" ] || return 0
+	else [ "$_el" -ge $((shown + every)) ] || return 0; fi
+	shown=$_el
+	_last=$(grep -v '^[[:space:]]*$' "$text" | tail -n 1 | tr -d '\000-\037\177')
+	_msg="boot-test: ${_el}s, $1/$nexpect expected lines${_last:+; last: $_last}"
+	if [ -n "$tty" ]; then printf '\r\033[K%s' "$(printf '%s' "$_msg" | cut -c1-$((cols - 1)))"
+	else printf '%s\n' "$_msg"; fi
+}
 
 # the log without escape sequences (CSI ... letter, or ESC and one character) and CRs
 clean() {
@@ -74,7 +98,9 @@ while :; do
 	kill -0 "$pid" 2>/dev/null || alive=
 	clean
 	if f=$(failed); then status="failure line in the serial log: $f"; break; fi
-	if [ "$(seen_in_order)" -eq "$nexpect" ]; then
+	seen=$(seen_in_order)
+	progress "$seen"
+	if [ "$seen" -eq "$nexpect" ]; then
 		if [ -z "$poweroff" ]; then status=ok; break; fi
 		if [ -z "$alive" ]; then
 			wait "$pid"
@@ -100,6 +126,7 @@ if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 	kill "$pid" 2>/dev/null
 fi
 [ -n "$pid" ] && wait "$pid" 2>/dev/null
+[ -n "$tty" ] && [ "$shown" -gt 0 ] && printf '\r\033[K'
 clean
 if [ "$status" = ok ]; then
 	echo "boot-test: ok: every expected line appeared in order in $text${poweroff:+, then a clean power-off}"
@@ -110,5 +137,5 @@ n=$(seen_in_order)
 printf '%s' "$expects" | awk -v n="$n" 'NR > n && $0 != "" { print "boot-test:   missing" (NR == n + 1 ? "" : " (after that)") ": " $0 }' >&2
 echo "boot-test: last lines of $text:" >&2
 tail -n 15 "$text" | sed 's/^/    /' >&2
-[ -s "$log.qemu" ] && { echo "boot-test: QEMU said:" >&2; tail -n 5 "$log.qemu" | sed 's/^/    /' >&2; }
+[ -s "$log.qemu" ] && { echo "boot-test: QEMU said:" >&2; tail -n 5 "$log.qemu" | sed -e "s/${esc}\[[0-9;?=]*[A-Za-z]//g" -e "s/${esc}.//g" -e "s/${cr}//g" -e 's/^/    /' >&2; }
 exit 1

@@ -11,7 +11,7 @@
 -- workspace: features are unified across them as cargo unifies them, and cargo compiles in
 -- parallel. Each binary is still its own output, so restat stops a rebuild at the binaries
 -- whose bytes did not change.
-local K = ...
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
 local sfmt = string.format
 
 local M = { constructors = {} }
@@ -26,18 +26,18 @@ local schema = {
 }
 
 function M.constructors.cargo(t)
-	local where = K.origin()
-	K.check_fields(t, schema, "cargo{}", where)
-	if t.bin and t.lib then K.fail("cargo{}: give bin or lib, not both", where) end
+	local where = ctx.origin()
+	ctx.check_fields(t, schema, "cargo{}", where)
+	if t.bin and t.lib then ctx.fail("cargo{}: give bin or lib, not both", where) end
 	local s = { is_spec = true, module = "cargo", origin = where }
 	for k, v in pairs(t) do s[k] = v end
 	for _, k in ipairs { "features", "rustflags", "build_std", "build_std_features", "relink_on", "args",
 			"config", "overrides", "config_files" } do
-		s[k] = K.aslist(t[k])
+		s[k] = ctx.aslist(t[k])
 	end
 	s.env = t.env or {}
 	for k, v in pairs(s.env) do
-		if type(k) ~= "string" or type(v) ~= "string" then K.fail("cargo{}: env maps names to strings", where) end
+		if type(k) ~= "string" or type(v) ~= "string" then ctx.fail("cargo{}: env maps names to strings", where) end
 	end
 	return s
 end
@@ -45,13 +45,13 @@ end
 -- the directory cargo puts artifacts in for a target: a triple, or a target-spec JSON path
 local function target_name(target)
 	if not target then return nil end
-	return (K.basename(target):gsub("%.json$", ""))
+	return (ctx.basename(target):gsub("%.json$", ""))
 end
 
 local groups, order = {}, {}
 
 function M.generate(c, s)
-	local manifest = K.check_path(K.join(c.dir, s.manifest or "Cargo.toml"), c.name, s.origin)
+	local manifest = ctx.check_path(ctx.join(c.dir, s.manifest or "Cargo.toml"), c.name, s.origin)
 	local profile = s.profile or "release"
 	local tname = target_name(s.target)
 	local backend = s.backend or "llvm"
@@ -72,16 +72,16 @@ function M.generate(c, s)
 		if s.target:match("%.json$") then
 			-- a generated spec (gen/...) or an absolute path stays as it is
 			spec = (s.target:sub(1, 1) == "/" or s.target:match("^gen/") or s.target:match("^out/"))
-				and K.normalize(s.target) or K.join(c.dir, s.target)
+				and ctx.normalize(s.target) or ctx.join(c.dir, s.target)
 			-- inside the build dir, the node is the relative path the producing edge names
-			local bd = K.conf.builddir .. "/"
+			local bd = ctx.conf.builddir .. "/"
 			if spec:sub(1, #bd) == bd then spec = spec:sub(#bd + 1) end
 		end
 	end
 	local target_args, tail = {}, {}
 	if s.target then
 		target_args[1] = "--target"
-		target_args[2] = spec and (spec:sub(1, 1) == "/" and spec or (K.conf.builddir .. "/" .. spec)) or s.target
+		target_args[2] = spec and (spec:sub(1, 1) == "/" and spec or (ctx.conf.builddir .. "/" .. spec)) or s.target
 	end
 	local feats_tail = {}
 	if s.no_default_features then feats_tail[1] = "--no-default-features" end
@@ -101,8 +101,8 @@ function M.generate(c, s)
 	for _, k in ipairs(envs) do flags[#flags + 1] = "--env=" .. k .. "=" .. s.env[k] end
 	-- link inputs cargo does not track: declared ones and every dependency's outputs
 	local relink = {}
-	for _, f in ipairs(s.relink_on) do relink[#relink + 1] = K.join(c.dir, f) end
-	for _, f in ipairs(K.dep_outputs(c)) do relink[#relink + 1] = f end
+	for _, f in ipairs(s.relink_on) do relink[#relink + 1] = ctx.join(c.dir, f) end
+	for _, f in ipairs(ctx.dep_outputs(c)) do relink[#relink + 1] = f end
 	local imps = { manifest }
 	if spec then imps[2] = spec end
 	-- configure --rustc-wrapper (sccache): its settings file is an input (a changed setting
@@ -116,7 +116,7 @@ function M.generate(c, s)
 		flags[#flags + 1] = "--relink-on=" .. f
 		imps[#imps + 1] = f
 	end
-	local out = K.outdir(c) .. "/" .. artifact
+	local out = ctx.outdir(c) .. "/" .. artifact
 
 	-- the run this spec joins: everything but package, bin and features must agree
 	local key = table.concat({ manifest, s.cwd or "", s.lib and "lib" or "bin", table.concat(common, " "),
@@ -125,11 +125,11 @@ function M.generate(c, s)
 	local g = groups[key]
 	if not g then
 		g = { common = common, target_args = target_args, tail = tail, feats_tail = feats_tail, flags = flags, imps = imps, lib = s.lib,
-			manifest = manifest, members = {}, run = s.run or K.basename(K.dirname(manifest)) }
+			manifest = manifest, members = {}, run = s.run or ctx.basename(ctx.dirname(manifest)) }
 		groups[key] = g
 		order[#order + 1] = g
 	end
-	local vals = (not s.lib) and K.rules_module("elf").checks(c, out) or nil
+	local vals = (not s.lib) and ctx.rules_module("elf").checks(c, out) or nil
 	g.members[#g.members + 1] = { c = c, s = s, artifact = apath, out = out, vals = vals }
 	c.cargo = { manifest = manifest, target_dir = tdir, artifact = apath, cwd = s.cwd, group = g,
 		overrides = s.overrides, config_files = s.config_files }
@@ -140,8 +140,8 @@ end
 function M.finish()
 	if #order == 0 then return end
 	local logs = {}
-	K.rule("cargo", {
-		{ "command", K.Q(K.conf.kiln) .. " cargo $flags --depfile=$dep -- $args" },
+	ctx.rule("cargo", {
+		{ "command", ctx.Q(ctx.conf.kiln) .. " cargo $flags --depfile=$dep -- $args" },
 		{ "description", "CARGO $what" },
 		{ "depfile", "$dep" },
 		{ "deps", "gcc" },
@@ -185,11 +185,11 @@ function M.finish()
 			for _, v in ipairs(m.vals or {}) do vals[#vals + 1] = v end
 		end
 		local qa, qf = {}, {}
-		for _, a in ipairs(args) do qa[#qa + 1] = K.Q(a) end
-		for _, f in ipairs(flags) do qf[#qf + 1] = K.Q(f) end
+		for _, a in ipairs(args) do qa[#qa + 1] = ctx.Q(a) end
+		for _, f in ipairs(flags) do qf[#qf + 1] = ctx.Q(f) end
 		local first = g.members[1].c
 		local what = single and outs[1] or sfmt("%s: %d crates", g.run, #g.members)
-		K.edge { rule = "cargo", outs = outs, imps = g.imps,
+		ctx.edge { rule = "cargo", outs = outs, imps = g.imps,
 			vals = #vals > 0 and vals or nil,
 			vars = { { "flags", table.concat(qf, " ") }, { "args", table.concat(qa, " ") },
 				{ "dep", outs[1] .. ".d" }, { "what", what } },
@@ -204,8 +204,8 @@ end
 -- workspace for the runs that build it with -Zbuild-std; every build after it is offline.
 -- Each manifest's fetch is redone when the manifest or its Cargo.lock changes.
 function M.fetch_edges()
-	K.rule("cargo_fetch", {
-		{ "command", K.Q(K.conf.kiln) .. " cargo --fetch=$out $flags -- $args" },
+	ctx.rule("cargo_fetch", {
+		{ "command", ctx.Q(ctx.conf.kiln) .. " cargo --fetch=$out $flags -- $args" },
 		{ "description", "FETCH $what" },
 		{ "pool", "console" },
 	}, "rules/cargo.lua")
@@ -219,16 +219,16 @@ function M.fetch_edges()
 		local args = { "fetch", "--manifest-path", manifest }
 		for _, v in ipairs(config) do args[#args + 1] = "--config"; args[#args + 1] = v end
 		local qa, qf = {}, {}
-		for _, a in ipairs(args) do qa[#qa + 1] = K.Q(a) end
-		for _, f in ipairs(flags) do qf[#qf + 1] = K.Q(f) end
+		for _, a in ipairs(args) do qa[#qa + 1] = ctx.Q(a) end
+		for _, f in ipairs(flags) do qf[#qf + 1] = ctx.Q(f) end
 		local stamp = sfmt("out/fetch/%s.stamp", what)
 		local n = 1
 		while seen[stamp] do n = n + 1; stamp = sfmt("out/fetch/%s-%d.stamp", what, n) end
 		seen[stamp] = true
 		local imps = { manifest }
-		local lock = K.dirname(manifest) .. "/Cargo.lock"
-		if K.core.stat(lock) == "file" then imps[2] = lock end
-		K.edge { rule = "cargo_fetch", outs = { stamp }, imps = imps,
+		local lock = ctx.dirname(manifest) .. "/Cargo.lock"
+		if ctx.core.stat(lock) == "file" then imps[2] = lock end
+		ctx.edge { rule = "cargo_fetch", outs = { stamp }, imps = imps,
 			vars = { { "flags", table.concat(qf, " ") }, { "args", table.concat(qa, " ") }, { "what", what } },
 			origin = "rules/cargo.lua", owner = "fetch" }
 		stamps[#stamps + 1] = stamp
@@ -253,7 +253,7 @@ function M.fetch_edges()
 		end
 	end
 	if #stamps > 0 then
-		K.edge { rule = "phony", outs = { "fetch" }, ins = stamps, origin = "rules/cargo.lua", owner = "fetch" }
+		ctx.edge { rule = "phony", outs = { "fetch" }, ins = stamps, origin = "rules/cargo.lua", owner = "fetch" }
 	end
 end
 

@@ -1,6 +1,6 @@
 -- rules/cc.lua: C programs, for the host (host_cc) or for the target (cross_cc), compiled one
 -- object per source with gcc-style depfiles and linked with the same driver.
-local K = ...
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
 local sfmt = string.format
 
 local M = { constructors = {} }
@@ -26,13 +26,13 @@ local freestanding = {
 
 local function ctor(toolchain)
 	return function(t)
-		local where = K.origin()
-		K.check_fields(t, schema, "cc{}", where)
-		if not t.sources then K.fail("cc{} needs sources = { ... }", where) end
+		local where = ctx.origin()
+		ctx.check_fields(t, schema, "cc{}", where)
+		if not t.sources then ctx.fail("cc{} needs sources = { ... }", where) end
 		return {
 			is_spec = true, module = "cc", origin = where, toolchain = t.toolchain or toolchain,
-			sources = K.aslist(t.sources), cflags = K.aslist(t.cflags), ldflags = K.aslist(t.ldflags),
-			libs = K.aslist(t.libs), includes = K.aslist(t.includes), linker_script = t.linker_script,
+			sources = ctx.aslist(t.sources), cflags = ctx.aslist(t.cflags), ldflags = ctx.aslist(t.ldflags),
+			libs = ctx.aslist(t.libs), includes = ctx.aslist(t.includes), linker_script = t.linker_script,
 			output = t.output, freestanding = t.freestanding,
 		}
 	end
@@ -44,21 +44,21 @@ M.constructors.uefi_cc = ctor("uefi")
 
 local function words(list)
 	local w = {}
-	for _, x in ipairs(list) do w[#w + 1] = K.Q(x) end
+	for _, x in ipairs(list) do w[#w + 1] = ctx.Q(x) end
 	return table.concat(w, " ")
 end
 
 function M.generate(c, s)
-	local which = s.toolchain or K.kinds[c.kind].toolchain or "host"
-	local tc, why = K.toolchain.get(which)
-	if not tc then K.fail(sfmt("component '%s' needs a %s C compiler: %s", c.name, which, why), s.origin) end
-	K.rule("cc", {
+	local which = s.toolchain or ctx.kinds[c.kind].toolchain or "host"
+	local tc, why = ctx.toolchain.get(which)
+	if not tc then ctx.fail(sfmt("component '%s' needs a %s C compiler: %s", c.name, which, why), s.origin) end
+	ctx.rule("cc", {
 		{ "command", "$cc -MD -MF $out.d $cflags -c $in -o $out" },
 		{ "description", "CC $out" },
 		{ "depfile", "$out.d" },
 		{ "deps", "gcc" },
 	}, "rules/cc.lua")
-	K.rule("link", {
+	ctx.rule("link", {
 		{ "command", "$cc $ldflags -o $out $in $libs" },
 		{ "description", "LINK $out" },
 	}, "rules/cc.lua")
@@ -70,36 +70,36 @@ function M.generate(c, s)
 		for _, f in ipairs(freestanding[which].cflags) do cflags[#cflags + 1] = f end
 		for _, f in ipairs(freestanding[which].ldflags) do ldflags[#ldflags + 1] = f end
 	end
-	for _, d in ipairs(s.includes) do cflags[#cflags + 1] = "-I" .. K.join(c.dir, d) end
+	for _, d in ipairs(s.includes) do cflags[#cflags + 1] = "-I" .. ctx.join(c.dir, d) end
 	for _, f in ipairs(s.cflags) do cflags[#cflags + 1] = f end
 	for _, f in ipairs(s.ldflags) do ldflags[#ldflags + 1] = f end
-	local imps = K.dep_outputs(c)
+	local imps = ctx.dep_outputs(c)
 	if s.linker_script then
-		local ld = K.check_path(K.join(c.dir, s.linker_script), c.name, s.origin)
+		local ld = ctx.check_path(ctx.join(c.dir, s.linker_script), c.name, s.origin)
 		ldflags[#ldflags + 1] = "-T" .. ld
 		imps[#imps + 1] = ld
 	end
-	local out = K.outdir(c)
+	local out = ctx.outdir(c)
 	local objs = {}
 	c.inputs = {}
 	for _, src in ipairs(s.sources) do
-		local path = K.check_path(K.join(c.dir, src), c.name, s.origin)
+		local path = ctx.check_path(ctx.join(c.dir, src), c.name, s.origin)
 		c.inputs[#c.inputs + 1] = path
-		local rel = K.normalize(src):gsub("%.%.", "__"):gsub("^/", "")
+		local rel = ctx.normalize(src):gsub("%.%.", "__"):gsub("^/", "")
 		local obj = out .. "/obj/" .. rel .. ".o" -- x.S and x.c must not collide
-		K.edge { rule = "cc", outs = { obj }, ins = { path }, orders = #imps > 0 and imps or nil,
+		ctx.edge { rule = "cc", outs = { obj }, ins = { path }, orders = #imps > 0 and imps or nil,
 			vars = { { "cc", tc.cc }, { "cflags", words(cflags) } },
 			origin = c.origin, owner = c.name }
 		objs[#objs + 1] = obj
 	end
-	if s.linker_script then c.inputs[#c.inputs + 1] = K.join(c.dir, s.linker_script) end
+	if s.linker_script then c.inputs[#c.inputs + 1] = ctx.join(c.dir, s.linker_script) end
 	if s.output and (s.output == "" or s.output:find("/", 1, true) or s.output == "." or s.output == "..") then
-		K.fail(sfmt("component '%s': output = %q must be a file name (no '/'): the program is written to %s/NAME, inside the build directory",
+		ctx.fail(sfmt("component '%s': output = %q must be a file name (no '/'): the program is written to %s/NAME, inside the build directory",
 			c.name, s.output, out), s.origin)
 	end
 	local exe = out .. "/" .. (s.output or c.name)
-	K.edge { rule = "link", outs = { exe }, ins = objs, imps = imps,
-		vals = K.rules_module("elf").checks(c, exe),
+	ctx.edge { rule = "link", outs = { exe }, ins = objs, imps = imps,
+		vals = ctx.rules_module("elf").checks(c, exe),
 		vars = { { "cc", tc.cc }, { "ldflags", words(ldflags) }, { "libs", words(s.libs) } },
 		origin = c.origin, owner = c.name }
 	return { exe }

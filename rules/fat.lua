@@ -1,6 +1,6 @@
 -- rules/fat.lua: the FAT EFI system partition (kiln fat create)
-local K = ...
-local M = K.rules_module("manifest")
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
+local M = ctx.rules_module("manifest")
 
 return {
 	declare = M.sized("fat", " (1M for the installer's ESP)"),

@@ -1,7 +1,7 @@
 -- rules/manifest.lua: the staging manifest of a filesystem image (docs/manifest.md), written
 -- by kiln gen into gen/manifests/ from the install entries of every component and the files
 -- declarations. The image edge reads it; its sources are the edge's inputs.
-local K = ...
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
 local sfmt = string.format
 
 local M = {}
@@ -28,7 +28,7 @@ function M.write(img)
 	for i, e in ipairs(entries) do
 		if i > 1 and entries[i - 1].path == e.path then
 			local p = entries[i - 1]
-			K.fail(sfmt("image '%s': %s is installed twice\n    Collision: %s (%s)\n    Collision: %s (%s)",
+			ctx.fail(sfmt("image '%s': %s is installed twice\n    Collision: %s (%s)\n    Collision: %s (%s)",
 				img.name, e.path, p.origin, p.component, e.origin, e.component), e.origin)
 		end
 		local mode = e.mode or (e.type == "dir" and "0755" or e.type == "symlink" and "0777" or "0644")
@@ -48,31 +48,31 @@ function M.write(img)
 		end
 	end
 	local path = "gen/manifests/" .. img.name .. ".manifest"
-	K.generate(path, table.concat(lines, "\n") .. "\n", img.origin)
+	ctx.generate(path, table.concat(lines, "\n") .. "\n", img.origin)
 	return path, srcs
 end
 
 -- the declare() of a filesystem image format that needs a size and nothing else
 function M.sized(format, hint)
 	return function(i, t)
-		if not t.size then K.fail(sfmt("image '%s': a %s image needs size = ...%s", i.name, format, hint or ""), i.origin) end
+		if not t.size then ctx.fail(sfmt("image '%s': a %s image needs size = ...%s", i.name, format, hint or ""), i.origin) end
 		if t.partitions or t.bootstrap then
-			K.fail(sfmt("image '%s': a %s image has no partitions or bootstrap", i.name, format), i.origin)
+			ctx.fail(sfmt("image '%s': a %s image has no partitions or bootstrap", i.name, format), i.origin)
 		end
 	end
 end
 
 -- the implicit inputs of an image edge: files (every file the image holds, from the manifest
--- or imps), the stamp of each one's ELF check (K.check_of: nothing unchecked gets in), and kiln
+-- or imps), the stamp of each one's ELF check (ctx.check_of: nothing unchecked gets in), and kiln
 function M.image_inputs(files)
 	local all, stamps, seen = {}, {}, {}
 	for _, s in ipairs(files) do
 		all[#all + 1] = s
-		local c = K.check_of[s]
+		local c = ctx.check_of[s]
 		if c and not seen[c] then seen[c] = true; stamps[#stamps + 1] = c end
 	end
 	for _, c in ipairs(stamps) do all[#all + 1] = c end
-	all[#all + 1] = K.conf.kiln
+	all[#all + 1] = ctx.conf.kiln
 	return all
 end
 
@@ -82,8 +82,8 @@ end
 -- it. extra: more Ninja variables, imps: more inputs
 function M.image_edge(i, format, command, vars, imps)
 	local manifest, srcs = M.write(i)
-	K.rule(format, {
-		{ "command", K.with_sde(K.Q(K.conf.kiln) .. " " .. command) },
+	ctx.rule(format, {
+		{ "command", ctx.with_sde(ctx.Q(ctx.conf.kiln) .. " " .. command) },
 		{ "description", format:upper() .. " $out" },
 		{ "restat", "1" },
 	}, "rules/" .. format .. ".lua")
@@ -91,7 +91,7 @@ function M.image_edge(i, format, command, vars, imps)
 	for _, s in ipairs(imps or {}) do files[#files + 1] = s end
 	for _, s in ipairs(srcs) do files[#files + 1] = s end
 	i.inputs = files
-	K.edge { rule = format, outs = { i.output }, ins = { manifest }, imps = M.image_inputs(files), vars = vars,
+	ctx.edge { rule = format, outs = { i.output }, ins = { manifest }, imps = M.image_inputs(files), vars = vars,
 		origin = i.origin, owner = i.name }
 end
 

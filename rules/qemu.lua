@@ -2,7 +2,7 @@
 -- log to a file, a timeout, expected lines in order) from a qemu{} declaration. A disk boots
 -- through UEFI firmware alone: its code read-only, a copy of its variable store in the build
 -- directory (the system's template is never written), the disk on virtio-blk.
-local K = ...
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
 local sfmt = string.format
 
 local M = {}
@@ -26,12 +26,12 @@ local machines = {
 -- what this host has for booting the target: { bin = path or nil, name, machine, cpu, disk,
 -- firmware = { code, vars } or nil, looked = the firmware paths tried }; every lookup is recorded
 local function host()
-	local m = machines[K.conf.arch]
-	local h = { name = m.bin, bin = K.core.find_program(m.bin), machine = m.machine, cpu = m.cpu,
+	local m = machines[ctx.conf.arch]
+	local h = { name = m.bin, bin = ctx.core.find_program(m.bin), machine = m.machine, cpu = m.cpu,
 		disk = m.disk, looked = {} }
 	for _, f in ipairs(m.firmware) do
 		h.looked[#h.looked + 1] = f[1]
-		if K.core.stat(f[1]) == "file" and K.core.stat(f[2]) == "file" then h.firmware = f break end
+		if ctx.core.stat(f[1]) == "file" and ctx.core.stat(f[2]) == "file" then h.firmware = f break end
 	end
 	return h
 end
@@ -39,92 +39,180 @@ end
 -- plugins call qemu_host() to decide whether (and how) to declare qemu{}
 M.constructors = { qemu_host = host }
 
+-- the value of one of kiln's run options (lua/kiln.lua), and whether it was given
+local function run_opt(name)
+	local o = ctx.option_by_name[name]
+	return o.value, o.given
+end
+
+-- the accelerator: { "-accel", NAME } and whether -cpu host goes with it. auto takes KVM on
+-- Linux when /dev/kvm exists (the lookup is recorded: a new /dev/kvm regenerates), HVF on
+-- macOS, when the host's arch is the target's; a forced accelerator the host lacks is an error
+local function accel(choice, where)
+	local same = ctx.conf.host_arch == ctx.conf.arch
+	local kvm = ctx.conf.host_os == "linux" and ctx.core.stat("/dev/kvm") ~= nil
+	local hvf = ctx.conf.host_os == "macos"
+	if choice == "auto" then
+		choice = (same and kvm) and "kvm" or (same and hvf) and "hvf" or "tcg"
+	elseif choice == "kvm" and not (same and kvm) then
+		ctx.fail(sfmt("--qemu-accel=kvm: %s; fix: --qemu-accel=auto or tcg", not kvm and "this host has no /dev/kvm (KVM is Linux's, and needs the kvm module and access to /dev/kvm)"
+			or sfmt("KVM runs only %s guests on this %s host, not %s", ctx.conf.host_arch, ctx.conf.host_arch, ctx.conf.arch)), where)
+	elseif choice == "hvf" and not (same and hvf) then
+		ctx.fail(sfmt("--qemu-accel=hvf: %s; fix: --qemu-accel=auto or tcg", not hvf and "HVF is macOS's Hypervisor.framework, and this host is not macOS"
+			or sfmt("HVF runs only %s guests on this host, not %s", ctx.conf.host_arch, ctx.conf.arch)), where)
+	end
+	return choice
+end
+
 local function output_of(name, where)
-	local x = K.by_name[name]
-	if not x then K.fail(sfmt("qemu: '%s' is not a declared component or image%s", name, K.suggest(name, K.by_name)), where) end
+	local x = ctx.by_name[name]
+	if not x then ctx.fail(sfmt("qemu: '%s' is not a declared component or image%s", name, ctx.suggest(name, ctx.by_name)), where) end
 	return x.decl == "image" and x.output or x.outputs[1]
 end
 
 function M.generate(boots)
 	if #boots > 1 then
-		K.fail(sfmt("only one qemu{} declaration is supported (also at %s)", boots[1].origin), boots[2].origin)
+		ctx.fail(sfmt("only one qemu{} declaration is supported (also at %s)", boots[1].origin), boots[2].origin)
 	end
 	local b = boots[1]
 	local m = host()
 	local qemu = m.bin
 	if not qemu then
-		K.fail(sfmt("qemu: %s is not on PATH; install qemu-system-arm or qemu-system-x86 (Debian), qemu (Homebrew), or run ./configure --install-deps", m.name), b.origin)
+		ctx.fail(sfmt("qemu: %s is not on PATH; install qemu-system-arm or qemu-system-x86 (Debian), qemu (Homebrew), or run ./configure --install-deps", m.name), b.origin)
 	end
-	local args = { K.Q(qemu), "-M", b.machine or m.machine, "-cpu", b.cpu or m.cpu, "-m", b.memory or "512M", "-no-reboot" }
+	local mem, smp = run_opt("qemu-memory"), run_opt("qemu-smp")
+	mem = mem ~= "" and mem or b.memory or "512M"
+	smp = smp > 0 and smp or math.tointeger(b.smp)
+	local acc_choice, acc_given = run_opt("qemu-accel")
+	local acc = accel(acc_choice, "configure")
+	-- what run and boot-test share, and what each adds: run gets the accelerator, network,
+	-- display and gdb; boot-test stays on TCG (reproducible) unless --qemu-accel was given
+	local function base(a)
+		local machine, cpu = b.machine or m.machine, b.cpu or m.cpu
+		local args = { ctx.Q(qemu) }
+		if a ~= "tcg" then
+			if a == "kvm" and ctx.conf.arch == "aarch64" then machine = machine .. ",gic-version=host" end
+			cpu = "host"
+			args[#args + 1] = "-accel " .. a
+		end
+		for _, w in ipairs { "-M", machine, "-cpu", cpu, "-m", mem } do args[#args + 1] = w end
+		if smp then args[#args + 1] = "-smp " .. smp end
+		args[#args + 1] = "-no-reboot"
+		return args
+	end
+	local run_args, test_args = base(acc), base(acc_given and acc or "tcg")
+	local function add(w) run_args[#run_args + 1] = w; test_args[#test_args + 1] = w end
 	local ins = {}
 	if b.kernel then
 		local k = output_of(b.kernel, b.origin)
-		args[#args + 1] = "-kernel " .. K.Q(k)
+		add("-kernel " .. ctx.Q(k))
 		ins[#ins + 1] = k
 	end
 	for _, l in ipairs(b.loaders or {}) do
 		local f = output_of(l.image, b.origin)
-		args[#args + 1] = "-device " .. K.Q(sfmt("loader,file=%s,addr=0x%x,force-raw=on", f, l.addr))
+		add("-device " .. ctx.Q(sfmt("loader,file=%s,addr=0x%x,force-raw=on", f, l.addr)))
 		ins[#ins + 1] = f
 	end
+	local run_ins = {}
 	if b.disk then
 		local d = output_of(b.disk, b.origin)
 		if b.firmware then
-			args[#args + 1] = "-bios " .. K.Q(b.firmware)
+			add("-bios " .. ctx.Q(b.firmware))
 		else
 			local fw = m.firmware
 			if not fw then
-				K.fail(sfmt("qemu: no UEFI firmware found (looked at %s); install qemu-efi-aarch64 or ovmf, or set firmware = PATH",
+				ctx.fail(sfmt("qemu: no UEFI firmware found (looked at %s); install qemu-efi-aarch64 or ovmf, or set firmware = PATH",
 					table.concat(m.looked, ", ")), b.origin)
 			end
 			-- the variable store is written by the firmware: a copy in the build directory,
 			-- and QEMU writes only a temporary overlay of it (snapshot=on), so every boot
 			-- starts from the same state
-			local vars = "out/firmware/" .. K.basename(fw[2])
-			K.rule("copy_firmware", {
+			local vars = "out/firmware/" .. ctx.basename(fw[2])
+			ctx.rule("copy_firmware", {
 				{ "command", "cp $in $out" },
 				{ "description", "COPY $out (the firmware's variable store)" },
 			}, "rules/qemu.lua")
-			K.edge { rule = "copy_firmware", outs = { vars }, ins = { fw[2] }, origin = b.origin, owner = "run" }
-			args[#args + 1] = "-drive " .. K.Q("if=pflash,format=raw,unit=0,readonly=on,file=" .. fw[1])
-			args[#args + 1] = "-drive " .. K.Q("if=pflash,format=raw,unit=1,snapshot=on,file=" .. vars)
+			ctx.edge { rule = "copy_firmware", outs = { vars }, ins = { fw[2] }, origin = b.origin, owner = "run" }
+			add("-drive " .. ctx.Q("if=pflash,format=raw,unit=0,readonly=on,file=" .. fw[1]))
+			add("-drive " .. ctx.Q("if=pflash,format=raw,unit=1,snapshot=on,file=" .. vars))
 			ins[#ins + 1] = fw[1]
 			ins[#ins + 1] = vars
 		end
-		args[#args + 1] = "-drive " .. K.Q("file=" .. d .. ",format=raw,if=none,id=disk,snapshot=on")
-		args[#args + 1] = "-device " .. K.Q((b.disk_device or m.disk) .. ",drive=disk")
+		local dev = "-device " .. ctx.Q((b.disk_device or m.disk) .. ",drive=disk")
+		test_args[#test_args + 1] = "-drive " .. ctx.Q("file=" .. d .. ",format=raw,if=none,id=disk,snapshot=on")
+		test_args[#test_args + 1] = dev
+		if run_opt("qemu-persistent-disk") then
+			-- a writable copy that the guest keeps writing; copied again only when the image
+			-- is newer than it (the guest's writes make the copy newer, so they survive)
+			local copy = "out/run/" .. ctx.basename(d)
+			ctx.rule("copy_run_disk", {
+				{ "command", "cp $in $out.tmp && mv $out.tmp $out" },
+				{ "description", "COPY $out (a writable copy of the disk for ninja run)" },
+			}, "rules/qemu.lua")
+			ctx.edge { rule = "copy_run_disk", outs = { copy }, ins = { d }, origin = b.origin, owner = "run" }
+			run_args[#run_args + 1] = "-drive " .. ctx.Q("file=" .. copy .. ",format=raw,if=none,id=disk")
+			run_ins[#run_ins + 1] = copy
+		else
+			run_args[#run_args + 1] = "-drive " .. ctx.Q("file=" .. d .. ",format=raw,if=none,id=disk,snapshot=on")
+		end
+		run_args[#run_args + 1] = dev
 		ins[#ins + 1] = d
 	end
 	if b.share then
-		args[#args + 1] = "-virtfs " .. K.Q("local,path=" .. b.share .. ",mount_tag=hostshare,security_model=none")
+		add("-virtfs " .. ctx.Q("local,path=" .. b.share .. ",mount_tag=hostshare,security_model=none"))
 	end
-	for _, a in ipairs(b.args or {}) do args[#args + 1] = K.Q(a) end
-	local cmd = table.concat(args, " ")
+	local net = run_opt("qemu-net")
+	if net == "default" then net = b.net or "none" end
+	if net ~= "user" and net ~= "none" then ctx.fail(sfmt("qemu: net = '%s': expected \"user\" or \"none\"", net), b.origin) end
+	if net == "user" then
+		run_args[#run_args + 1] = "-netdev user,id=net0 -device virtio-net-pci,netdev=net0"
+	else
+		run_args[#run_args + 1] = "-nic none"
+	end
+	local display = run_opt("qemu-display")
+	if display == "none" then
+		run_args[#run_args + 1] = "-nographic"
+	else
+		run_args[#run_args + 1] = (display == "ramfb" and "-device ramfb" or "-device virtio-gpu-pci") .. " -serial mon:stdio"
+	end
+	local gdb = run_opt("qemu-gdb")
+	if gdb then run_args[#run_args + 1] = "-s -S" end
+	for _, a in ipairs(b.args or {}) do add(ctx.Q(a)) end
+	local cmd, test_cmd = table.concat(run_args, " "), table.concat(test_args, " ")
 	-- checks are validations, so an image can be written while a check still fails; QEMU
 	-- never boots a system unless every check passed
-	for _, c in ipairs(K.components) do
+	for _, c in ipairs(ctx.components) do
 		if c.check_stamp then ins[#ins + 1] = c.check_stamp end
 	end
 
-	K.rule("qemu_run", {
-		{ "command", cmd .. " -nographic" },
-		{ "description", "QEMU (Ctrl-A X quits)" },
+	local say = sfmt("QEMU (%s%s%s)", acc == "tcg" and "TCG" or acc:upper(),
+		display == "none" and "; Ctrl-A X quits" or "; close the window or Ctrl-A X in the terminal quits",
+		gdb and "; halted for gdb: gdb -ex 'target remote :1234'" or "")
+	if acc ~= "tcg" then
+		-- a host whose accelerator exists but fails (KVM in a nested VM) gets the way out
+		cmd = cmd .. sfmt(" || { echo 'kiln: QEMU failed with -accel %s; if the accelerator does not work on this host (a nested VM), reconfigure with --qemu-accel=tcg'; exit 1; }", acc)
+	end
+	ctx.rule("qemu_run", {
+		{ "command", cmd },
+		{ "description", say },
 		{ "pool", "console" },
 	}, "rules/qemu.lua")
-	K.edge { rule = "qemu_run", outs = { "run" }, ins = ins, origin = b.origin, owner = "run" }
+	local all_run = {}
+	for _, f in ipairs(ins) do all_run[#all_run + 1] = f end
+	for _, f in ipairs(run_ins) do all_run[#all_run + 1] = f end
+	ctx.edge { rule = "qemu_run", outs = { "run" }, ins = all_run, origin = b.origin, owner = "run" }
 
-	local test = { "sh", K.Q(K.conf.datadir .. "/rules/boot-test.sh"), "--log", "out/boot-test/serial.log",
+	local test = { "sh", ctx.Q(ctx.conf.datadir .. "/rules/boot-test.sh"), "--log", "out/boot-test/serial.log",
 		"--timeout", tostring(math.tointeger(b.timeout or 60)) }
-	for _, e in ipairs(b.expect) do test[#test + 1] = "--expect " .. K.Q(e) end
-	for _, e in ipairs(b.fail) do test[#test + 1] = "--fail " .. K.Q(e) end
+	for _, e in ipairs(b.expect) do test[#test + 1] = "--expect " .. ctx.Q(e) end
+	for _, e in ipairs(b.fail) do test[#test + 1] = "--fail " .. ctx.Q(e) end
 	if b.poweroff then test[#test + 1] = "--poweroff" end
-	K.rule("qemu_boot_test", {
-		{ "command", table.concat(test, " ") .. " -- " .. cmd .. " -nodefaults -display none -monitor none -serial file:out/boot-test/serial.log" },
+	ctx.rule("qemu_boot_test", {
+		{ "command", table.concat(test, " ") .. " -- " .. test_cmd .. " -nodefaults -display none -monitor none -serial file:out/boot-test/serial.log" },
 		{ "description", "BOOT-TEST (QEMU, headless; serial log in out/boot-test/serial.log)" },
 		{ "pool", "console" },
 	}, "rules/qemu.lua")
-	K.edge { rule = "qemu_boot_test", outs = { "boot-test" }, ins = ins, origin = b.origin, owner = "boot-test" }
-	K.boot = { command = cmd, inputs = ins }
+	ctx.edge { rule = "qemu_boot_test", outs = { "boot-test" }, ins = ins, origin = b.origin, owner = "boot-test" }
 end
 
 return M

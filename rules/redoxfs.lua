@@ -4,12 +4,12 @@
 -- writes every record as it is (kiln redoxfs create --no-compress). The image's UUID is
 -- uuid = ..., or derived from its seed and name (never from the manifest, which holds the
 -- absolute paths of the sources: two checkouts must give the same image).
-local K = ...
-local M = K.rules_module("manifest")
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
+local M = ctx.rules_module("manifest")
 
 -- a version-4-shaped UUID from the SHA-256 of the seed and the image name
 local function derived_uuid(i)
-	local h = K.core.sha256("kiln redoxfs uuid\0" .. (i.seed or "kiln") .. "\0" .. i.name)
+	local h = ctx.core.sha256("kiln redoxfs uuid\0" .. (i.seed or "kiln") .. "\0" .. i.name)
 	local b = {}
 	for k = 1, 16 do b[k] = tonumber(h:sub(2 * k - 1, 2 * k), 16) end
 	b[7] = (b[7] & 0x0F) | 0x40
@@ -26,7 +26,7 @@ return {
 	generate = function(i)
 		M.image_edge(i, "redoxfs", "redoxfs create $in -o $out --size $size --uuid $uuid $flags", {
 			{ "size", tostring(i.size) },
-			{ "uuid", K.Q(i.uuid or derived_uuid(i)) },
+			{ "uuid", ctx.Q(i.uuid or derived_uuid(i)) },
 			{ "flags", i.compress == false and "--no-compress" or "" },
 		})
 	end,

@@ -4,7 +4,7 @@
 -- and partitions as kiln gen resolved them. The summary edge depends on that file, every
 -- image and every manifest, and has restat: it runs (and prints) only when one of them
 -- changed, and a no-op ninja stays a no-op.
-local K = ...
+local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
 local sfmt = string.format
 
 local M = {}
@@ -14,14 +14,14 @@ M.output = "out/images/summary.txt"
 -- the description of every image, for lua/report.lua
 function M.describe()
 	local images = {}
-	for _, i in ipairs(K.images) do
+	for _, i in ipairs(ctx.images) do
 		local d = { name = i.name, format = i.format, output = i.output, origin = i.origin,
 			description = i.description, size = i.size, max_size = i.max_size }
 		if i.format ~= "gpt" then d.manifest = "gen/manifests/" .. i.name .. ".manifest" end
 		-- the option the budget comes from, when the plugins follow the NAME-max-size habit
-		if i.max_size and K.option_by_name[i.name .. "-max-size"] then d.budget_option = i.name .. "-max-size" end
+		if i.max_size and ctx.option_by_name[i.name .. "-max-size"] then d.budget_option = i.name .. "-max-size" end
 		if i.bootstrap then
-			local b = K.by_name[i.bootstrap]
+			local b = ctx.by_name[i.bootstrap]
 			d.bootstrap = b and (b.final or (b.outputs or {})[1])
 		end
 		d.partitions = {}
@@ -30,16 +30,16 @@ function M.describe()
 		end
 		images[#images + 1] = d
 	end
-	return { arch = K.conf.arch, system = K.system, version = K.conf.version, images = images }
+	return { arch = ctx.conf.arch, system = ctx.system, version = ctx.conf.version, images = images }
 end
 
 -- write gen/images.lua and the summary edge; returns the summary's output, for `image`
 function M.generate()
-	if #K.images == 0 then return nil end
-	K.generate(M.description, "-- gen/images.lua: the images of this build, for kiln report (written by kiln gen)\nreturn "
-		.. K.serialize(M.describe(), "") .. "\n", "rules/summary.lua")
-	K.rule("summary", {
-		{ "command", K.Q(K.conf.kiln) .. " report --summary -o $out" },
+	if #ctx.images == 0 then return nil end
+	ctx.generate(M.description, "-- gen/images.lua: the images of this build, for kiln report (written by kiln gen)\nreturn "
+		.. ctx.serialize(M.describe(), "") .. "\n", "rules/summary.lua")
+	ctx.rule("summary", {
+		{ "command", ctx.Q(ctx.conf.kiln) .. " report --summary -o $out" },
 		{ "description", "SUMMARY $out" },
 		{ "restat", "1" },
 	}, "rules/summary.lua")
@@ -49,11 +49,11 @@ function M.generate()
 	end
 	-- the files in the images are not inputs: their bytes are in the images, so a file that
 	-- changed changes an image, and one only touched (rewritten the same) changes none
-	for _, i in ipairs(K.images) do
+	for _, i in ipairs(ctx.images) do
 		add(i.output)
 		if i.format ~= "gpt" then add("gen/manifests/" .. i.name .. ".manifest") end
 	end
-	K.edge { rule = "summary", outs = { M.output }, ins = ins, origin = "rules/summary.lua", owner = "summary" }
+	ctx.edge { rule = "summary", outs = { M.output }, ins = ins, origin = "rules/summary.lua", owner = "summary" }
 	return M.output
 end
 

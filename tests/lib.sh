@@ -86,3 +86,29 @@ refuses_nonregular() {
 		done
 	done
 }
+
+# toolchain HOME NAME: a rustup home whose toolchain NAME is the installed one, as a directory
+# of links to it (for rust-lld and lib/), plus a rust-src whose library/ -Zbuild-std would
+# compile, and a rust-lld where the toolchain has none (Debian's rustc package): the system's
+# lld, 16 or newer, which links an archive without an object file as rust-lld does
+toolchain() {
+	host=${host:-$(rustc -vV | sed -n 's/^host: //p')}
+	_tc=$1/toolchains/$2-$host
+	_sys=$(rustc --print sysroot)
+	mkdir -p "$_tc/lib/rustlib/src/rust/library"
+	for _e in "$_sys"/*; do [ "$(basename "$_e")" = lib ] || ln -s "$_e" "$_tc/"; done
+	for _e in "$_sys"/lib/*; do [ "$(basename "$_e")" = rustlib ] || ln -s "$_e" "$_tc/lib/"; done
+	for _e in "$_sys"/lib/rustlib/*; do
+		case $(basename "$_e") in src|"$host") ;; *) ln -s "$_e" "$_tc/lib/rustlib/" ;; esac
+	done
+	mkdir -p "$_tc/lib/rustlib/$host/bin"
+	for _e in "$_sys/lib/rustlib/$host"/*; do [ "$(basename "$_e")" = bin ] || ln -s "$_e" "$_tc/lib/rustlib/$host/"; done
+	for _e in "$_sys/lib/rustlib/$host/bin"/*; do [ -e "$_e" ] && ln -s "$_e" "$_tc/lib/rustlib/$host/bin/"; done
+	if [ ! -e "$_tc/lib/rustlib/$host/bin/rust-lld" ]; then
+		for _l in ld.lld-20 ld.lld-19 ld.lld-18 ld.lld-17 ld.lld-16 ld.lld; do
+			command -v $_l >/dev/null 2>&1 && { ln -s "$(command -v $_l)" "$_tc/lib/rustlib/$host/bin/rust-lld"; break; }
+		done
+	fi
+	printf 'version = 3\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.lock"
+	printf '[workspace]\nmembers = []\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.toml"
+}

@@ -7,13 +7,7 @@ T=$TMPDIR_T
 FX=$SRCDIR/tests/fixtures
 host=$(rustc -vV | sed -n 's/^host: //p')
 RH=$T/rustup TC=$T/rustup/toolchains/nightly-2026-01-02-$host
-sys=$(rustc --print sysroot)
-mkdir -p "$TC/lib/rustlib/src/rust/library"
-for e in "$sys"/*; do [ "$(basename "$e")" = lib ] || ln -s "$e" "$TC/"; done
-for e in "$sys"/lib/*; do [ "$(basename "$e")" = rustlib ] || ln -s "$e" "$TC/lib/"; done
-for e in "$sys"/lib/rustlib/*; do [ "$(basename "$e")" = src ] || ln -s "$e" "$TC/lib/rustlib/"; done
-printf 'version = 3\n' >"$TC/lib/rustlib/src/rust/library/Cargo.lock"
-printf '[workspace]\nmembers = []\n' >"$TC/lib/rustlib/src/rust/library/Cargo.toml"
+toolchain "$RH" nightly-2026-01-02
 # kiln cargo passes cargo only an allow-list of the shell's variables: the fake cargo gets its
 # log and kiln through a wrapper
 cat >"$T/cargo-wrap" <<WRAP

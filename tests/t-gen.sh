@@ -240,3 +240,19 @@ mkdir -p "$T/lim"
 (cd "$T/lim" && "$KILN" gen -q --system=none --plugin-dir="$HELLO" --gen-time-limit=30 --gen-memory-limit=512M) >/dev/null 2>&1
 contains "kiln.conf keeps --gen-time-limit" "$T/lim/kiln.conf" "^gen-time-limit=30$"
 contains "kiln.conf keeps --gen-memory-limit" "$T/lim/kiln.conf" "^gen-memory-limit=512M$"
+
+# --- rules see the rules context, not kiln's state ---------------------------------------------
+# a copy of kiln's data directory with one more rules module that reaches for kiln's internals
+mkdir -p "$T/ctx/data" "$T/ctx/b"
+for d in lua rules plugins examples modules; do [ -d "$SRCDIR/$d" ] && cp -R "$SRCDIR/$d" "$T/ctx/data/"; done
+printf 'local ctx = ...\nreturn { constructors = { probe_ctx = function() return #ctx.plugins end } }\n' >"$T/ctx/data/rules/zz.lua"
+printf 'component { name = "e", kind = "data", build = prebuilt { file = "x.lua" }, description = tostring(probe_ctx()) }\n' >"$T/ctx/x.lua"
+(cd "$T/ctx/b" && KILN_DATADIR="$T/ctx/data" "$KILN" gen -q --system=none --plugin-dir="$T/ctx") >"$T/ctx/out" 2>&1
+contains "a rules module cannot read kiln's state outside the rules context" "$T/ctx/out" \
+	"rules/zz.lua:2: kiln: the rules context has no field 'plugins'"
+printf 'local ctx = ...\nctx.conf.builddir = "/tmp"\nreturn {}\n' >"$T/ctx/data/rules/zz.lua"
+(cd "$T/ctx/b" && KILN_DATADIR="$T/ctx/data" "$KILN" gen -q --system=none --plugin-dir="$T/ctx") >"$T/ctx/out" 2>&1
+contains "a rules module cannot change kiln's configuration" "$T/ctx/out" "rules/zz.lua:2: kiln: the rules context's conf is read-only"
+printf 'local ctx = ...\nreturn { constructors = { probe_ctx = function() return ctx.core.setenv ~= nil end } }\n' >"$T/ctx/data/rules/zz.lua"
+(cd "$T/ctx/b" && KILN_DATADIR="$T/ctx/data" "$KILN" gen -q --system=none --plugin-dir="$T/ctx") >"$T/ctx/out" 2>&1
+contains "a rules module sees only the core primitives it needs" "$T/ctx/out" "rules/zz.lua:2: kiln: the rules context's core has no field 'setenv'"

@@ -10,30 +10,6 @@ T=$TMPDIR_T
 FX=$SRCDIR/tests/fixtures
 host=$(rustc -vV | sed -n 's/^host: //p')
 
-# toolchain HOME NAME: a rustup home whose toolchain NAME is the installed one, as a directory
-# of links to it (for rust-lld and lib/), plus a rust-src whose library/ -Zbuild-std would
-# compile, and a rust-lld where the toolchain has none (Debian's rustc package): the system's
-# lld, 16 or newer, which links an archive without an object file as rust-lld does
-toolchain() {
-	_tc=$1/toolchains/$2-$host
-	_sys=$(rustc --print sysroot)
-	mkdir -p "$_tc/lib/rustlib/src/rust/library"
-	for _e in "$_sys"/*; do [ "$(basename "$_e")" = lib ] || ln -s "$_e" "$_tc/"; done
-	for _e in "$_sys"/lib/*; do [ "$(basename "$_e")" = rustlib ] || ln -s "$_e" "$_tc/lib/"; done
-	for _e in "$_sys"/lib/rustlib/*; do
-		case $(basename "$_e") in src|"$host") ;; *) ln -s "$_e" "$_tc/lib/rustlib/" ;; esac
-	done
-	mkdir -p "$_tc/lib/rustlib/$host/bin"
-	for _e in "$_sys/lib/rustlib/$host"/*; do [ "$(basename "$_e")" = bin ] || ln -s "$_e" "$_tc/lib/rustlib/$host/"; done
-	for _e in "$_sys/lib/rustlib/$host/bin"/*; do [ -e "$_e" ] && ln -s "$_e" "$_tc/lib/rustlib/$host/bin/"; done
-	if [ ! -e "$_tc/lib/rustlib/$host/bin/rust-lld" ]; then
-		for _l in ld.lld-20 ld.lld-19 ld.lld-18 ld.lld-17 ld.lld-16 ld.lld; do
-			command -v $_l >/dev/null 2>&1 && { ln -s "$(command -v $_l)" "$_tc/lib/rustlib/$host/bin/rust-lld"; break; }
-		done
-	fi
-	printf 'version = 3\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.lock"
-	printf '[workspace]\nmembers = []\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.toml"
-}
 RH=$T/rustup
 TC=$RH/toolchains/nightly-2026-01-02-$host
 toolchain "$RH" nightly-2026-01-02
@@ -142,7 +118,7 @@ contains "kiln show: the policy" "$T/show" "elf policy: +initfs-bin"
 mkdir -p "$T/share"
 gen "$T/q" "$R" --opt=share="$T/share" --opt=boot-expect="root:~#" >/dev/null 2>&1
 c=$(cd "$T/q" && ninja -t commands run | tail -1)
-case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -smp 2 -nographic")
+case $c in *"qemu-system-aarch64 -M virt -cpu cortex-a72 -m 2G -smp 2 -no-reboot -drive if=pflash,format=raw,unit=0,readonly=on,file="*" -drive if=pflash,format=raw,unit=1,snapshot=on,file=out/firmware/"*" -drive file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on -device virtio-blk-pci,drive=disk -virtfs local,path=$T/share,mount_tag=hostshare,security_model=none -netdev user,id=net0 -device virtio-net-pci,netdev=net0 -nographic")
 	ok "ninja run: virt, cortex-a72, UEFI firmware (code read-only, a copy of the variable store), the disk on virtio-blk (snapshot), the 9p share" ;;
 *) fail "ninja run: the QEMU command" "$c" ;; esac
 c=$(cd "$T/q" && ninja -t commands boot-test | tail -1)
@@ -168,7 +144,7 @@ case $(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1) in
 *) fail "x86_64: the kernel links with linkers/x86_64.ld and the S2 spec" "$(cd "$T/x86" && ninja -t commands out/kernel/kernel | tail -1)" ;; esac
 check "x86_64: ps2d goes into the initfs (init_drivers.rc: ps2d us)" grep -q '/bin/ps2d' "$T/x86/gen/manifests/initfs.manifest"
 # (configure --install-deps installs qemu-system-x86 and OVMF, so this is always asserted)
-case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 -M q35 "*) ok "x86_64: ninja run uses q35" ;;
+case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 "*"-M q35 "*) ok "x86_64: ninja run uses q35" ;;
 *) fail "x86_64: ninja run uses q35" "$(cd "$T/x86" && ninja -t commands run | tail -1)" ;; esac
 
 # --- the build, through the fake cargo, with a hostile environment --------------------------------
@@ -334,18 +310,18 @@ check "one driver touched: cargo compiled only that driver" sh -c "grep -c Compi
 awk '{ print } /^nowait randd$/ { print "nowait missingd --flag" }' "$BASE/init.rc" >"$T/rc" && cp "$T/rc" "$BASE/init.rc"
 (cd "$B" && ninja image) >"$T/f11" 2>&1
 contains "F11: an init.rc command missing from the initfs fails the build, naming it and the line" "$T/f11" \
-	"kiln F11: gen/config/init.rc:[0-9]+: missingd is not in the image \(looked for /bin/missingd\)"
+	"gen/config/init.rc:[0-9]+: missingd is not in the image \(looked for /bin/missingd\)"
 check "F11: the initfs was not rewritten" sh -c "! grep -q 'INITFS' '$T/f11'"
 sed -i.bak '/missingd/d' "$BASE/init.rc" && rm -f "$BASE/init.rc.bak"
 echo "nowait rootonlyd" >>"$BASE/init.rc"
 (cd "$B" && ninja image) >"$T/f11b" 2>&1
 contains "F11: after 'export PATH /usr/bin' init.rc commands are looked up in the root filesystem" "$T/f11b" \
-	"kiln F11: gen/config/init.rc:[0-9]+: rootonlyd is not in the image \(looked for /usr/bin/rootonlyd \(root filesystem\)\)"
+	"gen/config/init.rc:[0-9]+: rootonlyd is not in the image \(looked for /usr/bin/rootonlyd \(root filesystem\)\)"
 sed -i.bak '/rootonlyd/d' "$BASE/init.rc" && rm -f "$BASE/init.rc.bak"
 sed -i.bak 's|/scheme/initfs/lib/drivers/ahcid|/scheme/initfs/lib/drivers/missingd|' "$BASE/drivers/initfs.toml" && rm -f "$BASE/drivers/initfs.toml.bak"
 (cd "$B" && ninja image) >"$T/f11c" 2>&1
 contains "F11: a pcid driver table naming a driver the initfs lacks" "$T/f11c" \
-	"kiln F11: .*drivers/initfs.toml:[0-9]+: /scheme/initfs/lib/drivers/missingd is not in the image"
+	".*drivers/initfs.toml:[0-9]+: /scheme/initfs/lib/drivers/missingd is not in the image"
 sed -i.bak 's|/scheme/initfs/lib/drivers/missingd|/scheme/initfs/lib/drivers/ahcid|' "$BASE/drivers/initfs.toml" && rm -f "$BASE/drivers/initfs.toml.bak"
 if (cd "$B" && ninja image) >"$T/f11d" 2>&1; then ok "F11: fixed files build again"; else fail "F11: fixed files build again" "$(tail -3 "$T/f11d")"; fi
 
@@ -381,6 +357,12 @@ bad=$(cd "$B" && "$KILN" list | awk '$3 !~ /^plugins\/[a-z]+\.lua:[0-9]+$/ { pri
 eq "every node of the Redox plugin set is declared at a line of plugins/, never inside the module" "" "$bad"
 eq "rules/ knows nothing of Redox's components or tree" "" \
 	"$(grep -rlEi 'relibc|recipes/|sysroot|cranelift|pcid|init\.rc|redox[-_]src|rust-toolchain' "$SRCDIR/rules" | tr '\n' ' ')"
+# messages name a failure in words; its id may only follow in brackets ("... [F11]"), never lead
+# ("kiln F11:") or stand in parentheses ("(F2)"), and no message names a file users lack
+eq "messages cite failure ids only as a trailing [Fn] and never components.md or design.md" "" \
+	"$(grep -rnE '"[^"]*(\(F[0-9]+\)|kiln F[0-9]+|failure mode F[0-9]|components\.md|shared/design)[^"]*"' \
+		"$SRCDIR/core" "$SRCDIR/lua" "$SRCDIR/rules" "$SRCDIR/modules" "$SRCDIR/plugins" "$SRCDIR/configure" |
+		grep -vE '^[^:]+:[0-9]+:[[:space:]]*(--|/?\*|#)' | cut -c1-120 | tr '\n' ';')"
 eq "a new program of the base workspace is one plugin of at most 5 lines" 1 "$(awk 'END { print (NR <= 5) }' "$SRCDIR/examples/packages/redox-sync/sync.lua")"
 eq "a crate outside the tree is one plugin of at most 10 lines" 1 "$(awk 'END { print (NR <= 10) }' "$SRCDIR/examples/packages/redox-hello/hello.lua")"
 X=$T/ex
@@ -486,3 +468,8 @@ printf 'fake sysroot input 2\n' >"$H.src/fake-sysroot-input"
 (cd "$H" && ninja) >"$T/h3" 2>&1
 contains "host crate: a changed sysroot input forces the relink" "$T/h3" "kiln cargo: out/fakesys/fake-sysroot-input changed: relinking out/cargo/$host-llvm/$host/release/khello"
 check "host crate: after the relink it still runs" sh -c "'$H/out/khello/khello' | grep -q 'hello from a kiln cargo edge'"
+
+# --- ninja run of the Redox image: user-mode networking on virtio-net, 2 CPUs -------------------
+r=$(cd "$B" && ninja -t commands run | tail -n 1)
+case $r in *"-smp 2 "*"-netdev user,id=net0 -device virtio-net-pci,netdev=net0"*) ok "ninja run: the Redox image gets 2 CPUs and user-mode networking" ;;
+*) fail "ninja run: the Redox image gets 2 CPUs and user-mode networking" "$(printf '%s' "$r" | cut -c1-400)" ;; esac

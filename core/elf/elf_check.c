@@ -988,7 +988,7 @@ check_linking(const struct facts *f, const struct elf_policy *p, const struct el
 	size_t i;
 
 	if (e->type == ET_DYN && (p->pie == 0 || (p->pie == 2 && !f->has_interp)))
-		vio(r, p, "pie", "ET_DYN (position-independent executable%s) with entry 0x%llx; the Redox ELF loader does not relocate PIE (F1): set \"position-independent-executables\": false in the target spec and link with -C relocation-model=static (cc: -no-pie)",
+		vio(r, p, "pie", "ET_DYN (position-independent executable%s) with entry 0x%llx; the Redox ELF loader does not relocate PIE: set \"position-independent-executables\": false in the target spec and link with -C relocation-model=static (cc: -no-pie) [F1]",
 		    f->has_interp ? "" : ", no interpreter", (unsigned long long)e->entry);
 	else if (p->type && e->type != p->type)
 		vio(r, p, "type", "e_type is %s, not %s; %s", type_name(e->type), type_name((unsigned)p->type),
@@ -1043,11 +1043,11 @@ check_entry(const struct facts *f, const struct elf_policy *p, const struct elf_
 	if (p->entry_nonzero && e->entry == 0)
 		vio(r, p, "entry-zero", "e_entry is 0: there is no entry point%s; %s",
 		    f->has_symtab && p->start_symbol && !f->start_found ? " and no _start" : "",
-		    crt ? "the CRT objects (crt0.o) were probably not linked (F2): add crt0.o/crti.o/crtn.o to the link (-C link-arg=.../crt0.o)" :
+		    crt ? "the CRT objects (crt0.o) were probably not linked: add crt0.o/crti.o/crtn.o to the link (-C link-arg=.../crt0.o) [F2]" :
 		    "the linker script's ENTRY() was not applied: pass the linker script");
 	if (p->start_symbol && f->has_symtab) {
 		if (!f->start_found && crt)
-			vio(r, p, "no-start", "symbols present but no %s is defined; the CRT objects (crt0.o) were not linked (F2), so the program starts at a wrong address: add crt0.o/crti.o/crtn.o to the link",
+			vio(r, p, "no-start", "symbols present but no %s is defined; the CRT objects (crt0.o) were not linked, so the program starts at a wrong address: add crt0.o/crti.o/crtn.o to the link [F2]",
 			    p->start_symbol);
 		else if (!f->start_found)
 			vio(r, p, "no-start", "symbols present but no %s is defined; the entry code was not linked or was garbage-collected: check ENTRY(%s) in the linker script",
@@ -1183,7 +1183,7 @@ check_elf(const unsigned char *d, size_t len, const struct elf_policy *p, const 
 	if (!p->allow_textrel && f.textrel)
 		vio(r, p, "textrel", "has text relocations (DT_TEXTREL): the loader must patch read-only code, which Redox does not do; non-PIC objects were linked into a PIE or shared object: compile them with -fPIC or link non-PIE");
 	if (p->max_size && len > p->max_size && (f.has_symtab || f.ndebug))
-		vio(r, p, "size-budget", "not stripped (%s%d debug sections) and %zu bytes, over the budget of %llu; unstripped binaries overflow the initfs (F10): strip it (kiln elf strip IN -o OUT) or raise max_size",
+		vio(r, p, "size-budget", "not stripped (%s%d debug sections) and %zu bytes, over the budget of %llu; unstripped binaries overflow the initfs: strip it (kiln elf strip IN -o OUT) or raise max_size [F10]",
 		    f.has_symtab ? ".symtab, " : "", f.ndebug, len, (unsigned long long)p->max_size);
 	check_host_paths(&f, p, env, r);
 	facts_free(&f);

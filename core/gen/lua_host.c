@@ -895,6 +895,21 @@ l_sha256(lua_State *L)
 	return 1;
 }
 
+#if defined(__APPLE__)
+#define KILN_HOST_OS "macos"
+#elif defined(__linux__)
+#define KILN_HOST_OS "linux"
+#else
+#define KILN_HOST_OS "other"
+#endif
+#if defined(__aarch64__) || defined(__arm64__)
+#define KILN_HOST_ARCH "aarch64"
+#elif defined(__x86_64__) || defined(__amd64__)
+#define KILN_HOST_ARCH "x86_64"
+#else
+#define KILN_HOST_ARCH "other"
+#endif
+
 static void
 setconf(lua_State *L, struct conf *c)
 {
@@ -917,6 +932,12 @@ setconf(lua_State *L, struct conf *c)
 	lua_setfield(L, -2, "rustc_wrapper");
 	lua_pushstring(L, KILN_VERSION);
 	lua_setfield(L, -2, "version");
+	/* the machine kiln was built for (build.ninja depends on the kiln binary): what `ninja run`
+	 * can accelerate */
+	lua_pushstring(L, KILN_HOST_OS);
+	lua_setfield(L, -2, "host_os");
+	lua_pushstring(L, KILN_HOST_ARCH);
+	lua_setfield(L, -2, "host_arch");
 	lua_createtable(L, (int)c->nplugin_dirs, 0);
 	for (i = 0; i < c->nplugin_dirs; i++) {
 		lua_pushstring(L, c->plugin_dirs[i]);

@@ -669,7 +669,7 @@ do_create(const char *man, const char *out, const char *boot, int noboot, uint64
 		if (elf_entry(b, blen, &o.entry) != 0)
 			fatal("%s: not an ELF executable (cannot read e_entry)", boot);
 		if (elf_check_in_place(b, blen, 0x2000, &why) != 0)
-			fatal("%s: bootstrap cannot run in place at 0x2000 (failure mode F9): %s", boot,
+			fatal("%s: bootstrap cannot run in place at 0x2000: %s [F9]", boot,
 			      why.len ? why.s : "rejected by the ELF check");
 		if (o.entry == 0 || o.entry == INITFS_NO_ENTRY)
 			fatal("%s: bootstrap e_entry is 0x%llx, the kernel would not enter it", boot,
@@ -678,7 +678,7 @@ do_create(const char *man, const char *out, const char *boot, int noboot, uint64
 		o.bootlen = blen;
 	} else if (!noboot) {
 		warn("%s: no --bootstrap: the kernel will jump to 0xFFFFFFFFFFFFFFFF (a non-bootable "
-		     "initfs, failure mode F7); pass --no-bootstrap if that is intended", out);
+		     "initfs); pass --no-bootstrap if that is intended [F7]", out);
 	}
 	m = manifest_load(man);
 	initfs_write(m, out, &o);

@@ -31,9 +31,9 @@ while [ $# -gt 0 ]; do
 done
 [ $# -eq 1 ] && [ -n "$manifest" ] && [ -n "$out" ] || { echo "usage: redox-rc-check.sh --manifest M --format rc|pcid [--root P] [--path D]... -o OUT IN" >&2; exit 2; }
 in=$1
-[ -r "$in" ] || { echo "kiln F11: $in: cannot read" >&2; exit 2; }
-[ -r "$manifest" ] || { echo "kiln F11: $manifest: cannot read the image manifest" >&2; exit 2; }
-[ -z "$other" ] || [ -r "$other" ] || { echo "kiln F11: $other: cannot read the image manifest" >&2; exit 2; }
+[ -r "$in" ] || { echo "redox-rc-check: $in: cannot read [F11]" >&2; exit 2; }
+[ -r "$manifest" ] || { echo "redox-rc-check: $manifest: cannot read the image manifest [F11]" >&2; exit 2; }
+[ -z "$other" ] || [ -r "$other" ] || { echo "redox-rc-check: $other: cannot read the image manifest [F11]" >&2; exit 2; }
 
 awk -v format="$format" -v root="$root" -v paths="$paths" -v implied="$implied" -v src="$in" -v other="$other" '
 function unesc(s) { gsub(/\\s/, " ", s); gsub(/\\t/, "\t", s); gsub(/\\\\/, "\\", s); return s }
@@ -78,7 +78,7 @@ function resolve(cmd,    i, n, d, ip, looked, outside) {
 function need(cmd, line, why,    r, base, n, i, list) {
 	r = resolve(cmd)
 	if (r != "ok" && r != "outside") {
-		printf "kiln F11: %s:%d: %s%s is not in the image (looked for %s); build and install it, or remove the line\n", src, line, cmd, why, r > "/dev/stderr"
+		printf "%s:%d: %s%s is not in the image (looked for %s); build and install it, or remove the line [F11]\n", src, line, cmd, why, r > "/dev/stderr"
 		bad++
 	}
 	base = cmd; sub(/.*\//, "", base)

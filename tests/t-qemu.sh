@@ -1,0 +1,136 @@
+# tests/t-qemu.sh: `ninja run` and `ninja boot-test` as configured: kiln's run options
+# (--qemu-accel, -smp, -memory, -net, -display, -gdb, -persistent-disk) in the generated QEMU
+# commands, the accelerator's choice and its errors, and boot-test's progress and summary
+# against a fake QEMU that prints slowly and with ANSI escapes.
+. "$SRCDIR/tests/lib.sh"
+T=$TMPDIR_T
+gen() { # DIR ARGS...: the demo's graph
+	_d=$1; shift
+	rm -rf "$_d"; mkdir -p "$_d" && (cd "$_d" && "$KILN" gen -q "$@")
+}
+cmd() { (cd "$1" && ninja -t commands "$2" | tail -n 1); }
+has() { # NAME TEXT PATTERN: TEXT contains PATTERN (fixed string)
+	case $2 in *"$3"*) ok "$1" ;; *) fail "$1" "no '$3' in: $(printf '%s' "$2" | cut -c1-400)" ;; esac
+}
+hasnt() {
+	case $2 in *"$3"*) fail "$1" "'$3' in: $(printf '%s' "$2" | cut -c1-400)" ;; *) ok "$1" ;; esac
+}
+bt() { cmd "$1" boot-test | sed 's/.* -- //'; }
+
+# --- defaults ----------------------------------------------------------------------------------
+gen "$T/d" --arch=aarch64 >"$T/d.out" 2>&1
+r=$(cmd "$T/d" run) b=$(bt "$T/d")
+has "run: the serial console on the terminal" "$r" " -nographic"
+has "run: the demo has no network" "$r" " -nic none"
+has "run: the guest writes an overlay, never the image" "$r" "file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on"
+hasnt "run: no gdb server unless asked" "$r" " -s -S"
+hasnt "boot-test: TCG unless --qemu-accel is given" "$b" "-accel"
+has "boot-test: headless" "$b" "-nodefaults -display none -monitor none -serial file:out/boot-test/serial.log"
+
+# --- the options ---------------------------------------------------------------------------------
+gen "$T/o" --arch=aarch64 --opt=qemu-smp=3 --opt=qemu-memory=1G --opt=qemu-net=user --opt=qemu-gdb=yes \
+	--opt=qemu-display=ramfb >"$T/o.out" 2>&1
+r=$(cmd "$T/o" run) b=$(bt "$T/o")
+has "--qemu-smp reaches run" "$r" " -smp 3 "
+has "--qemu-smp reaches boot-test" "$b" " -smp 3 "
+has "--qemu-memory reaches run" "$r" " -m 1G "
+has "--qemu-memory reaches boot-test" "$b" " -m 1G "
+has "--qemu-net=user: user-mode networking on virtio-net" "$r" "-netdev user,id=net0 -device virtio-net-pci,netdev=net0"
+hasnt "--qemu-net: boot-test stays without a network" "$b" "-netdev"
+has "--qemu-gdb: halted, gdb server on :1234" "$r" " -s -S"
+hasnt "--qemu-gdb: not in boot-test" "$b" " -s -S"
+has "--qemu-display=ramfb: a ramfb window, the serial console on the terminal" "$r" "-device ramfb -serial mon:stdio"
+hasnt "--qemu-display: no -nographic with a window" "$r" "-nographic"
+d=$(cd "$T/o" && ninja -t rules >/dev/null; grep -A3 '^rule qemu_run' build.ninja | sed -n 's/^ *description = //p')
+has "--qemu-gdb: ninja run says how to attach" "$d" "gdb -ex 'target remote :1234'"
+gen "$T/v" --arch=aarch64 --opt=qemu-display=virtio-gpu >/dev/null 2>&1
+has "--qemu-display=virtio-gpu" "$(cmd "$T/v" run)" "-device virtio-gpu-pci -serial mon:stdio"
+expect_fail "--qemu-display: a wrong value names the choices" '*' "expected one of none, ramfb, virtio-gpu" \
+	gen "$T/e" --arch=aarch64 --opt=qemu-display=sdl
+expect_fail "--qemu-net: a wrong value names the choices" '*' "expected one of default, user, none" \
+	gen "$T/e" --arch=aarch64 --opt=qemu-net=tap
+
+# --- the persistent disk -------------------------------------------------------------------------
+gen "$T/p" --arch=aarch64 --opt=qemu-persistent-disk=yes >/dev/null 2>&1
+r=$(cmd "$T/p" run)
+has "--qemu-persistent-disk: run boots a writable copy in out/run/" "$r" "file=out/run/harddrive.img,format=raw,if=none,id=disk -device"
+has "--qemu-persistent-disk: boot-test still boots the image, read-only" "$(bt "$T/p")" "file=out/images/harddrive.img,format=raw,if=none,id=disk,snapshot=on"
+if (cd "$T/p" && ninja out/run/harddrive.img) >"$T/p.log" 2>&1; then
+	same "the copy starts as the image" "$T/p/out/images/harddrive.img" "$T/p/out/run/harddrive.img"
+	sleep 1; printf 'guest wrote this' | dd of="$T/p/out/run/harddrive.img" bs=1 seek=4096 conv=notrunc 2>/dev/null
+	out=$(cd "$T/p" && ninja -n out/run/harddrive.img)
+	case $out in *"no work to do"*) ok "the guest's writes survive the next run" ;; *) fail "the guest's writes survive the next run" "$out" ;; esac
+	sleep 1; touch "$T/p/out/images/harddrive.img"
+	out=$(cd "$T/p" && ninja -n out/run/harddrive.img)
+	case $out in *COPY*) ok "a rebuilt image replaces the copy" ;; *) fail "a rebuilt image replaces the copy" "$out" ;; esac
+else fail "--qemu-persistent-disk: the copy builds" "$(tail -n 3 "$T/p.log")"; fi
+
+# --- the accelerator -----------------------------------------------------------------------------
+hos=$(uname -s) harch=$(uname -m)
+case $harch in arm64) harch=aarch64 ;; amd64) harch=x86_64 ;; esac
+other=x86_64; [ "$harch" = x86_64 ] && other=aarch64
+gen "$T/a" --arch="$harch" >/dev/null 2>&1
+r=$(cmd "$T/a" run)
+if [ "$hos" = Linux ] && [ -e /dev/kvm ]; then
+	has "auto: KVM on Linux with /dev/kvm, for the host's own arch" "$r" "-accel kvm "
+	has "auto: KVM with the host's CPU" "$r" "-cpu host"
+	has "KVM: run says how to fall back when KVM fails" "$r" "reconfigure with --qemu-accel=tcg"
+elif [ "$hos" = Darwin ]; then
+	has "auto: HVF on macOS, for the host's own arch" "$r" "-accel hvf "
+else
+	hasnt "auto: TCG without an accelerator" "$r" "-accel"
+fi
+hasnt "auto: boot-test on TCG" "$(bt "$T/a")" "-accel"
+gen "$T/x" --arch="$other" >/dev/null 2>&1
+hasnt "auto: TCG for another arch than the host's" "$(cmd "$T/x" run)" "-accel"
+gen "$T/t" --arch="$harch" --opt=qemu-accel=tcg >/dev/null 2>&1
+hasnt "--qemu-accel=tcg: no accelerator" "$(cmd "$T/t" run)" "-accel"
+expect_fail "--qemu-accel=kvm for another arch: one error with the fix" '*' "KVM runs only $harch guests.*fix: --qemu-accel=auto or tcg|this host has no /dev/kvm" \
+	gen "$T/e" --arch="$other" --opt=qemu-accel=kvm
+if [ "$hos" != Darwin ]; then
+	expect_fail "--qemu-accel=hvf off macOS: one error with the fix" '*' "HVF is macOS's Hypervisor.framework, and this host is not macOS; fix: --qemu-accel=auto or tcg" \
+		gen "$T/e" --arch="$harch" --opt=qemu-accel=hvf
+fi
+if [ "$hos" = Linux ] && [ -e /dev/kvm ]; then
+	gen "$T/k" --arch="$harch" --opt=qemu-accel=kvm >/dev/null 2>&1
+	has "--qemu-accel given: boot-test uses it too" "$(bt "$T/k")" "-accel kvm"
+fi
+
+# --- boot-test: progress and summary, with a fake QEMU ---------------------------------------------
+cat >"$T/fakeqemu" <<'FQ'
+#!/bin/sh
+# prints LINES to the -serial file, one every 0.4 s, with ANSI colours, then exits with $FQ_RC
+for a do case $a in file:*) log=${a#file:} ;; esac; done
+e=$(printf '\033')
+for l in "stage one" "stage two" "stage three" "stage four"; do
+	printf '%s[1;32m%s%s[0m\r\n' "$e" "$l" "$e" >>"$log"; sleep 0.4
+done
+exit "${FQ_RC:-0}"
+FQ
+chmod +x "$T/fakeqemu"
+BT=$SRCDIR/rules/boot-test.sh
+(cd "$T" && sh "$BT" --log bt/serial.log --timeout 20 --progress 1 --expect "stage one" --expect "stage four" --poweroff \
+	-- ./fakeqemu -serial file:bt/serial.log) >"$T/bt.out" 2>&1
+rc=$?
+eq "boot-test with a fake QEMU passes" 0 "$rc"
+contains "not on a terminal: a plain progress line (elapsed, expected lines seen, last serial line)" "$T/bt.out" \
+	'^boot-test: [0-9]+s, [0-2]/2 expected lines; last: stage (one|two|three|four)$'
+check "the progress lines hold no escape sequence" sh -c "! grep -q \"$(printf '\033')\" '$T/bt.out'"
+FQ_RC=0 python3 - "$T" "$BT" >"$T/pty.out" 2>&1 <<'PY'
+import os, pty, sys
+t, bt = sys.argv[1], sys.argv[2]
+os.chdir(t)
+out = bytearray()
+def rd(fd):
+    d = os.read(fd, 4096); out.extend(d); return d
+pty.spawn(["sh", bt, "--log", "bt2/serial.log", "--timeout", "20", "--expect", "stage four", "--poweroff",
+           "--", "./fakeqemu", "-serial", "file:bt2/serial.log"], rd)
+sys.stdout.write(out.decode("utf-8", "replace").replace("\033", "<ESC>").replace("\r", "<CR>"))
+PY
+contains "on a terminal: one status line redrawn in place" "$T/pty.out" '<CR><ESC>\[Kboot-test: [0-9]+s, 0/1 expected lines; last: stage'
+contains "on a terminal: the status line is cleared before the result" "$T/pty.out" '<CR><ESC>\[Kboot-test: ok: every expected line'
+(cd "$T" && FQ_RC=0 sh "$BT" --log bt3/serial.log --timeout 20 --expect "stage five" -- ./fakeqemu -serial file:bt3/serial.log) >"$T/bt3.out" 2>&1
+eq "a missing line fails boot-test" 1 "$?"
+contains "the summary names the missing line" "$T/bt3.out" '^boot-test:   missing: stage five$'
+contains "the summary quotes the serial log without ANSI escapes" "$T/bt3.out" '^    stage four$'
+check "the summary holds no escape sequence" sh -c "! grep -q \"$(printf '\033')\" '$T/bt3.out'"
