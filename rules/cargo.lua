@@ -107,8 +107,8 @@ function M.generate(c, s)
 	if spec then imps[2] = spec end
 	-- configure --rustc-wrapper (sccache): its settings file is an input (a changed setting
 	-- reruns cargo); the file holds the secrets, build.ninja only its name
-	if K.conf.rustc_wrapper ~= "" then
-		flags[#flags + 1] = "--rustc-wrapper=" .. K.conf.rustc_wrapper
+	if ctx.conf.rustc_wrapper ~= "" then
+		flags[#flags + 1] = "--rustc-wrapper=" .. ctx.conf.rustc_wrapper
 		flags[#flags + 1] = "--wrapper-env=sccache.env"
 		imps[#imps + 1] = "sccache.env"
 	end
