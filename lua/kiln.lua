@@ -341,7 +341,7 @@ local function narrow(what, src, names, own)
 	})
 end
 local rules_core = narrow("the rules context's core", core, { "stat", "default", "sha256", "find_program" })
-local rules_conf = narrow("the rules context's conf", conf, { "arch", "builddir", "datadir", "kiln", "version", "host_os", "host_arch" })
+local rules_conf = narrow("the rules context's conf", conf, { "arch", "builddir", "datadir", "kiln", "version", "host_os", "host_arch", "rustc_wrapper" })
 local rules_ctx = narrow("the rules context", K, {
 	-- declarations, read-only by convention (filled before rules run)
 	"components", "by_name", "images", "image_by_output", "option_by_name", "system",
@@ -1453,6 +1453,10 @@ function api.summary()
 	if cfg then
 		io.stdout:write(sfmt("  config: %s%s%s\n", display(cfg.path), cfg.is_default and " (the default; --config=FILE for another)" or "",
 			#(K.unselected or {}) > 0 and sfmt("; %d components of packages it does not name left out", #K.unselected) or ""))
+	end
+	if conf.rustc_wrapper ~= "" then
+		io.stdout:write(sfmt("  rustc wrapper: %s for every cargo run (CARGO_INCREMENTAL=0); its settings (sccache.env): %s\n",
+			conf.rustc_wrapper, core.wrapper_summary()))
 	end
 	for _, n in ipairs(K.notes) do io.stdout:write("  note: ", n, "\n") end
 	io.stdout:write("  wrote build.ninja; next: ninja image\n")

@@ -18,6 +18,7 @@
 
 #include "graph.h"
 #include "image/sha256.h"
+#include "gen.h"
 #include "lua_host.h"
 #include "ninja.h"
 #include "util.h"
@@ -838,6 +839,17 @@ l_normalize(lua_State *L)
 	return 1;
 }
 
+/* core.wrapper_summary() -> the rustc wrapper's settings, secrets by name only */
+static int
+l_wrapper_summary(lua_State *L)
+{
+	char *s = wrapper_env_summary(WRAPPER_ENV);
+
+	lua_pushstring(L, s);
+	free(s);
+	return 1;
+}
+
 /* core.sha256(text) -> 64 hex digits */
 static int
 l_sha256(lua_State *L)
@@ -887,6 +899,8 @@ setconf(lua_State *L, struct conf *c)
 	lua_setfield(L, -2, "system");
 	lua_pushstring(L, c->kiln);
 	lua_setfield(L, -2, "kiln");
+	lua_pushstring(L, c->rustc_wrapper ? c->rustc_wrapper : "");
+	lua_setfield(L, -2, "rustc_wrapper");
 	lua_pushstring(L, KILN_VERSION);
 	lua_setfield(L, -2, "version");
 	/* the machine kiln was built for (build.ninja depends on the kiln binary): what `ninja run`
@@ -963,7 +977,7 @@ host_new(struct conf *c, struct graph *g)
 		{ "getenv", l_getenv }, { "find_program", l_find_program }, { "realpath", l_realpath },
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
 		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
-		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "msghandler", l_msghandler },
+		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "wrapper_summary", l_wrapper_summary }, { "msghandler", l_msghandler },
 		{ "normalize", l_normalize },
 		{ NULL, NULL },
 	};
