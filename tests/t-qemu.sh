@@ -47,7 +47,7 @@ gen "$T/v" --arch=aarch64 --opt=qemu-display=virtio-gpu >/dev/null 2>&1
 has "--qemu-display=virtio-gpu" "$(cmd "$T/v" run)" "-device virtio-gpu-pci -serial mon:stdio"
 expect_fail "--qemu-display: a wrong value names the choices" '*' "expected one of none, ramfb, virtio-gpu" \
 	gen "$T/e" --arch=aarch64 --opt=qemu-display=sdl
-expect_fail "--qemu-net: a wrong value names the choices" '*' "expected one of default, user, none" \
+expect_fail "--qemu-net: a wrong value names the choices" '*' "kiln.conf: option --qemu-net=tap: expected one of user, none" \
 	gen "$T/e" --arch=aarch64 --opt=qemu-net=tap
 
 # --- the persistent disk -------------------------------------------------------------------------
@@ -71,7 +71,7 @@ case $harch in arm64) harch=aarch64 ;; amd64) harch=x86_64 ;; esac
 other=x86_64; [ "$harch" = x86_64 ] && other=aarch64
 gen "$T/a" --arch="$harch" >/dev/null 2>&1
 r=$(cmd "$T/a" run)
-if [ "$hos" = Linux ] && [ -e /dev/kvm ]; then
+if [ "$hos" = Linux ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	has "auto: KVM on Linux with /dev/kvm, for the host's own arch" "$r" "-accel kvm "
 	has "auto: KVM with the host's CPU" "$r" "-cpu host"
 	has "KVM: run says how to fall back when KVM fails" "$r" "reconfigure with --qemu-accel=tcg"
@@ -85,13 +85,13 @@ gen "$T/x" --arch="$other" >/dev/null 2>&1
 hasnt "auto: TCG for another arch than the host's" "$(cmd "$T/x" run)" "-accel"
 gen "$T/t" --arch="$harch" --opt=qemu-accel=tcg >/dev/null 2>&1
 hasnt "--qemu-accel=tcg: no accelerator" "$(cmd "$T/t" run)" "-accel"
-expect_fail "--qemu-accel=kvm for another arch: one error with the fix" '*' "KVM runs only $harch guests.*fix: --qemu-accel=auto or tcg|this host has no /dev/kvm" \
+expect_fail "--qemu-accel=kvm for another arch: one error with the fix" '*' "^kiln gen: kiln.conf: --qemu-accel=kvm: (KVM runs only $harch guests on this $harch host, not $other|KVM is Linux's, and this host runs macOS); fix: --qemu-accel=" \
 	gen "$T/e" --arch="$other" --opt=qemu-accel=kvm
 if [ "$hos" != Darwin ]; then
-	expect_fail "--qemu-accel=hvf off macOS: one error with the fix" '*' "HVF is macOS's Hypervisor.framework, and this host is not macOS; fix: --qemu-accel=auto or tcg" \
+	expect_fail "--qemu-accel=hvf off macOS: one error with the fix" '*' "^kiln gen: kiln.conf: --qemu-accel=hvf: HVF is macOS's Hypervisor.framework, and this host is not macOS; fix: --qemu-accel=" \
 		gen "$T/e" --arch="$harch" --opt=qemu-accel=hvf
 fi
-if [ "$hos" = Linux ] && [ -e /dev/kvm ]; then
+if [ "$hos" = Linux ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	gen "$T/k" --arch="$harch" --opt=qemu-accel=kvm >/dev/null 2>&1
 	has "--qemu-accel given: boot-test uses it too" "$(bt "$T/k")" "-accel kvm"
 fi
