@@ -259,7 +259,7 @@ function M.generate(boots)
 	if gdb_say then cmd = "echo " .. ctx.Q(gdb_say) .. " && " .. cmd end
 	if acc ~= "tcg" then
 		-- a host whose accelerator exists but fails (KVM in a nested VM) gets the way out
-		cmd = cmd .. sfmt(" || { echo 'kiln: QEMU failed with -accel %s; if the accelerator does not work on this host (a nested VM), reconfigure with --qemu-accel=tcg'; exit 1; }", acc)
+		cmd = cmd .. sfmt(" || { echo 'kiln: QEMU failed under %s; where the accelerator exists but does not work (some nested VMs), run ./configure again with --qemu-accel=tcg and your other options'; exit 1; }", acc:upper())
 	end
 	ctx.rule("qemu_run", {
 		{ "command", cmd },

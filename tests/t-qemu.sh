@@ -95,7 +95,7 @@ fi
 if [ "$hos" = Linux ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	has "auto: KVM on Linux with /dev/kvm, for the host's own arch" "$r" "-accel kvm "
 	has "auto: KVM with the host's CPU" "$r" "-cpu host"
-	has "KVM: run says how to fall back when KVM fails" "$r" "reconfigure with --qemu-accel=tcg"
+	has "KVM: run says how to fall back when KVM fails" "$r" "kiln: QEMU failed under KVM; where the accelerator exists but does not work (some nested VMs), run ./configure again with --qemu-accel=tcg"
 elif [ "$hos" = Darwin ]; then
 	has "auto: HVF on macOS, for the host's own arch" "$r" "-accel hvf "
 else
