@@ -209,6 +209,100 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+size_t
+strmap_hash(const char *p, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	uint64_t h = 14695981039346656037u;
+
+	/* four bytes a round: the loop's own instructions cost as much as the hash's */
+	for (; len >= 4; len -= 4, u += 4) {
+		h = (h ^ u[0]) * 1099511628211u;
+		h = (h ^ u[1]) * 1099511628211u;
+		h = (h ^ u[2]) * 1099511628211u;
+		h = (h ^ u[3]) * 1099511628211u;
+	}
+	for (; len; len--, u++)
+		h = (h ^ *u) * 1099511628211u;
+	return (size_t)h;
+}
+
+/* the first slot to probe for hash h. FNV-1a mixes poorly: its low bits depend only on the
+ * low bits of each byte, and a change in the last bytes barely reaches the high bits; the
+ * finalizer of MurmurHash3 makes every bit of h reach the low bits that pick the slot. */
+static size_t
+strmap_first(const struct strmap *m, size_t h)
+{
+	uint64_t x = h;
+
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return (size_t)x & (m->cap - 1);
+}
+
+/* the slot holding key, or the empty slot where it belongs (inline: it is the whole cost of
+ * a lookup, which kiln gen does for every Lua frame it attributes to a plugin) */
+static inline struct strmap_slot *
+strmap_find(const struct strmap *m, const char *key, size_t len, size_t h)
+{
+	size_t i = strmap_first(m, h);
+	struct strmap_slot *s;
+
+	while ((s = &m->slot[i])->key &&
+	       !(s->hash == h && s->len == len && !memcmp(s->key, key, len)))
+		i = (i + 1) & (m->cap - 1);
+	return s;
+}
+
+void *
+strmap_get(const struct strmap *m, const char *key, size_t len)
+{
+	if (!m->n)
+		return NULL;
+	return strmap_find(m, key, len, strmap_hash(key, len))->val;
+}
+
+void *
+strmap_put(struct strmap *m, const char *key, size_t len, void *val)
+{
+	size_t h = strmap_hash(key, len), i;
+	struct strmap_slot *s = NULL;
+
+	if (m->cap && (s = strmap_find(m, key, len, h))->key)
+		return s->val;
+	if ((m->n + 1) * 2 > m->cap) {
+		struct strmap t = { NULL, m->n, m->cap ? m->cap * 2 : 64 };
+
+		t.slot = xcalloc(t.cap, sizeof *t.slot);
+		for (i = 0; i < m->cap; i++)
+			if (m->slot[i].key) {
+				size_t j = strmap_first(&t, m->slot[i].hash);
+
+				while (t.slot[j].key)
+					j = (j + 1) & (t.cap - 1);
+				t.slot[j] = m->slot[i];
+			}
+		free(m->slot);
+		*m = t;
+		s = strmap_find(m, key, len, h);
+	}
+	s->key = key;
+	s->len = len;
+	s->hash = h;
+	s->val = val;
+	m->n++;
+	return NULL;
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	free(m->slot);
+	m->slot = NULL;
+	m->n = m->cap = 0;
+}
+
 char *
 read_file(const char *path, size_t *len)
 {

@@ -55,6 +55,35 @@ void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...);
 void buf_free(struct buf *b);
 
+/* A hash table from strings to pointers, the one kiln uses (graph nodes, manifest entries,
+ * the Lua host's sets of names): open addressing with linear probing, FNV-1a, a power-of-two
+ * capacity kept at most half full, so a lookup or an insertion costs O(1) whatever the size.
+ * A key is a (pointer, length) pair, the pointer never NULL: a prefix of a longer string ("/a/b" of "/a/b/c") is
+ * looked up without a copy, and a key may hold any bytes. The table copies and frees neither
+ * keys nor values: a stored key must stay valid and unchanged while the table lives (it
+ * usually lives in its value, like a node's path). Values are never NULL. A zeroed struct
+ * (struct strmap m = {0}) is an empty table; strmap_free() releases its slots. */
+struct strmap_slot {
+	const char *key;  /* NULL: an empty slot */
+	size_t len;       /* bytes of key */
+	size_t hash;      /* strmap_hash(key, len), kept so that growing never rehashes */
+	void *val;
+};
+struct strmap {
+	struct strmap_slot *slot;
+	size_t n, cap;    /* entries, and slots (0 or a power of two) */
+};
+/* the value stored under key[0..len), or NULL */
+void *strmap_get(const struct strmap *m, const char *key, size_t len);
+/* store val (not NULL) under key[0..len) if the key is new and return NULL; a key already
+ * present keeps its value, which is returned (nothing is stored) */
+void *strmap_put(struct strmap *m, const char *key, size_t len, void *val);
+/* release the slots (not the keys or values) and empty the table */
+void strmap_free(struct strmap *m);
+/* the 64-bit FNV-1a hash of p[0..len) (its low bits where size_t is narrower); the table
+ * mixes it further to pick a key's first slot */
+size_t strmap_hash(const char *p, size_t len);
+
 /* read a whole file; returns NULL and sets errno on failure; *len gets its size */
 char *read_file(const char *path, size_t *len);
 /* create the directories above path (like mkdir -p of its dirname); 0, or -1 with errno */

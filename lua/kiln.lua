@@ -437,6 +437,9 @@ local function option(t)
 	if t.type == "choice" and not t.values then fail(sfmt("option '%s': a choice needs values", t.name), where) end
 	if not t.help then fail(sfmt("option '%s' needs a help text", t.name), where) end
 	o = { name = t.name, type = t.type, help = t.help, values = t.values, origin = where, default = t.default }
+	-- declared before its value is read: a bad value is one problem, not also "unknown option"
+	K.options[#K.options + 1] = o
+	K.option_by_name[t.name] = o
 	local raw = given_opts[t.name]
 	if raw ~= nil then
 		o.value = option_value(o, raw, "kiln.conf")
@@ -453,8 +456,6 @@ local function option(t)
 		end
 		o.value = d
 	end
-	K.options[#K.options + 1] = o
-	K.option_by_name[t.name] = o
 	return o.value
 end
 

@@ -130,15 +130,6 @@ isreserved(const char *s, size_t n)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 /* a quoted string */
 static int
 string(struct lp *p, struct ldval *v)
@@ -174,8 +165,8 @@ string(struct lp *p, struct ldval *v)
 			break;
 		case 'x': {
 			int h, l;
-			if (p->e - p->s < 2 || (h = hexval((unsigned char)p->s[0])) < 0 ||
-			    (l = hexval((unsigned char)p->s[1])) < 0)
+			if (p->e - p->s < 2 || (h = hexdigit((unsigned char)p->s[0])) < 0 ||
+			    (l = hexdigit((unsigned char)p->s[1])) < 0)
 				goto fail;
 			buf_putc(&b, (char)(h << 4 | l));
 			p->s += 2;
@@ -219,9 +210,9 @@ number(struct lp *p, struct ldval *v)
 			return -1;
 	}
 	if (p->e - p->s > 2 && p->s[0] == '0' && (p->s[1] == 'x' || p->s[1] == 'X') &&
-	    hexval((unsigned char)p->s[2]) >= 0) {
-		for (p->s += 2; p->s < p->e && hexval((unsigned char)*p->s) >= 0; p->s++)
-			x = x << 4 | (uint64_t)hexval((unsigned char)*p->s);   /* wraps, as Lua's do */
+	    hexdigit((unsigned char)p->s[2]) >= 0) {
+		for (p->s += 2; p->s < p->e && hexdigit((unsigned char)*p->s) >= 0; p->s++)
+			x = x << 4 | (uint64_t)hexdigit((unsigned char)*p->s);   /* wraps, as Lua's do */
 	} else {
 		for (; p->s < p->e && *p->s >= '0' && *p->s <= '9'; p->s++) {
 			if (x > (UINT64_C(0x7FFFFFFFFFFFFFFF) - (uint64_t)(*p->s - '0')) / 10)

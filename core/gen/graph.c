@@ -12,11 +12,7 @@
 struct graph *
 graph_new(void)
 {
-	struct graph *g = xcalloc(1, sizeof *g);
-
-	g->cap = 1024;
-	g->tab = xcalloc(g->cap, sizeof *g->tab);
-	return g;
+	return xcalloc(1, sizeof(struct graph));
 }
 
 char *
@@ -91,26 +87,6 @@ is_normal(const char *p)
 	}
 }
 
-static uint32_t
-hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-static struct node **
-slot(struct graph *g, const char *path)
-{
-	size_t i = hash(path) & (g->cap - 1);
-
-	while (g->tab[i] && strcmp(g->tab[i]->path, path) != 0)
-		i = (i + 1) & (g->cap - 1);
-	return &g->tab[i];
-}
-
 struct node *
 graph_lookup(struct graph *g, const char *path)
 {
@@ -118,9 +94,9 @@ graph_lookup(struct graph *g, const char *path)
 	struct node *n;
 
 	if (is_normal(path))
-		return *slot(g, path);
+		return strmap_get(&g->tab, path, strlen(path));
 	p = path_normalize(path);
-	n = *slot(g, p);
+	n = strmap_get(&g->tab, p, strlen(p));
 	free(p);
 	return n;
 }
@@ -130,31 +106,20 @@ graph_node(struct graph *g, const char *path)
 {
 	int normal = is_normal(path);
 	char *p = normal ? (char *)path : path_normalize(path);
-	struct node **s = slot(g, p), *n;
+	size_t len = strlen(p);
+	struct node *n = strmap_get(&g->tab, p, len);
 
-	if (*s) {
+	if (n) {
 		if (!normal)
 			free(p);
-		return *s;
+		return n;
 	}
 	n = xcalloc(1, sizeof *n);
-	n->path = normal ? xstrdup(path) : p;
-	*s = n;
-	g->ntab++;
+	n->path = normal ? xstrndup(path, len) : p;
+	strmap_put(&g->tab, n->path, len, n);
 	if ((g->nnodes & (g->nnodes - 1)) == 0)
 		g->nodes = xreallocarray(g->nodes, g->nnodes ? g->nnodes * 2 : 1, sizeof *g->nodes);
 	g->nodes[g->nnodes++] = n;
-	if (g->ntab * 2 > g->cap) {
-		struct node **old = g->tab;
-		size_t oldcap = g->cap, i;
-
-		g->cap *= 2;
-		g->tab = xcalloc(g->cap, sizeof *g->tab);
-		for (i = 0; i < oldcap; i++)
-			if (old[i])
-				*slot(g, old[i]->path) = old[i];
-		free(old);
-	}
 	return n;
 }
 

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 struct var {
 	char *name, *value;
 };
@@ -59,9 +61,7 @@ struct graph {
 	size_t npools;
 	char **defaults;      /* default targets */
 	size_t ndefaults;
-	/* node table: open addressing, power-of-two capacity */
-	struct node **tab;
-	size_t ntab, cap;
+	struct strmap tab;    /* the nodes by path */
 	struct node **nodes;  /* every node in creation order (for stable output) */
 	size_t nnodes;
 };

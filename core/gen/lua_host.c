@@ -21,55 +21,25 @@
 #include "ninja.h"
 #include "util.h"
 
-static uint32_t
-strhash(const char *k)
+/* sets of names (h->plugins, h->genpaths, h->gendirs): a strmap whose values are their keys */
+static int
+set_has(const struct strmap *m, const char *k)
 {
-	uint32_t x = 2166136261u;
-
-	for (; *k; k++)
-		x = (x ^ (unsigned char)*k) * 16777619u;
-	return x;
+	return strmap_get(m, k, strlen(k)) != NULL;
 }
 
-static size_t
-strslot(const struct strset *s, const char *k)
+/* add a copy of k unless it is there; returns the copy, or NULL when k was there */
+static char *
+set_add(struct strmap *m, const char *k)
 {
-	size_t i = strhash(k) & (s->cap - 1);
+	size_t n = strlen(k);
+	char *c;
 
-	while (s->tab[i] && strcmp(s->tab[i], k) != 0)
-		i = (i + 1) & (s->cap - 1);
-	return i;
-}
-
-int
-strset_has(const struct strset *s, const char *k)
-{
-	return s->cap && s->tab[strslot(s, k)] != NULL;
-}
-
-int
-strset_add(struct strset *s, const char *k)
-{
-	size_t i;
-
-	if (s->n * 2 >= s->cap) {
-		struct strset t = { NULL, 0, s->cap ? s->cap * 2 : 64 };
-
-		t.tab = xcalloc(t.cap, sizeof *t.tab);
-		for (i = 0; i < s->cap; i++)
-			if (s->tab[i]) {
-				t.tab[strslot(&t, s->tab[i])] = s->tab[i];
-				t.n++;
-			}
-		free(s->tab);
-		*s = t;
-	}
-	i = strslot(s, k);
-	if (s->tab[i])
-		return 0;
-	s->tab[i] = xstrdup(k);
-	s->n++;
-	return 1;
+	if (strmap_get(m, k, n))
+		return NULL;
+	c = xstrndup(k, n);
+	strmap_put(m, c, n, c);
+	return c;
 }
 
 /* the innermost (outer = 0) or outermost plugin frame, as host_where describes; the line is
@@ -82,7 +52,8 @@ where(struct host *h, lua_State *L, int outer, char *buf, size_t len)
 	size_t n;
 
 	for (level = 0; lua_getstack(L, level, &ar); level++) {
-		if (!lua_getinfo(L, "S", &ar) || !ar.source || !strset_has(&h->plugins, ar.source))
+		if (!lua_getinfo(L, "S", &ar) || !ar.source ||
+		    !strmap_get(&h->plugins, ar.source, ar.srclen))
 			continue;
 		found = level;
 		if (!outer)
@@ -127,13 +98,12 @@ gethost(lua_State *L)
 void
 host_record(struct host *h, const char *path)
 {
-	size_t i;
+	char *c = set_add(&h->inputset, path);
 
-	for (i = h->ninputs; i > 0; i--)
-		if (!strcmp(h->inputs[i - 1], path))
-			return;
+	if (!c)
+		return;
 	h->inputs = xreallocarray(h->inputs, h->ninputs + 1, sizeof *h->inputs);
-	h->inputs[h->ninputs++] = xstrdup(path);
+	h->inputs[h->ninputs++] = c;
 }
 
 /* record the nearest existing ancestor of a missing path: its mtime changes when the path
@@ -510,7 +480,7 @@ l_loadfile(lua_State *L)
 	}
 	host_record(h, path);
 	if (lua_toboolean(L, 4))
-		strset_add(&h->plugins, lua_pushfstring(L, "@%s", name));
+		set_add(&h->plugins, lua_pushfstring(L, "@%s", name));
 	if (luaL_loadbufferx(L, s, len, lua_pushfstring(L, "@%s", name), "t") != LUA_OK) {
 		free(s);
 		lua_pushnil(L);
@@ -739,7 +709,7 @@ l_edge(lua_State *L)
 	if (e->nout == 0)
 		return edge_error(L, e->origin, "core.edge: an edge of rule '%s' has no outputs", rn);
 	for (i = 0; i < e->nout + e->nimpout; i++)
-		if (h->genpaths.cap && strset_has(&h->genpaths, e->out[i]->path))
+		if (h->genpaths.n && set_has(&h->genpaths, e->out[i]->path))
 			return edge_error(L, e->origin, "%s is written by kiln gen itself (a generated file); "
 			                  "an edge cannot produce it too", e->out[i]->path);
 	edge_done(h->g, e);
@@ -784,7 +754,7 @@ l_generate(lua_State *L)
 		return edge_error(L, origin, "generated file %s lies outside the build directory's gen/",
 		                  shown(L, path, plen));
 	}
-	if (strset_has(&h->genpaths, norm) || strset_has(&h->gendirs, norm)) {
+	if (set_has(&h->genpaths, norm) || set_has(&h->gendirs, norm)) {
 		for (i = 0; i < h->ngens; i++)
 			if (!strcmp(h->gens[i].path, norm) || (!strncmp(h->gens[i].path, norm, strlen(norm)) &&
 			                                         h->gens[i].path[strlen(norm)] == '/'))
@@ -797,7 +767,7 @@ l_generate(lua_State *L)
 	}
 	for (slash = strchr(norm, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
-		if (strset_has(&h->genpaths, norm)) {
+		if (set_has(&h->genpaths, norm)) {
 			for (i = 0; i < h->ngens && strcmp(h->gens[i].path, norm); i++)
 				;
 			lua_pushstring(L, norm);
@@ -806,10 +776,10 @@ l_generate(lua_State *L)
 			return edge_error(L, origin, "generated file %s needs the directory %s, which is a generated "
 			                  "file declared at %s", path, lua_tostring(L, -1), i < h->ngens ? h->gens[i].origin : "?");
 		}
-		strset_add(&h->gendirs, norm);
+		set_add(&h->gendirs, norm);
 		*slash = '/';
 	}
-	strset_add(&h->genpaths, norm);
+	set_add(&h->genpaths, norm);
 	h->gens = xreallocarray(h->gens, h->ngens + 1, sizeof *h->gens);
 	h->gens[h->ngens].path = norm;
 	h->gens[h->ngens].content = xmalloc(len + 1);
@@ -981,7 +951,7 @@ msghandler(lua_State *L)
 	} else if (inplugin && (!strncmp(msg, "lua/", 4) || !strncmp(msg, "rules/", 6))) {
 		msg = lua_pushfstring(L, "%s: %s", where, msg);
 	}
-	if (!h->lim.hit && strstr(msg, "stack overflow"))
+	if (!h->lim.hit && strstr(msg, "stack overflow") && !strstr(msg, "calls itself without end"))
 		msg = lua_pushfstring(L, "%s (a function that calls itself without end, or a table nested "
 		                      "thousands of levels deep)", msg);
 	if (getenv("KILN_DEBUG"))

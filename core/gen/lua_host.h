@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "graph.h"
+#include "util.h"
 
 /* what configure recorded in kiln.conf (or what was given on the command line) */
 struct conf {
@@ -42,12 +43,6 @@ struct envvar {
 	char *name, *value;
 };
 
-/* a set of strings (open addressing, power-of-two capacity) */
-struct strset {
-	char **tab;           /* NULL or an owned string per slot */
-	size_t n, cap;
-};
-
 /* the time and memory limits of kiln gen (lua_limits.c) */
 struct limits {
 	double seconds;       /* the time limit */
@@ -64,6 +59,7 @@ struct host {
 	struct conf *conf;
 	char **inputs;        /* files and directories read: the regeneration depfile */
 	size_t ninputs;
+	struct strmap inputset; /* the same strings, to record each once */
 	struct genfile *gens;
 	size_t ngens;
 	struct envvar *envs;  /* environment variables the plugins read, with the value used */
@@ -73,8 +69,9 @@ struct host {
 	int use_snap;         /* regeneration: read variables from snap, not the live environment */
 	int api;              /* registry reference of the table lua/kiln.lua returned */
 	int core;             /* registry reference of the primitives' table (K.core) */
-	struct strset plugins;/* chunk names ("@name") of the plugin files: origins are in these */
-	struct strset genpaths, gendirs; /* generated files, and the directories they need */
+	/* sets of owned strings (each value is its key): */
+	struct strmap plugins;/* chunk names ("@name") of the plugin files: origins are in these */
+	struct strmap genpaths, gendirs; /* generated files, and the directories they need */
 	struct limits lim;
 };
 
@@ -96,11 +93,6 @@ const char *host_getenv(struct host *h, const char *name);
 /* read kiln.env (if present) into h->snap; write h->envs to kiln.env, only if it changed */
 void host_load_env(struct host *h, const char *path);
 void host_save_env(struct host *h, const char *path);
-
-/* string sets */
-int strset_has(const struct strset *s, const char *k);
-/* add k (copied); 1 if it was new */
-int strset_add(struct strset *s, const char *k);
 
 /* lua_limits.c: the allocator that enforces the memory limit (ud is the host), and the
  * timer and hook that enforce the time limit, which limits_start arms for the process */

@@ -576,31 +576,6 @@ clus_off(const struct fw *w, uint32_t c)
 	return ((uint64_t)w->g.data + (uint64_t)(c - 2) * w->g.spc) * SECTOR;
 }
 
-static void
-copy_in(struct mnode *n, int fd, uint64_t off, const char *out)
-{
-	static unsigned char tmp[1 << 16];
-	struct mnode *t = n->type == M_HARDLINK ? n->target : n;
-	FILE *f = mnode_open(t);
-	uint64_t left = t->size;
-	size_t got;
-
-	while (left > 0) {
-		got = fread(tmp, 1, left < sizeof tmp ? (size_t)left : sizeof tmp, f);
-		if (got == 0)
-			break;
-		xpwrite(fd, tmp, got, off, out);
-		off += got;
-		left -= got;
-	}
-	if (ferror(f))
-		fatal("%s: %s: read error on '%s'", t->where, t->path, t->src ? t->src : "(inline)");
-	if (left > 0 || fgetc(f) != EOF)
-		fatal("%s: %s: source '%s' changed size while the image was written", t->where, t->path,
-		      t->src ? t->src : "(inline)");
-	fclose(f);
-}
-
 /* smallest size, in whole MiB steps, that would hold the tree */
 static uint64_t
 min_size(struct fw *w, uint64_t from)
@@ -739,7 +714,7 @@ fat_write(struct manifest *m, const char *out, uint64_t size)
 			        : ((uint64_t)w.g.reserved + (uint64_t)w.g.nfats * w.g.fatsz) * SECTOR, out);
 			free(d);
 		} else if (w.f[i].nclus) {
-			copy_in(n, a->fd, clus_off(&w, w.f[i].first), out);
+			mnode_copy(n, a->fd, clus_off(&w, w.f[i].first), out);
 		}
 	}
 	afile_commit(a);

@@ -156,31 +156,6 @@ too_big(struct manifest *m, const char *out, uint64_t need, uint64_t max)
 	      (unsigned long long)(need - max), n ? b.s : "(none)");
 }
 
-/* copy the content of file entry n to fd at off, checking it still has its manifest size */
-static void
-copy_in(struct mnode *n, int fd, uint64_t off, const char *out)
-{
-	static unsigned char tmp[1 << 16];
-	FILE *f = mnode_open(n);
-	uint64_t left = n->size;
-	size_t got;
-
-	while (left > 0) {
-		got = fread(tmp, 1, left < sizeof tmp ? (size_t)left : sizeof tmp, f);
-		if (got == 0)
-			break;
-		xpwrite(fd, tmp, got, off, out);
-		off += got;
-		left -= got;
-	}
-	if (ferror(f))
-		fatal("%s: %s: read error on '%s'", n->where, n->path, n->src ? n->src : "(inline)");
-	if (left > 0 || fgetc(f) != EOF)
-		fatal("%s: %s: source '%s' changed size while the image was written", n->where,
-		      n->path, n->src ? n->src : "(inline)");
-	fclose(f);
-}
-
 void
 initfs_write(struct manifest *m, const char *out, const struct initfs_opts *o)
 {
@@ -244,7 +219,7 @@ initfs_write(struct manifest *m, const char *out, const struct initfs_opts *o)
 			}
 			break;
 		case M_FILE:
-			copy_in(n, a->fd, r->off, out);
+			mnode_copy(n, a->fd, r->off, out);
 			break;
 		case M_SYMLINK:
 			xpwrite(a->fd, r->link, r->len, r->off, out);

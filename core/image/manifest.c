@@ -273,60 +273,26 @@ cmpname(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* the child of d named name[0..len), by binary search: a parsed manifest's children are
+ * sorted by name (flatten), and a directory may hold 65,536 of them */
 static struct mnode *
 findchild(struct mnode *d, const char *name, size_t len)
 {
-	size_t i;
+	size_t lo = 0, hi = d->nchild;
 
-	for (i = 0; i < d->nchild; i++)
-		if (strlen(d->child[i]->name) == len && !memcmp(d->child[i]->name, name, len))
-			return d->child[i];
-	return NULL;
-}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *c = d->child[mid]->name;
+		int r = strncmp(c, name, len);
 
-/* the entries by path while the tree is built: a directory of 65,536 files must not cost a
- * scan of its children per entry */
-struct pathtab {
-	struct mnode **slot;
-	size_t cap, n;
-};
-
-static size_t
-pathhash(const char *s, size_t len)
-{
-	size_t h = 14695981039346656037u, i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return h;
-}
-
-static struct mnode **
-pathslot(struct pathtab *t, const char *path, size_t len)
-{
-	size_t i = pathhash(path, len) & (t->cap - 1);
-
-	while (t->slot[i] && !(strlen(t->slot[i]->path) == len && !memcmp(t->slot[i]->path, path, len)))
-		i = (i + 1) & (t->cap - 1);
-	return &t->slot[i];
-}
-
-static void
-pathput(struct pathtab *t, struct mnode *n)
-{
-	if ((t->n + 1) * 2 > t->cap) {
-		struct mnode **old = t->slot;
-		size_t oldcap = t->cap, i;
-
-		t->cap = t->cap ? t->cap * 2 : 1024;
-		t->slot = xcalloc(t->cap, sizeof *t->slot);
-		for (i = 0; i < oldcap; i++)
-			if (old[i])
-				*pathslot(t, old[i]->path, strlen(old[i]->path)) = old[i];
-		free(old);
+		if (r == 0 && c[len] == '\0')
+			return d->child[mid];
+		if (r >= 0) /* c sorts after name (r == 0: c is the longer) */
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	*pathslot(t, n->path, strlen(n->path)) = n;
-	t->n++;
+	return NULL;
 }
 
 static void
@@ -367,7 +333,9 @@ manifest_parse(const char *name, const char *text, size_t len)
 	size_t i, cap = 0;
 	char *line;
 	int header = 0;
-	struct pathtab tab = { NULL, 0, 0 };
+	/* the entries by path while the tree is built: a directory of 65,536 files must not cost a
+	 * scan of its children per entry */
+	struct strmap tab = {0};
 
 	p.m = m;
 	m->path = xstrdup(name);
@@ -409,7 +377,7 @@ manifest_parse(const char *name, const char *text, size_t len)
 	m->root->type = M_DIR;
 	m->root->mode = 0755;
 	m->root->where = xstrdup("(implicit)");
-	pathput(&tab, m->root);
+	strmap_put(&tab, m->root->path, 1, m->root);
 	for (i = 0; i < p.nflat; i++) {
 		struct mnode *n = p.flat[i], *d = m->root, *c;
 		const char *s = n->path + 1, *e;
@@ -430,14 +398,14 @@ manifest_parse(const char *name, const char *text, size_t len)
 		}
 		/* walk the directories above n, creating missing ones */
 		while ((e = strchr(s, '/'))) {
-			c = *pathslot(&tab, n->path, (size_t)(e - n->path));
+			c = strmap_get(&tab, n->path, (size_t)(e - n->path));
 			if (!c) {
 				c = newnode(n->path, (size_t)(e - n->path));
 				c->type = M_DIR;
 				c->mode = 0755;
 				c->where = xstrdup("(implicit)");
 				addchild(d, c);
-				pathput(&tab, c);
+				strmap_put(&tab, c->path, (size_t)(e - n->path), c);
 			} else if (c->type != M_DIR) {
 				werr(n->where, "%s needs %s to be a directory, but %s declares it a %s", n->path,
 				     c->path, c->where,
@@ -446,16 +414,16 @@ manifest_parse(const char *name, const char *text, size_t len)
 			d = c;
 			s = e + 1;
 		}
-		c = *pathslot(&tab, n->path, strlen(n->path));
+		c = strmap_get(&tab, n->path, strlen(n->path));
 		if (c) {
 			/* an implicit parent created earlier, now declared explicitly (sort order puts
 			 * "/a" before "/a/b", so this only happens for directories) */
 			werr(n->where, "duplicate entry %s (also at %s)", n->path, c->where);
 		}
 		addchild(d, n);
-		pathput(&tab, n);
+		strmap_put(&tab, n->path, strlen(n->path), n);
 	}
-	free(tab.slot);
+	strmap_free(&tab);
 	/* resolve hard links now that every entry is known */
 	for (i = 0; i < p.nflat; i++) {
 		struct mnode *n = p.flat[i], *t;
@@ -567,6 +535,31 @@ mnode_open(struct mnode *n)
 	if (!f)
 		fatal("%s: %s: cannot open source '%s': %s", n->where, n->path, n->src, strerror(errno));
 	return f;
+}
+
+void
+mnode_copy(struct mnode *n, int fd, uint64_t off, const char *out)
+{
+	static unsigned char tmp[1 << 16];
+	struct mnode *t = n->type == M_HARDLINK ? n->target : n;
+	FILE *f = mnode_open(t);
+	uint64_t left = t->size;
+	size_t got;
+
+	while (left > 0) {
+		got = fread(tmp, 1, left < sizeof tmp ? (size_t)left : sizeof tmp, f);
+		if (got == 0)
+			break;
+		xpwrite(fd, tmp, got, off, out);
+		off += got;
+		left -= got;
+	}
+	if (ferror(f))
+		fatal("%s: %s: read error on '%s'", t->where, t->path, t->src ? t->src : "(inline)");
+	if (left > 0 || fgetc(f) != EOF)
+		fatal("%s: %s: source '%s' changed size while the image was written", t->where, t->path,
+		      t->src ? t->src : "(inline)");
+	fclose(f);
 }
 
 char *

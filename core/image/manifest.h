@@ -56,6 +56,9 @@ void manifest_free(struct manifest *m);
 struct mnode *manifest_lookup(struct manifest *m, const char *path);
 /* open an M_FILE's (or M_HARDLINK's target's) content for reading; fatal on failure */
 FILE *mnode_open(struct mnode *n);
+/* copy an M_FILE's (or M_HARDLINK's target's) content into fd at off (out names fd in
+ * messages); fatal on a read error or when the source no longer has its manifest size */
+void mnode_copy(struct mnode *n, int fd, uint64_t off, const char *out);
 /* read a whole M_FILE's content into memory (for small files); *len gets its size */
 char *mnode_read_all(struct mnode *n, size_t *len);
 /* append s to b escaped for a manifest field (backslash escapes, see docs/manifest.md) */

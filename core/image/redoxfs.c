@@ -663,10 +663,8 @@ parse_uuid(const char *s, unsigned char *u)
 	for (; *s; s++) {
 		if (*s == '-')
 			continue;
-		if (*s >= '0' && *s <= '9') v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f') v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F') v = *s - 'A' + 10;
-		else return -1;
+		if ((v = hexdigit((unsigned char)*s)) < 0)
+			return -1;
 		if (n == 16)
 			return -1;
 		if (hi < 0) {
