@@ -102,9 +102,9 @@ measure kiln-change4g $payload "cp k-disk4g.old k-disk4g.img" "'$kiln' gpt creat
 rm -f k-disk.old k-disk4g.old k-disk4g.img
 
 # --- what a user would run otherwise ---------------------------------------------------------
-measure base-esp $espb "rm -f b-esp.img" "truncate -s 16M b-esp.img && mkfs.fat b-esp.img && mcopy -s -i b-esp.img esp/EFI ::/"
-measure base-root $rootb "rm -f b-root.img" "truncate -s 400M b-root.img && mkfs.fat b-root.img && mcopy -s -i b-root.img root/bin root/usr ::/"
-measure base-disk $payload "rm -f b-disk.img" "truncate -s 512M b-disk.img && sgdisk -a 1 -n 1:34:2047 -t 1:EF02 -c 1:BIOS -n 2:2048:34815 -t 2:EF00 -c 2:EFI -n 3:34816:1046527 -t 3:8300 -c 3:REDOX b-disk.img && dd if=b-esp.img of=b-disk.img bs=1M seek=1 conv=notrunc,sparse status=none && dd if=b-root.img of=b-disk.img bs=1M seek=17 conv=notrunc,sparse status=none"
+measure base-esp $espb "rm -f b-esp.img" "dd if=/dev/zero bs=1048576 count=0 seek=16 2>/dev/null of=b-esp.img && mkfs.fat b-esp.img && mcopy -s -i b-esp.img esp/EFI ::/"
+measure base-root $rootb "rm -f b-root.img" "dd if=/dev/zero bs=1048576 count=0 seek=400 2>/dev/null of=b-root.img && mkfs.fat b-root.img && mcopy -s -i b-root.img root/bin root/usr ::/"
+measure base-disk $payload "rm -f b-disk.img" "dd if=/dev/zero bs=1048576 count=0 seek=512 2>/dev/null of=b-disk.img && sgdisk -a 1 -n 1:34:2047 -t 1:EF02 -c 1:BIOS -n 2:2048:34815 -t 2:EF00 -c 2:EFI -n 3:34816:1046527 -t 3:8300 -c 3:REDOX b-disk.img && dd if=b-esp.img of=b-disk.img bs=1048576 seek=1 conv=notrunc,sparse 2>/dev/null && dd if=b-root.img of=b-disk.img bs=1048576 seek=17 conv=notrunc,sparse 2>/dev/null"
 
 # --- the floor: copying the payload bytes ----------------------------------------------------
 measure cp-floor $payload "rm -rf copy-esp copy-root" "cp -R esp copy-esp && cp -R root copy-root"
@@ -144,7 +144,7 @@ awk -v payload="$payload" -v rootkind="$rootkind" '
 		row("kiln root create (400M)", "kiln-root", "base-root")
 		row("mkfs.fat + mcopy (root as FAT)", "base-root", "")
 		row("kiln gpt create (512M)", "kiln-disk", "base-disk")
-		row("truncate + sgdisk + dd (disk)", "base-disk", "")
+		row("dd seek + sgdisk + dd (disk)", "base-disk", "")
 		row("kiln, whole disk", "kiln-all", "base-all")
 		row("baseline, whole disk", "base-all", "")
 		row("cp -R of the payload (floor)", "cp-floor", "")

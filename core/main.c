@@ -6,6 +6,7 @@
  * 'kiln help COMMAND', with exit 2. --help and -h anywhere before a "--" print the command's
  * usage instead of running it, so no command ever takes them for a file or a name. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* util.c: see util.h */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #define _GNU_SOURCE  /* O_TMPFILE on Linux (afile_open) */
 #include <errno.h>
 #include <dirent.h>

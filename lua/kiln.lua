@@ -427,7 +427,7 @@ local function option(t)
 	if o then
 		fail(sfmt("option '%s' is declared twice (first at %s)", t.name, o.origin), where)
 	end
-	if ({ arch = 1, ["redox-src"] = 1, ["plugin-dir"] = 1, prefix = 1, ["install-deps"] = 1, help = 1 })[t.name] then
+	if ({ arch = 1, ["redox-src"] = 1, ["plugin-dir"] = 1, prefix = 1, ["install-deps"] = 1, ["print-deps"] = 1, ["deps-sizes"] = 1, help = 1 })[t.name] then
 		fail(sfmt("option '%s' is a built-in configure option", t.name), where)
 	end
 	t.type = t.type or "string"
@@ -1478,7 +1478,7 @@ function api.doctor()
 	if #K.boots > 0 then
 		local m = K.rules_module("qemu").constructors.qemu_host()
 		if m.bin then w("ok       %-28s %s\n", m.name, m.bin) end
-		if m.firmware then w("ok       %-28s %s\n", "UEFI firmware", m.firmware[1]) end
+		if m.firmware then w("ok       %-28s %s\n", "UEFI firmware", table.concat(m.firmware, " ")) end
 		local qm = K.rules_module("qemu")
 		local a, why = qm.host_accel(opt("qemu-accel"))
 		if a then

@@ -74,7 +74,7 @@ function T.get(which)
 		end
 	end
 	cache[which] = tc
-	K.reports[#K.reports + 1] = { what = which == "host" and "host C compiler" or ("C compiler for " .. conf.arch), detail = tc.path or tc.cc }
+	K.reports[#K.reports + 1] = { what = which == "host" and "host C compiler" or which == "uefi" and "UEFI C compiler (PE32+)" or ("C compiler for " .. conf.arch), detail = tc.path or tc.cc }
 	return tc
 end
 

@@ -9,18 +9,23 @@ local M = {}
 
 -- per target: the QEMU binary, machine, CPU, the disk's device (qemu{ disk_device } picks
 -- another, e.g. virtio-blk-device for virtio-mmio), and UEFI
--- firmware as { code, variable store template } pairs (Debian, Homebrew, source installs)
+-- firmware as { code, variable store template } pairs (Debian, Homebrew, source installs,
+-- Fedora's edk2-aarch64 and edk2-ovmf, Arch's edk2-aarch64 and edk2-ovmf)
 local machines = {
 	aarch64 = { bin = "qemu-system-aarch64", machine = "virt", cpu = "cortex-a72", disk = "virtio-blk-pci",
 		firmware = {
 			{ "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd" },
 			{ "/opt/homebrew/share/qemu/edk2-aarch64-code.fd", "/opt/homebrew/share/qemu/edk2-arm-vars.fd" },
-			{ "/usr/local/share/qemu/edk2-aarch64-code.fd", "/usr/local/share/qemu/edk2-arm-vars.fd" } } },
+			{ "/usr/local/share/qemu/edk2-aarch64-code.fd", "/usr/local/share/qemu/edk2-arm-vars.fd" },
+			{ "/usr/share/edk2/aarch64/QEMU_EFI-pflash.raw", "/usr/share/edk2/aarch64/vars-template-pflash.raw" },
+			{ "/usr/share/edk2/aarch64/QEMU_CODE.fd", "/usr/share/edk2/aarch64/QEMU_VARS.fd" } } },
 	x86_64 = { bin = "qemu-system-x86_64", machine = "q35", cpu = "max", disk = "virtio-blk-pci",
 		firmware = {
 			{ "/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_VARS.fd" },
 			{ "/opt/homebrew/share/qemu/edk2-x86_64-code.fd", "/opt/homebrew/share/qemu/edk2-i386-vars.fd" },
-			{ "/usr/local/share/qemu/edk2-x86_64-code.fd", "/usr/local/share/qemu/edk2-i386-vars.fd" } } },
+			{ "/usr/local/share/qemu/edk2-x86_64-code.fd", "/usr/local/share/qemu/edk2-i386-vars.fd" },
+			{ "/usr/share/edk2/ovmf/OVMF_CODE.fd", "/usr/share/edk2/ovmf/OVMF_VARS.fd" },
+			{ "/usr/share/edk2/x64/OVMF_CODE.4m.fd", "/usr/share/edk2/x64/OVMF_VARS.4m.fd" } } },
 }
 
 -- what this host has for booting the target: { bin = path or nil, name, machine, cpu, disk,

@@ -7,9 +7,31 @@
 
 : "${KILN:?KILN is not set; run the tests through tests/run}"
 : "${SRCDIR:?SRCDIR is not set}"
-: "${TMPDIR_T:=$(mktemp -d)}"
+: "${TMPDIR_T:=$(mktemp -d "${TMPDIR:-/tmp}/kiln-test.XXXXXX")}"
 
 ok() { printf 'ok %s\n' "$1"; }
+
+# forced_off NAME: the build was configured with CFLAGS=-DKILN_NO_NAME, which makes kiln take
+# the POSIX path instead of a system's fast one (configure's probes, core/image/fcopy.c)
+forced_off() {
+	sed -n 's/^CFLAGS = //p' "${BUILDDIR:-.}/Makefile" 2>/dev/null | grep -q -- "-DKILN_NO_$1"
+}
+
+# with_timeout SECONDS CMD...: run CMD, killed after SECONDS (status 137 then); timeout(1) is
+# not POSIX and macOS has none
+with_timeout() {
+	_t=$1; shift
+	"$@" &
+	_p=$!
+	( sleep "$_t" & _s=$!; trap 'kill $_s 2>/dev/null; exit 0' TERM; wait $_s
+	  kill -9 $_p 2>/dev/null ) &
+	_w=$!
+	wait $_p
+	_rc=$?
+	kill $_w 2>/dev/null
+	wait $_w 2>/dev/null
+	return $_rc
+}
 fail() { printf 'FAIL %s: %s\n' "$1" "$2"; }
 
 # check NAME CMD...: passes when CMD exits 0

@@ -106,7 +106,7 @@ for c in elf initfs redoxfs fat gpt ar stubobj cargo; do
 done
 usage "a value-taking option at the end (initfs -o)" "^kiln initfs: -o needs a value" "$KILN" initfs create m -o
 usage "elf strip without -o" "^kiln elf strip: missing -o OUT" "$KILN" elf strip in
-bad=$(grep -rn 'fputs(usage\|usage_to(\|fatal("usage' "$SRCDIR/core" | head -3)
+bad=$(grep -rnE 'fputs\(usage|usage_to\(|fatal\("usage' "$SRCDIR/core" | head -3)
 eq "no command prints its usage as an error (usage errors are one line)" "" "$bad"
 
 # --- queries outside a build directory ----------------------------------------------------------

@@ -18,20 +18,6 @@ block() {
 		f && /^```sh/ { g = 1; next } g && /^```/ { exit } g { print }' "$D/BUILD.md"
 }
 
-# with_timeout SECONDS CMD...: run CMD, killing it after SECONDS; status 137 when killed
-with_timeout() {
-	_t=$1; shift
-	"$@" &
-	_p=$!
-	( sleep "$_t" & _s=$!; trap 'kill $_s 2>/dev/null; exit 0' TERM; wait $_s
-	  kill -9 $_p 2>/dev/null ) &
-	_w=$!
-	wait $_p
-	_rc=$?
-	kill $_w 2>/dev/null
-	wait $_w 2>/dev/null
-	return $_rc
-}
 
 # field FILE KEY: a value from readelf -h output ("Entry point address", "Type", ...)
 field() {

@@ -203,7 +203,8 @@ contains "init listed greet in /usr/bin on RedoxFS" "$T/g/out/boot-test/serial.l
 
 # --- the same with one line in the demo's image config: greet = {} finds examples/packages/greet
 mkdir -p "$T/demo-cfg" && cp -R "$SRCDIR/examples/demo/." "$T/demo-cfg/"
-sed 's/^base-initfs = {}$/base-initfs = {}\ngreet = {}/' "$SRCDIR/examples/demo/config.toml" >"$T/demo-cfg/config.toml"
+sed 's/^base-initfs = {}$/base-initfs = {}\
+greet = {}/' "$SRCDIR/examples/demo/config.toml" >"$T/demo-cfg/config.toml"
 mkdir -p "$T/gc" && (cd "$T/gc" && "$KILN" gen --system=none --plugin-dir="$T/demo-cfg") >"$T/gc.gen" 2>&1
 contains "config: the demo's config.toml is in use" "$T/gc.gen" "^  config: $T/demo-cfg/config.toml \(the default"
 contains "config: greet = {} loads examples/packages/greet" "$T/gc.gen" "plugins: [0-9]+ loaded: .*examples/packages/greet/greet.lua"

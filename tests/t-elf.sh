@@ -11,8 +11,8 @@ E=$SRCDIR/tests/elf
 A=aarch64-linux-gnu-gcc
 AF="-ffreestanding -fno-pic -O2"
 chk() { "$KILN" elf check "$@"; }
-# under a time limit where the platform has one (a hang must fail, not block the run)
-if command -v timeout >/dev/null 2>&1; then lim() { timeout 20 "$@"; }; else lim() { "$@"; }; fi
+# under a time limit (a hang must fail, not block the run)
+lim() { with_timeout 20 "$@"; }
 
 # passes NAME CMD...: exit 0 and a "pass" verdict on stdout
 passes() {

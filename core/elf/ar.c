@@ -11,16 +11,16 @@
  * big-endian header offsets, NUL-terminated names); "//" holds the names longer than 15 bytes,
  * "name/\n" each, referenced as "/OFFSET". */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libelf_compat.h"
 #include "ar.h"
 #include "cmd.h"
 #include "util.h"

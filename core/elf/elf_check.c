@@ -5,13 +5,13 @@
  * section and symbol tables are read with libelf (elf_memory) once the tables are known to
  * lie inside the file. Nothing here exits: malformed input gives -1 and a one-line reason. */
 #define _POSIX_C_SOURCE 200809L
-#include <gelf.h>
-#include <libelf.h>
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libelf_compat.h"
 #include "bytescan.h"
 #include "elf_check.h"
 #include "util.h"

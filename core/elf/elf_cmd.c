@@ -1,9 +1,8 @@
 /* elf_cmd.c: `kiln elf check|strip|info`: options, policy loading, reports. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libelf_compat.h"
 #include "cmd.h"
 #include "elf_check.h"
 #include "elf_policy.h"

@@ -4,6 +4,7 @@
  * check of a small file); only a file outside that subset is run with Lua, and its result
  * converted to the same values. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>

@@ -9,13 +9,13 @@
  * bytes are identical to the input's except the ELF header's e_shoff/e_shnum/e_shstrndx.
  * Sections that overlap the ELF header or the program headers are refused. */
 #define _POSIX_C_SOURCE 200809L
-#include <gelf.h>
-#include <libelf.h>
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libelf_compat.h"
 #include "elf_check.h"
 #include "elf_strip.h"
 #include "util.h"

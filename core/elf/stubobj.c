@@ -7,13 +7,13 @@
  * libunwind_stubs, components.md 3.1 and F18): with panic=abort nothing unwinds, but the
  * symbols must resolve. aarch64: mov x0, #0; ret. x86_64: xor eax, eax; ret (padded to 4). */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libelf_compat.h"
 #include "cmd.h"
 #include "util.h"
 

@@ -19,6 +19,7 @@
  * 4. A is copied to OUT only when its content differs, so an edge whose cargo did nothing
  *    leaves OUT's mtime alone and Ninja's restat skips everything downstream. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -117,17 +118,27 @@ mtime(const char *path, struct timespec *ts)
 
 	if (stat(path, &st) != 0)
 		return -1;
-#ifdef __APPLE__
-	*ts = st.st_mtimespec;
+	ts->tv_sec = st.st_mtime;
+	/* the nanoseconds: where configure found them, with this file's _POSIX_C_SOURCE */
+#if defined(KILN_HAVE_ST_MTIM) && !defined(KILN_NO_ST_MTIM)
+	ts->tv_nsec = st.st_mtim.tv_nsec;
+#elif defined(KILN_HAVE_ST_MTIMENSEC) && !defined(KILN_NO_ST_MTIMENSEC)
+	ts->tv_nsec = st.st_mtimensec;          /* macOS with _POSIX_C_SOURCE but no _DARWIN_C_SOURCE */
+#elif defined(KILN_HAVE_ST_MTIMESPEC) && !defined(KILN_NO_ST_MTIMESPEC)
+	ts->tv_nsec = st.st_mtimespec.tv_nsec;
 #else
-	*ts = st.st_mtim;
+	ts->tv_nsec = -1;                       /* seconds only */
 #endif
 	return 0;
 }
 
+/* a is newer than b; with whole seconds only, the same second counts as newer (one relink
+ * too many rather than one missed) */
 static int
 newer(struct timespec a, struct timespec b)
 {
+	if (a.tv_nsec < 0 || b.tv_nsec < 0)
+		return a.tv_sec >= b.tv_sec;
 	return a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
 }
 

@@ -10,6 +10,7 @@
  * in C is Ninja itself, which runs the build. Exit 0 when the configuration can be built, 1
  * when something is missing, 2 on bad usage. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 /* gen.c: kiln gen: load the plugins, validate the graph, write build.ninja atomically */
 #define _XOPEN_SOURCE 700
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <stdint.h>
 #include <limits.h>

@@ -1,5 +1,6 @@
 /* graph.c: see graph.h */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

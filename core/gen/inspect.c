@@ -4,6 +4,7 @@
  * nothing they read: a missing or damaged image comes back as nil and a message, never as
  * an exit. Only the report commands register them; plugins never see them. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* lua_host.c: the Lua state, the sandbox and the recording primitives (see lua_host.h) */
 #define _XOPEN_SOURCE 700
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>

@@ -10,6 +10,7 @@
  * instructions, so the timer fires again two seconds later, names the plugin line that made
  * the call and ends the process. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #define _DEFAULT_SOURCE /* MADV_HUGEPAGE, where there is one */
 #include <signal.h>
 #include <sys/mman.h>

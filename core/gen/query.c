@@ -2,6 +2,7 @@
  * gen does and answer from the declarations (lua/query.lua), writing nothing; report reads
  * what the last kiln gen wrote (gen/images.lua) and the built images (lua/report.lua). */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>

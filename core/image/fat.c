@@ -5,6 +5,7 @@
  * Names that are valid upper-case 8.3 names get one short entry; every other name gets VFAT
  * long-name entries and a generated, unique NAME~N.EXT short name. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

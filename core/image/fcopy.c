@@ -1,19 +1,26 @@
-/* fcopy.c: a file into a range of another by clone, data extents or plain copy (see fcopy.h) */
-#if defined(__linux__)
-#define _GNU_SOURCE         /* copy_file_range */
-#elif defined(__APPLE__)
-#define _DARWIN_C_SOURCE    /* SEEK_DATA, SEEK_HOLE */
-#else
-#define _POSIX_C_SOURCE 200809L
-#endif
+/* fcopy.c: a file into a range of another by clone, data extents or plain copy (see fcopy.h)
+ *
+ * The fast paths are chosen by what configure found (KILN_HAVE_*, by compiling a probe), never
+ * by the system's name; -DKILN_NO_COPY_FILE_RANGE, -DKILN_NO_FICLONERANGE and
+ * -DKILN_NO_SEEK_HOLE force the POSIX path (pread and pwrite) instead. */
+#define _GNU_SOURCE         /* copy_file_range (glibc) */
+#define _DARWIN_C_SOURCE    /* SEEK_DATA, SEEK_HOLE (macOS) */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
-#if defined(__linux__)
+#if defined(KILN_HAVE_FICLONERANGE) && !defined(KILN_NO_FICLONERANGE)
 #include <linux/fs.h>       /* FICLONERANGE */
 #include <sys/ioctl.h>
+#define USE_FICLONERANGE 1
+#endif
+#if defined(KILN_HAVE_COPY_FILE_RANGE) && !defined(KILN_NO_COPY_FILE_RANGE)
+#define USE_COPY_FILE_RANGE 1
+#endif
+#if defined(SEEK_DATA) && defined(SEEK_HOLE) && !defined(KILN_NO_SEEK_HOLE)
+#define USE_SEEK_HOLE 1
 #endif
 
 #include "fcopy.h"
@@ -36,7 +43,7 @@ rd(int in, const char *inname, void *b, size_t k, uint64_t from, const char *out
 static uint64_t
 clone_range(int in, uint64_t n, int out, uint64_t off)
 {
-#ifdef FICLONERANGE
+#ifdef USE_FICLONERANGE
 	struct file_clone_range r;
 	struct stat st;
 	uint64_t bs, len;
@@ -61,13 +68,14 @@ clone_range(int in, uint64_t n, int out, uint64_t off)
 #endif
 }
 
+#ifdef USE_SEEK_HOLE
 /* copy in[from, to) to out at off + from, all of it */
 static void
 copy_bytes(int in, const char *inname, uint64_t from, uint64_t to, int out, uint64_t off,
            const char *outname, struct fcopy_stats *st)
 {
 	static unsigned char *buf;
-#if defined(__linux__)
+#ifdef USE_COPY_FILE_RANGE
 	static int no_cfr;   /* copy_file_range refused once: not on this system or filesystem */
 
 	while (!no_cfr && from < to) {
@@ -101,13 +109,15 @@ copy_bytes(int in, const char *inname, uint64_t from, uint64_t to, int out, uint
 	}
 }
 
+#endif
+
 /* copy the data extents of in[from, n) and skip its holes; -1 when the system cannot tell
  * them apart (nothing copied then) */
 static int
 copy_extents(int in, const char *inname, uint64_t from, uint64_t n, int out, uint64_t off,
              const char *outname, struct fcopy_stats *st)
 {
-#if defined(SEEK_DATA) && defined(SEEK_HOLE)
+#ifdef USE_SEEK_HOLE
 	uint64_t pos = from;
 
 	while (pos < n) {

@@ -7,6 +7,7 @@
  * filesystem shares blocks, else their data extents are copied (fcopy.h); holes stay holes,
  * so the output is sparse, and it is written to a temporary file renamed over the output. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

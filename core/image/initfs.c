@@ -7,6 +7,7 @@
  * directory), its inode number (post-order counter) and its name. Nothing is written until the
  * whole layout is known, so an over-size archive is reported with the size it needs. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* passwd_hash.c: the password field of Redox's /etc/shadow, and `kiln passwd-hash`, which
  * prints it for a password read from stdin. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,6 +5,7 @@
  * bounded by what the image can hold. Failures come back as -1 with fs->err set; the checker
  * prints each problem ("IMG: block N: cause") and goes on with the next structure. */
 #define _POSIX_C_SOURCE 200809L
+#define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
