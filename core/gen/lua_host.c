@@ -173,6 +173,28 @@ l_probe(lua_State *L)
 	return 1;
 }
 
+/* core.access(path) -> "rw" (a file this process may read and write, such as a usable
+ * /dev/kvm), "exists" (there, but not both), or nil; recorded either way: an existing path
+ * itself (it going away makes Ninja regenerate, and so does a new mtime), a missing one its
+ * nearest existing ancestor (whose mtime changes when the path appears). Permissions and
+ * group memberships have no mtime: a change to those needs configure again. */
+static int
+l_access(lua_State *L)
+{
+	struct host *h = gethost(L);
+	const char *path = luaL_checkstring(L, 1);
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		record_missing(h, path);
+		lua_pushnil(L);
+		return 1;
+	}
+	host_record(h, path);
+	lua_pushstring(L, access(path, R_OK | W_OK) == 0 ? "rw" : "exists");
+	return 1;
+}
+
 static int
 cmpstr(const void *a, const void *b)
 {
@@ -973,7 +995,7 @@ struct host *
 host_new(struct conf *c, struct graph *g)
 {
 	static const luaL_Reg prims[] = {
-		{ "stat", l_stat }, { "probe", l_probe }, { "listdir", l_listdir }, { "readfile", l_readfile },
+		{ "stat", l_stat }, { "probe", l_probe }, { "access", l_access }, { "listdir", l_listdir }, { "readfile", l_readfile },
 		{ "getenv", l_getenv }, { "find_program", l_find_program }, { "realpath", l_realpath },
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
 		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
