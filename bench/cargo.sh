@@ -4,6 +4,9 @@
 # ninja: one cargo run) beside one plain `cargo build --workspace --release` of the same tree,
 # then the rebuild after a change to the shared crate, each the best of 3 runs.
 # Goal: kiln within 1.05x of cargo's own time for both.
+# With sccache on PATH (configure --rustc-wrapper), two more rows: a clean kiln build through
+# sccache with a cold (empty) cache, and one in another build dir with the cache the cold
+# build filled (warm), beside the plain cargo build; sccache's own server and cache dir.
 # usage: bench/cargo.sh [BUILDDIR-with-kiln] [BINARIES]   (default: the current directory, 16)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +15,10 @@ n=${2:-16}
 [ -x "$kiln" ] || { echo "bench/cargo.sh: no kiln in ${1:-.}; run configure first" >&2; exit 2; }
 command -v cargo >/dev/null || { echo "bench/cargo.sh: cargo is not on PATH" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiln-bench-cargo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+SCCACHE=$(command -v sccache || :)
+stop_sccache() { [ -z "$SCCACHE" ] || SCCACHE_SERVER_PORT=$port "$SCCACHE" --stop-server >/dev/null 2>&1 || :; }
+port=$((20000 + $$ % 20000))
+trap 'stop_sccache; rm -rf "$work"' EXIT
 . "$src/tests/cargo-ws.sh"
 cargo_ws "$work" "$n"
 export CARGO_HOME=$work/cargo-home
@@ -37,7 +43,31 @@ for i in 1 2 3; do
 	t0=$(now); (cd "$work/b" && ninja) >/dev/null 2>&1; t1=$(now)
 	re_kiln="$re_kiln $(secs "$t0" "$t1")"
 done
+cold= warm=
+if [ -n "$SCCACHE" ]; then
+	for i in 1 2 3; do
+		stop_sccache
+		rm -rf "$work/cache" "$work/s1" "$work/elsewhere"
+		mkdir -p "$work/s1" "$work/elsewhere/s2"
+		t0=$(now); (cd "$work/s1" && SCCACHE_DIR=$work/cache SCCACHE_SERVER_PORT=$port "$kiln" gen -q --system=none \
+			--plugin-dir="$work/plugins" --rustc-wrapper="$SCCACHE" && ninja) >/dev/null 2>&1; t1=$(now)
+		cold="$cold $(secs "$t0" "$t1")"
+		t0=$(now); (cd "$work/elsewhere/s2" && SCCACHE_DIR=$work/cache SCCACHE_SERVER_PORT=$port "$kiln" gen -q --system=none \
+			--plugin-dir="$work/plugins" --rustc-wrapper="$SCCACHE" && ninja) >/dev/null 2>&1; t1=$(now)
+		warm="$warm $(secs "$t0" "$t1")"
+		cmp -s "$work/s1/out/bin-01/bin-01" "$work/elsewhere/s2/out/bin-01/bin-01" ||
+			{ echo "bench/cargo.sh: the warm build's bin-01 differs from the cold one's" >&2; exit 1; }
+	done
+	hits=$(SCCACHE_SERVER_PORT=$port "$SCCACHE" --show-stats 2>/dev/null | sed -n 's/^Cache hits  *\([0-9]*\)$/\1/p')
+fi
 cc=$(best $clean_cargo) ck=$(best $clean_kiln) rc=$(best $re_cargo) rk=$(best $re_kiln)
 printf '%-44s %10s %10s %10s %s\n' "workload ($n+2 binaries, best of 3)" "kiln (s)" "cargo (s)" "ratio" "goal"
 printf '%-44s %10s %10s %10s %s\n' "clean build" "$ck" "$cc" "$(ratio "$ck" "$cc")" "<= 1.05x"
 printf '%-44s %10s %10s %10s %s\n' "rebuild after a shared-crate change" "$rk" "$rc" "$(ratio "$rk" "$rc")" "<= 1.05x"
+if [ -n "$SCCACHE" ]; then
+	co=$(best $cold) wa=$(best $warm)
+	printf '%-44s %10s %10s %10s %s\n' "clean, sccache, cold cache" "$co" "$cc" "$(ratio "$co" "$cc")" "(the cache's cost)"
+	printf '%-44s %10s %10s %10s %s\n' "clean, sccache, warm from another build dir" "$wa" "$cc" "$(ratio "$wa" "$cc")" "($hits hits in the last)"
+else
+	echo "(sccache is not on PATH: no sccache rows)"
+fi

@@ -340,15 +340,15 @@ local function narrow(what, src, names, own)
 		__metatable = false,
 	})
 end
-local rules_core = narrow("the rules context's core", core, { "stat", "default", "sha256", "find_program" })
-local rules_conf = narrow("the rules context's conf", conf, { "arch", "builddir", "datadir", "kiln", "version", "host_os", "host_arch" })
+local rules_core = narrow("the rules context's core", core, { "stat", "access", "default", "sha256", "find_program" })
+local rules_conf = narrow("the rules context's conf", conf, { "arch", "builddir", "datadir", "kiln", "version", "host_os", "host_arch", "rustc_wrapper" })
 local rules_ctx = narrow("the rules context", K, {
 	-- declarations, read-only by convention (filled before rules run)
 	"components", "by_name", "images", "image_by_output", "option_by_name", "system",
 	-- configuration and probes
 	"conf", "core", "kinds", "toolchain", "policy_file",
 	-- helpers: errors and fields
-	"fail", "origin", "suggest", "check_fields", "aslist", "parse_size",
+	"fail", "note", "origin", "suggest", "check_fields", "aslist", "parse_size",
 	-- helpers: paths and quoting
 	"normalize", "join", "dirname", "basename", "check_path", "Q", "shq", "serialize",
 	-- helpers: a component's outputs and checks
@@ -469,10 +469,10 @@ end
 -- kiln's own options: how `ninja run` (and, where said, `ninja boot-test`) start QEMU, for
 -- whatever plugin set declares qemu{} (rules/qemu.lua reads them)
 option { name = "qemu-accel", type = "choice", values = { "auto", "tcg", "kvm", "hvf" }, default = "auto",
-	help = "ninja run's accelerator: auto = KVM on Linux with /dev/kvm, HVF on macOS, when the host's arch is the target's; else TCG. boot-test uses TCG unless this is given" }
-option { name = "qemu-smp", type = "int", default = 0, help = "guest CPUs (default: the plugin set's choice)" }
-option { name = "qemu-memory", type = "string", default = "", help = "guest memory, e.g. 2G (default: the plugin set's choice)" }
-option { name = "qemu-net", type = "choice", values = { "default", "user", "none" }, default = "default",
+	help = "ninja run's accelerator: auto = KVM on Linux when /dev/kvm is readable and writable and the target is the host's arch, HVF on an arm64 Mac for aarch64, else TCG; KVM and HVF with -cpu host. boot-test uses TCG unless this is given" }
+option { name = "qemu-smp", type = "int", help = "guest CPUs for run and boot-test (default: the plugin set's qemu{}: 2 for Redox, 1 for the demo)" }
+option { name = "qemu-memory", type = "size", help = "guest memory for run and boot-test, whole MiB, e.g. 4G (default: the plugin set's qemu{}: 2G for Redox, 256M for the demo)" }
+option { name = "qemu-net", type = "choice", values = { "user", "none" },
 	help = "ninja run's network: user = QEMU user-mode networking on virtio-net (default for Redox), none (default for the demo)" }
 option { name = "qemu-display", type = "choice", values = { "none", "ramfb", "virtio-gpu" }, default = "none",
 	help = "ninja run's display: none = the serial console on the terminal; ramfb or virtio-gpu open a window (the serial console stays on the terminal)" }
@@ -1454,6 +1454,10 @@ function api.summary()
 		io.stdout:write(sfmt("  config: %s%s%s\n", display(cfg.path), cfg.is_default and " (the default; --config=FILE for another)" or "",
 			#(K.unselected or {}) > 0 and sfmt("; %d components of packages it does not name left out", #K.unselected) or ""))
 	end
+	if conf.rustc_wrapper ~= "" then
+		io.stdout:write(sfmt("  rustc wrapper: %s for every cargo run (CARGO_INCREMENTAL=0); its settings (sccache.env): %s\n",
+			conf.rustc_wrapper, core.wrapper_summary()))
+	end
 	for _, n in ipairs(K.notes) do io.stdout:write("  note: ", n, "\n") end
 	io.stdout:write("  wrote build.ninja; next: ninja image\n")
 end
@@ -1479,6 +1483,14 @@ function api.doctor()
 		local m = K.rules_module("qemu").constructors.qemu_host()
 		if m.bin then w("ok       %-28s %s\n", m.name, m.bin) end
 		if m.firmware then w("ok       %-28s %s\n", "UEFI firmware", table.concat(m.firmware, " ")) end
+		local qm = K.rules_module("qemu")
+		local a, why = qm.host_accel(opt("qemu-accel"))
+		if a then
+			w("ok       %-28s %s\n", "accelerator for ninja run", a == "tcg" and "TCG (software emulation)" or a:upper() .. " (-cpu host)")
+			if why then K.note(why) end
+		else
+			K.problem(why)
+		end
 	end
 	for _, p in ipairs(K.problems) do w("MISSING  %s\n", p) end
 	for _, n in ipairs(K.notes) do w("note     %s\n", n) end

@@ -30,7 +30,7 @@ text=$log.txt
 "$@" </dev/null >"$log.qemu" 2>&1 &
 pid=$!
 esc=$(printf '\033')
-cr=$(printf '\r')
+bel=$(printf '\007')
 
 # progress while it waits: on a terminal one status line redrawn each second (elapsed time, the
 # expected lines seen so far, the last serial line, cut to the terminal's width), elsewhere a
@@ -38,7 +38,9 @@ cr=$(printf '\r')
 tty=
 if [ -t 1 ]; then
 	tty=1
+	# stty size (Linux, macOS, the BSDs), else tput, else 80 columns
 	cols=$(stty size </dev/tty 2>/dev/null | awk '{ print $2 }')
+	case $cols in ''|*[!0-9]*) cols=$(tput cols 2>/dev/null) ;; esac
 fi
 case ${cols:-} in ''|*[!0-9]*) cols=80 ;; esac
 [ "$cols" -ge 20 ] || cols=80   # a terminal that reports no size
@@ -54,10 +56,18 @@ progress() { # SEEN
 	else printf '%s\n' "$_msg"; fi
 }
 
-# the log without escape sequences (CSI ... letter, or ESC and one character) and CRs
+# FILE without terminal escape sequences and control characters, on stdout: OSC (ESC ] ...
+# BEL or ESC \), CSI (ESC [, parameter bytes 0-?, intermediate bytes space-/, a final byte
+# @-~), the other escapes (ESC, intermediates, a final byte), then every control character but
+# tab and newline (CR, BEL, NUL: grep would take a log with NULs for a binary file). In the C
+# locale, where the ranges are bytes.
+unescape() {
+	LC_ALL=C sed -e "s,${esc}][^${bel}${esc}]*${bel},,g" -e "s,${esc}][^${bel}${esc}]*${esc}\\\\,,g" \
+		-e "s,${esc}\[[0-?]*[ -/]*[@-~],,g" -e "s,${esc}[ -/]*[0-~],,g" "$1" | LC_ALL=C tr -d '\000-\010\013-\037\177'
+}
+# the log as checked and shown: LOG.txt
 clean() {
-	sed -e "s/${esc}\[[0-9;?=]*[A-Za-z]//g" -e "s/${esc}.//g" -e "s/${cr}//g" "$log" >"$text.new" &&
-		mv "$text.new" "$text"
+	unescape "$log" >"$text.new" && mv "$text.new" "$text"
 }
 
 # the number of leading expected lines found in order (each after the line of the previous)
@@ -137,5 +147,5 @@ n=$(seen_in_order)
 printf '%s' "$expects" | awk -v n="$n" 'NR > n && $0 != "" { print "boot-test:   missing" (NR == n + 1 ? "" : " (after that)") ": " $0 }' >&2
 echo "boot-test: last lines of $text:" >&2
 tail -n 15 "$text" | sed 's/^/    /' >&2
-[ -s "$log.qemu" ] && { echo "boot-test: QEMU said:" >&2; tail -n 5 "$log.qemu" | sed -e "s/${esc}\[[0-9;?=]*[A-Za-z]//g" -e "s/${esc}.//g" -e "s/${cr}//g" -e 's/^/    /' >&2; }
+[ -s "$log.qemu" ] && { echo "boot-test: QEMU said:" >&2; unescape "$log.qemu" | tail -n 5 | sed 's/^/    /' >&2; }
 exit 1

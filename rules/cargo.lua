@@ -105,6 +105,13 @@ function M.generate(c, s)
 	for _, f in ipairs(ctx.dep_outputs(c)) do relink[#relink + 1] = f end
 	local imps = { manifest }
 	if spec then imps[2] = spec end
+	-- configure --rustc-wrapper (sccache): its settings file is an input (a changed setting
+	-- reruns cargo); the file holds the secrets, build.ninja only its name
+	if ctx.conf.rustc_wrapper ~= "" then
+		flags[#flags + 1] = "--rustc-wrapper=" .. ctx.conf.rustc_wrapper
+		flags[#flags + 1] = "--wrapper-env=sccache.env"
+		imps[#imps + 1] = "sccache.env"
+	end
 	for _, f in ipairs(relink) do
 		flags[#flags + 1] = "--relink-on=" .. f
 		imps[#imps + 1] = f

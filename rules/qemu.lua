@@ -50,23 +50,67 @@ local function run_opt(name)
 	return o.value, o.given
 end
 
--- the accelerator: { "-accel", NAME } and whether -cpu host goes with it. auto takes KVM on
--- Linux when /dev/kvm exists (the lookup is recorded: a new /dev/kvm regenerates), HVF on
--- macOS, when the host's arch is the target's; a forced accelerator the host lacks is an error
-local function accel(choice, where)
-	local same = ctx.conf.host_arch == ctx.conf.arch
-	local kvm = ctx.conf.host_os == "linux" and ctx.core.stat("/dev/kvm") ~= nil
-	local hvf = ctx.conf.host_os == "macos"
+-- the accelerator, decided from the facts alone (tests call it with made-up hosts):
+-- choice is --qemu-accel; f = { os = "linux"|"macos"|..., host_arch, arch (the target's),
+-- kvm = what core.access("/dev/kvm") said: "rw", "exists" or nil }. Returns the accelerator
+-- ("tcg", "kvm", "hvf") and, for auto, why it is TCG where the user could do better; or nil
+-- and the error for an accelerator this host cannot give (one line, ending with the fix).
+-- auto: KVM on Linux when /dev/kvm is readable and writable and the target is the host's
+-- arch; HVF on an arm64 Mac for aarch64; else TCG.
+function M.decide_accel(choice, f)
+	local same = f.host_arch == f.arch
+	local fix = "; fix: --qemu-accel=auto or --qemu-accel=tcg (software emulation)"
 	if choice == "auto" then
-		choice = (same and kvm) and "kvm" or (same and hvf) and "hvf" or "tcg"
-	elseif choice == "kvm" and not (same and kvm) then
-		ctx.fail(sfmt("--qemu-accel=kvm: %s; fix: --qemu-accel=auto or tcg", not kvm and "this host has no /dev/kvm (KVM is Linux's, and needs the kvm module and access to /dev/kvm)"
-			or sfmt("KVM runs only %s guests on this %s host, not %s", ctx.conf.host_arch, ctx.conf.host_arch, ctx.conf.arch)), where)
-	elseif choice == "hvf" and not (same and hvf) then
-		ctx.fail(sfmt("--qemu-accel=hvf: %s; fix: --qemu-accel=auto or tcg", not hvf and "HVF is macOS's Hypervisor.framework, and this host is not macOS"
-			or sfmt("HVF runs only %s guests on this host, not %s", ctx.conf.host_arch, ctx.conf.arch)), where)
+		if f.os == "linux" and same and f.kvm == "rw" then return "kvm" end
+		if f.os == "macos" and same and f.arch == "aarch64" then return "hvf" end
+		if f.os == "linux" and same and f.kvm == "exists" then
+			return "tcg", "ninja run uses TCG: /dev/kvm is not readable and writable by you; for KVM: " ..
+				"sudo usermod -aG kvm $USER, log in again and re-run configure"
+		end
+		return "tcg"
+	elseif choice == "kvm" then
+		if f.os ~= "linux" then
+			return nil, sfmt("--qemu-accel=kvm: KVM is Linux's, and this host runs %s%s", f.os == "macos" and "macOS" or f.os,
+				f.os == "macos" and "; fix: --qemu-accel=hvf, auto or tcg" or fix)
+		elseif not same then
+			return nil, sfmt("--qemu-accel=kvm: KVM runs only %s guests on this %s host, not %s%s", f.host_arch, f.host_arch, f.arch, fix)
+		elseif not f.kvm then
+			return nil, "--qemu-accel=kvm: this host has no /dev/kvm (the kvm module is not loaded, or virtualization " ..
+				"is off in the firmware or the hypervisor); fix: load it (sudo modprobe kvm_intel, kvm_amd or kvm), " ..
+				"or --qemu-accel=auto or --qemu-accel=tcg (software emulation)"
+		elseif f.kvm ~= "rw" then
+			return nil, "--qemu-accel=kvm: /dev/kvm is not readable and writable by you; fix: sudo usermod -aG kvm $USER, " ..
+				"log in again and re-run configure, or --qemu-accel=auto or --qemu-accel=tcg (software emulation)"
+		end
+		return "kvm"
+	elseif choice == "hvf" then
+		if f.os ~= "macos" then
+			return nil, "--qemu-accel=hvf: HVF is macOS's Hypervisor.framework, and this host is not macOS" ..
+				(f.os == "linux" and "; fix: --qemu-accel=kvm, auto or tcg" or fix)
+		elseif not same then
+			return nil, sfmt("--qemu-accel=hvf: HVF runs only %s guests on this %s Mac, not %s%s", f.host_arch, f.host_arch, f.arch, fix)
+		end
+		return "hvf"
 	end
-	return choice
+	return "tcg"
+end
+
+-- the accelerator for this host (kiln doctor asks too); /dev/kvm is looked at only when KVM could be used (Linux,
+-- the host's arch), and that look is recorded: build.ninja regenerates when /dev/kvm appears,
+-- goes or changes
+function M.host_accel(choice)
+	local c = ctx.conf
+	local f = { os = c.host_os, host_arch = c.host_arch, arch = c.arch }
+	if c.host_os == "linux" and c.host_arch == c.arch and choice ~= "tcg" and choice ~= "hvf" then
+		f.kvm = ctx.core.access("/dev/kvm")
+	end
+	return M.decide_accel(choice, f)
+end
+local function accel(choice, where)
+	local a, why = M.host_accel(choice)
+	if not a then ctx.fail(why, where) end
+	if why then ctx.note(why) end
+	return a
 end
 
 local function output_of(name, where)
@@ -85,11 +129,24 @@ function M.generate(boots)
 	if not qemu then
 		ctx.fail(sfmt("qemu: %s is not on PATH; install qemu-system-arm or qemu-system-x86 (Debian), qemu (Homebrew), or run ./configure --install-deps", m.name), b.origin)
 	end
-	local mem, smp = run_opt("qemu-memory"), run_opt("qemu-smp")
-	mem = mem ~= "" and mem or b.memory or "512M"
-	smp = smp > 0 and smp or math.tointeger(b.smp)
+	-- memory: --qemu-memory (bytes) or qemu{ memory } (a size), given to QEMU in whole MiB
+	local mem, mem_given = run_opt("qemu-memory")
+	local what = mem_given and "--qemu-memory" or "qemu{} memory"
+	if not mem_given then mem = ctx.parse_size(b.memory or "512M", "qemu{} memory", b.origin) end
+	if mem < 1 << 20 or mem % (1 << 20) ~= 0 then
+		ctx.fail(sfmt("%s: %d bytes; QEMU takes guest memory in whole MiB, at least 1M (e.g. 512M, 2G)", what, mem),
+			mem_given and "kiln.conf" or b.origin)
+	end
+	mem = mem % (1 << 30) == 0 and sfmt("%dG", mem >> 30) or sfmt("%dM", mem >> 20)
+	local smp, smp_given = run_opt("qemu-smp")
+	if not smp_given then smp = b.smp end
+	if smp and not (math.tointeger(smp) and smp >= 1 and smp <= 1024) then
+		ctx.fail(sfmt("%s: %s CPUs; expected a whole number from 1 to 1024", smp_given and "--qemu-smp" or "qemu{} smp", tostring(smp)),
+			smp_given and "kiln.conf" or b.origin)
+	end
+	smp = smp and math.tointeger(smp)
 	local acc_choice, acc_given = run_opt("qemu-accel")
-	local acc = accel(acc_choice, "configure")
+	local acc = accel(acc_choice, "kiln.conf")
 	-- what run and boot-test share, and what each adds: run gets the accelerator, network,
 	-- display and gdb; boot-test stays on TCG (reproducible) unless --qemu-accel was given
 	local function base(a)
@@ -166,8 +223,7 @@ function M.generate(boots)
 	if b.share then
 		add("-virtfs " .. ctx.Q("local,path=" .. b.share .. ",mount_tag=hostshare,security_model=none"))
 	end
-	local net = run_opt("qemu-net")
-	if net == "default" then net = b.net or "none" end
+	local net = run_opt("qemu-net") or b.net or "none"
 	if net ~= "user" and net ~= "none" then ctx.fail(sfmt("qemu: net = '%s': expected \"user\" or \"none\"", net), b.origin) end
 	if net == "user" then
 		run_args[#run_args + 1] = "-netdev user,id=net0 -device virtio-net-pci,netdev=net0"
@@ -178,10 +234,22 @@ function M.generate(boots)
 	if display == "none" then
 		run_args[#run_args + 1] = "-nographic"
 	else
-		run_args[#run_args + 1] = (display == "ramfb" and "-device ramfb" or "-device virtio-gpu-pci") .. " -serial mon:stdio"
+		-- the one display device (-vga none: q35 would add its standard VGA beside it)
+		run_args[#run_args + 1] = (display == "ramfb" and "-vga none -device ramfb" or "-vga none -device virtio-gpu-pci") .. " -serial mon:stdio"
 	end
 	local gdb = run_opt("qemu-gdb")
-	if gdb then run_args[#run_args + 1] = "-s -S" end
+	local gdb_say
+	if gdb then
+		run_args[#run_args + 1] = "-s -S"
+		-- said before QEMU starts (the description may be cut to the terminal's width), with
+		-- the unstripped kernel for its symbols
+		local kernel
+		for _, c in ipairs(ctx.components) do
+			if c.kind == "kernel" and c.outputs and c.outputs[1] then kernel = c.outputs[1] break end
+		end
+		gdb_say = "kiln: QEMU is halted before the first instruction, with a gdb server on port 1234; attach with: gdb -ex 'target remote :1234'" ..
+			(kernel and (" " .. kernel) or "") .. " (then: continue)"
+	end
 	for _, a in ipairs(b.args or {}) do add(ctx.Q(a)) end
 	local cmd, test_cmd = table.concat(run_args, " "), table.concat(test_args, " ")
 	-- checks are validations, so an image can be written while a check still fails; QEMU
@@ -193,9 +261,10 @@ function M.generate(boots)
 	local say = sfmt("QEMU (%s%s%s)", acc == "tcg" and "TCG" or acc:upper(),
 		display == "none" and "; Ctrl-A X quits" or "; close the window or Ctrl-A X in the terminal quits",
 		gdb and "; halted for gdb: gdb -ex 'target remote :1234'" or "")
+	if gdb_say then cmd = "echo " .. ctx.Q(gdb_say) .. " && " .. cmd end
 	if acc ~= "tcg" then
 		-- a host whose accelerator exists but fails (KVM in a nested VM) gets the way out
-		cmd = cmd .. sfmt(" || { echo 'kiln: QEMU failed with -accel %s; if the accelerator does not work on this host (a nested VM), reconfigure with --qemu-accel=tcg'; exit 1; }", acc)
+		cmd = cmd .. sfmt(" || { echo 'kiln: QEMU failed under %s; where the accelerator exists but does not work (some nested VMs), run ./configure again with --qemu-accel=tcg and your other options'; exit 1; }", acc:upper())
 	end
 	ctx.rule("qemu_run", {
 		{ "command", cmd },

@@ -49,6 +49,12 @@ expect_fail "configure: a plugin option without its value" 1 "option '--greeting
 same "a refused option leaves kiln.conf alone" "$T/conf.before" kiln.conf
 "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured --gen-time-limit=45 >"$T/conf2.out" 2>&1
 contains "configure passes --gen-time-limit to kiln.conf" kiln.conf "^gen-time-limit=45$"
+# a yes/no option given alone means yes (--qemu-gdb), one of another type still needs its value
+"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured --qemu-gdb --qemu-persistent-disk >"$T/conf-bool.out" 2>&1
+contains "configure: a yes/no option alone is yes" kiln.conf "^opt=qemu-gdb=yes$"
+contains "configure: ... every one given so" kiln.conf "^opt=qemu-persistent-disk=yes$"
+expect_fail "configure: kiln's own option of another type without its value" 1 "option '--qemu-smp' needs a value: --qemu-smp=VALUE" \
+	"$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured --qemu-smp
 "$SRCDIR/configure" --system=none --plugin-dir="$T/plugins" --greeting=configured >"$T/conf3.out" 2>&1
 
 check "first ninja builds everything" ninja

@@ -43,12 +43,28 @@ has "--qemu-display=ramfb: a ramfb window, the serial console on the terminal" "
 hasnt "--qemu-display: no -nographic with a window" "$r" "-nographic"
 d=$(cd "$T/o" && ninja -t rules >/dev/null; grep -A3 '^rule qemu_run' build.ninja | sed -n 's/^ *description = //p')
 has "--qemu-gdb: ninja run says how to attach" "$d" "gdb -ex 'target remote :1234'"
+has "--qemu-gdb: ... and says it before QEMU starts, with the kernel's symbols" "$r" \
+	"echo 'kiln: QEMU is halted before the first instruction, with a gdb server on port 1234; attach with: gdb -ex '\\''target remote :1234'\\'' out/kernel/kernel (then: continue)' && "
+has "--qemu-display: the window's device alone (no standard VGA beside it)" "$r" "-vga none -device ramfb"
+hasnt "--qemu-display: boot-test stays headless" "$b" "ramfb"
 gen "$T/v" --arch=aarch64 --opt=qemu-display=virtio-gpu >/dev/null 2>&1
 has "--qemu-display=virtio-gpu" "$(cmd "$T/v" run)" "-device virtio-gpu-pci -serial mon:stdio"
 expect_fail "--qemu-display: a wrong value names the choices" '*' "expected one of none, ramfb, virtio-gpu" \
 	gen "$T/e" --arch=aarch64 --opt=qemu-display=sdl
-expect_fail "--qemu-net: a wrong value names the choices" '*' "expected one of default, user, none" \
+expect_fail "--qemu-net: a wrong value names the choices" '*' "kiln.conf: option --qemu-net=tap: expected one of user, none" \
 	gen "$T/e" --arch=aarch64 --opt=qemu-net=tap
+
+# memory in whole MiB, CPUs from 1; a bad value is one line naming kiln.conf and what is expected
+gen "$T/m" --arch=aarch64 --opt=qemu-memory=1536M >/dev/null 2>&1
+has "--qemu-memory=1536M reaches QEMU as 1536M" "$(cmd "$T/m" run)" " -m 1536M "
+hasnt "the demo's own qemu{}: one CPU, no -smp" "$(cmd "$T/m" run)" "-smp"
+expect_fail "--qemu-memory: not whole MiB" '*' "^kiln gen: kiln.conf: --qemu-memory: 1000000 bytes; QEMU takes guest memory in whole MiB, at least 1M" \
+	gen "$T/e" --arch=aarch64 --opt=qemu-memory=1000000
+expect_fail "--qemu-memory: not a size" '*' "qemu-memory" gen "$T/e" --arch=aarch64 --opt=qemu-memory=lots
+expect_fail "--qemu-smp=0: one line with the range" '*' "^kiln gen: kiln.conf: --qemu-smp: 0 CPUs; expected a whole number from 1 to 1024" \
+	gen "$T/e" --arch=aarch64 --opt=qemu-smp=0
+check "configure --help lists kiln's run options for every plugin set" sh -c \
+	"cd '$T/d' && '$KILN' gen --srcdir='$SRCDIR' --list-options --system=none | grep -q '^  --qemu-accel=CHOICE .*(auto|tcg|kvm|hvf, default auto)'"
 
 # --- the persistent disk -------------------------------------------------------------------------
 gen "$T/p" --arch=aarch64 --opt=qemu-persistent-disk=yes >/dev/null 2>&1
@@ -71,10 +87,15 @@ case $harch in arm64) harch=aarch64 ;; amd64) harch=x86_64 ;; esac
 other=x86_64; [ "$harch" = x86_64 ] && other=aarch64
 gen "$T/a" --arch="$harch" >/dev/null 2>&1
 r=$(cmd "$T/a" run)
-if [ "$hos" = Linux ] && [ -e /dev/kvm ]; then
+# the look at /dev/kvm is recorded: build.ninja regenerates when it appears or goes
+if [ "$hos" = Linux ]; then
+	if [ -e /dev/kvm ]; then want=/dev/kvm; else want=/dev; fi
+	check "/dev/kvm's state is an input of build.ninja ($want)" grep -Eq "(^| )$want( |\\\\|$)" "$T/a/gen/build.ninja.d"
+fi
+if [ "$hos" = Linux ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	has "auto: KVM on Linux with /dev/kvm, for the host's own arch" "$r" "-accel kvm "
 	has "auto: KVM with the host's CPU" "$r" "-cpu host"
-	has "KVM: run says how to fall back when KVM fails" "$r" "reconfigure with --qemu-accel=tcg"
+	has "KVM: run says how to fall back when KVM fails" "$r" "kiln: QEMU failed under KVM; where the accelerator exists but does not work (some nested VMs), run ./configure again with --qemu-accel=tcg"
 elif [ "$hos" = Darwin ]; then
 	has "auto: HVF on macOS, for the host's own arch" "$r" "-accel hvf "
 else
@@ -82,16 +103,18 @@ else
 fi
 hasnt "auto: boot-test on TCG" "$(bt "$T/a")" "-accel"
 gen "$T/x" --arch="$other" >/dev/null 2>&1
+check "/dev/kvm is looked at only when KVM could be used (not for another arch)" sh -c \
+	"test -s '$T/x/gen/build.ninja.d' && ! grep -q /dev/kvm '$T/x/gen/build.ninja.d'"
 hasnt "auto: TCG for another arch than the host's" "$(cmd "$T/x" run)" "-accel"
 gen "$T/t" --arch="$harch" --opt=qemu-accel=tcg >/dev/null 2>&1
 hasnt "--qemu-accel=tcg: no accelerator" "$(cmd "$T/t" run)" "-accel"
-expect_fail "--qemu-accel=kvm for another arch: one error with the fix" '*' "KVM runs only $harch guests.*fix: --qemu-accel=auto or tcg|this host has no /dev/kvm" \
+expect_fail "--qemu-accel=kvm for another arch: one error with the fix" '*' "^kiln gen: kiln.conf: --qemu-accel=kvm: (KVM runs only $harch guests on this $harch host, not $other|KVM is Linux's, and this host runs macOS); fix: --qemu-accel=" \
 	gen "$T/e" --arch="$other" --opt=qemu-accel=kvm
 if [ "$hos" != Darwin ]; then
-	expect_fail "--qemu-accel=hvf off macOS: one error with the fix" '*' "HVF is macOS's Hypervisor.framework, and this host is not macOS; fix: --qemu-accel=auto or tcg" \
+	expect_fail "--qemu-accel=hvf off macOS: one error with the fix" '*' "^kiln gen: kiln.conf: --qemu-accel=hvf: HVF is macOS's Hypervisor.framework, and this host is not macOS; fix: --qemu-accel=" \
 		gen "$T/e" --arch="$harch" --opt=qemu-accel=hvf
 fi
-if [ "$hos" = Linux ] && [ -e /dev/kvm ]; then
+if [ "$hos" = Linux ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	gen "$T/k" --arch="$harch" --opt=qemu-accel=kvm >/dev/null 2>&1
 	has "--qemu-accel given: boot-test uses it too" "$(bt "$T/k")" "-accel kvm"
 fi
@@ -134,3 +157,83 @@ eq "a missing line fails boot-test" 1 "$?"
 contains "the summary names the missing line" "$T/bt3.out" '^boot-test:   missing: stage five$'
 contains "the summary quotes the serial log without ANSI escapes" "$T/bt3.out" '^    stage four$'
 check "the summary holds no escape sequence" sh -c "! grep -q \"$(printf '\033')\" '$T/bt3.out'"
+
+# --- every kind of escape the firmware and the guest draw with, and the terminal's width ----------
+cat >"$T/fakeqemu2" <<'FQ'
+#!/bin/sh
+# OSC titles and links, private CSI modes, CSI with '>' and '~', charset and keypad escapes, a
+# BEL, a NUL, CRs; then a line far wider than a terminal; then a complaint on stderr, and exit 1
+for a do case $a in file:*) log=${a#file:} ;; esac; done
+e=$(printf '\033') b=$(printf '\007')
+printf '%s]0;UEFI%s%s[?25l%s[2J%s[1;1H%s(Bfirmware up%s[0m\r\n' "$e" "$b" "$e" "$e" "$e" "$e" "$e" >>"$log"
+printf '%s]8;;http://x%s\\link%s]8;;%s\\ %s[>0c%s[2~%s=keypad\007 nul\000here\r\n' "$e" "$e" "$e" "$e" "$e" "$e" "$e" >>"$log"
+sleep 1.5
+printf 'a very long serial line %s\r\n' "$(printf '%080d' 0 | tr 0 x)" >>"$log"
+sleep 1.5
+printf '%s[31mqemu-system-x: something broke%s[0m\r\n' "$e" "$e" >&2
+exit 1
+FQ
+chmod +x "$T/fakeqemu2"
+(cd "$T" && sh "$BT" --log bt4/serial.log --timeout 20 --expect "never" -- ./fakeqemu2 -serial file:bt4/serial.log) >"$T/bt4.out" 2>&1
+eq "boot-test: the log as checked: escapes, BEL, NUL and CRs gone, the text kept" \
+	"$(printf 'firmware up\nlink keypad nulhere')" "$(head -n 2 "$T/bt4/serial.log.txt")"
+contains "boot-test: QEMU's own complaint is quoted without its escapes" "$T/bt4.out" '^    qemu-system-x: something broke$'
+check "boot-test: nothing it printed holds an escape or a NUL" sh -c \
+	"! LC_ALL=C grep -q \"$(printf '\033')\" '$T/bt4.out' && [ \$(tr -d '\\000' <'$T/bt4.out' | wc -c) -eq \$(wc -c <'$T/bt4.out') ]"
+python3 - "$T" "$BT" >"$T/pty40.out" 2>&1 <<'PY'
+import fcntl, os, pty, struct, sys, termios
+t, bt = sys.argv[1], sys.argv[2]
+os.chdir(t)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("sh", ["sh", bt, "--log", "bt5/serial.log", "--timeout", "20", "--expect", "never",
+                     "--", "./fakeqemu2", "-serial", "file:bt5/serial.log"])
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
+out = bytearray()
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out.extend(d)
+os.waitpid(pid, 0)
+text = out.decode("utf-8", "replace")
+# the status lines: what follows each "CR ESC [K" up to the next CR
+status = [seg.split("\r")[0] for seg in text.split("\r\033[K")[1:]]
+status = [s for s in status if s.startswith("boot-test: ") and "expected lines" in s]
+print("status lines:", len(status))
+print("widest:", max((len(s) for s in status), default=0))
+print("long line seen:", any("a very long" in s for s in status))
+PY
+contains "on a 60-column terminal: status lines were drawn" "$T/pty40.out" '^status lines: [1-9]'
+contains "... the widest cut to 59 columns (the cursor stays on the line)" "$T/pty40.out" '^widest: 59$'
+contains "... the last serial line in it, cut" "$T/pty40.out" '^long line seen: True$'
+
+# --- a real ninja run of the demo: options that change the machine still boot it -------------------
+# (the image of the persistent-disk case above, now also with user-mode networking and 2 CPUs; in a
+# pseudo-terminal, as ninja's console pool gives QEMU one; the demo powers itself off)
+(cd "$T/p" && "$KILN" gen -q --arch=aarch64 --opt=qemu-persistent-disk=yes --opt=qemu-net=user --opt=qemu-smp=2) >/dev/null 2>&1
+python3 - "$T/p" >"$T/run.out" 2>&1 <<'PY'
+import os, pty, sys, time
+os.chdir(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("ninja", ["ninja", "run"])
+out, end = bytearray(), time.time() + 120
+while time.time() < end:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out.extend(d)
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace").replace("\r", ""))
+print("\nninja run exit:", os.WEXITSTATUS(st) if os.WIFEXITED(st) else "signal")
+PY
+contains "ninja run boots the demo through every stage (-smp 2, user networking, the persistent disk)" "$T/run.out" '^kiln-demo: done'
+contains "... and ends when the system powers off" "$T/run.out" '^ninja run exit: 0$'
+contains "... ninja says how it runs and how to quit" "$T/run.out" 'QEMU \(TCG; Ctrl-A X quits\)'

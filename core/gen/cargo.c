@@ -22,6 +22,7 @@
 #define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "gen.h"
 #include "ninja.h"
 #include "util.h"
 
@@ -87,13 +89,14 @@ scrub_env(int online)
 	free(names);
 }
 
-/* cargo's argument vector: CARGO (or cargo), args, and the wrapper overrides (before a "--",
- * whose arguments cargo passes on) */
+/* cargo's argument vector: CARGO (or cargo), args, the target dir when given as an argument
+ * (tdir, or NULL) and the wrapper settings of config files overridden (before a "--", whose
+ * arguments cargo passes on): disabled, or set to the configured wrapper */
 static char **
-cargo_argv(const char *cargo, char **args, int nargs)
+cargo_argv(const char *cargo, char **args, int nargs, const char *tdir, const char *wrapper)
 {
 	size_t nw = sizeof no_wrappers / sizeof no_wrappers[0], i, k = 0;
-	char **v = xcalloc((size_t)nargs + nw + 2, sizeof *v);
+	char **v = xcalloc((size_t)nargs + nw + 4, sizeof *v);
 	int at = nargs, j;
 
 	for (j = 0; j < nargs; j++)
@@ -104,11 +107,57 @@ cargo_argv(const char *cargo, char **args, int nargs)
 	v[k++] = (char *)cargo;
 	for (j = 0; j < at; j++)
 		v[k++] = args[j];
+	if (tdir) {
+		v[k++] = "--target-dir";
+		v[k++] = (char *)tdir;
+	}
 	for (i = 0; i < nw; i++)
 		v[k++] = (char *)no_wrappers[i];
+	if (wrapper)
+		v[k - 3] = xasprintf("build.rustc-wrapper='%s'", wrapper);
 	for (j = at; j < nargs; j++)
 		v[k++] = args[j];
 	return v;
+}
+
+/* the line of cargo's output that shows the wrapper's error: its own ("sccache: error: ..."),
+ * else one naming it with an error, else the first naming it; NULL when none names it (the
+ * failure is not the wrapper's) */
+static char *
+wrapper_error(const char *log, const char *wrapper)
+{
+	const char *base = strrchr(wrapper, '/') ? strrchr(wrapper, '/') + 1 : wrapper, *p, *line;
+	const char *best[3] = { NULL, NULL, NULL };
+	size_t n, blen = strlen(base);
+	int i;
+
+	if (!log)
+		return NULL;
+	for (line = log; *line; line = *p ? p + 1 : p) {
+		char *l;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		p = strchr(line, '\n');
+		if (!p)
+			p = line + strlen(line);
+		l = xstrndup(line, (size_t)(p - line));
+		if (!best[0] && !strncmp(l, base, blen) && l[blen] == ':')
+			best[0] = line;
+		else if (strstr(l, base)) {
+			if (!best[1] && (strstr(l, "error") || strstr(l, "failed")))
+				best[1] = line;
+			if (!best[2])
+				best[2] = line;
+		}
+		free(l);
+	}
+	for (i = 0; i < 3; i++)
+		if (best[i]) {
+			n = strcspn(best[i], "\n");
+			return xstrndup(best[i], n > 400 ? 400 : n);
+		}
+	return NULL;
 }
 
 static int
@@ -365,6 +414,59 @@ run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
 	return status;
 }
 
+/* sccache's server: started here, before cargo, with its output in an anonymous file. Started
+ * by the first rustc that cargo runs, it would keep cargo's output pipe open for as long as it
+ * lives (its idle timeout) and this wrapper would wait for it, as would ninja for the pipe
+ * every command it runs inherits. Returns its error line, or NULL
+ * when it runs. */
+static char *
+start_sccache(const char *wrapper)
+{
+	FILE *f = tmpfile();
+	pid_t pid;
+	int status;
+	char line[512] = "", *msg = NULL;
+
+	if (!f)
+		fatal("tmpfile: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY), fd;
+
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(fileno(f), 1);
+		dup2(fileno(f), 2);
+		/* and nothing else: ninja waits for the end of a pipe every command inherits */
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
+		execl(wrapper, wrapper, "--show-stats", (char *)NULL);
+		fprintf(stderr, "cannot run %s: %s\n", wrapper, strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		rewind(f);
+		while (fgets(line, sizeof line, f)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!msg || strstr(line, "error"))
+				msg = (free(msg), xstrdup(line));
+			if (strstr(line, "error"))
+				break;
+		}
+		if (!msg || !*msg)
+			msg = (free(msg), xasprintf("%s --show-stats: exit %d", wrapper, WIFEXITED(status) ? WEXITSTATUS(status) : 128));
+	}
+	fclose(f);
+	return msg;
+}
+
 const char usage_cargo[] =
 	"usage: kiln cargo --manifest-path=M --target-dir=D --artifact=A --out=OUT\n"
 	"                  [--artifact=A --out=OUT]... --depfile=DF [--cwd=DIR] [--log=FILE]\n"
@@ -381,12 +483,16 @@ const char usage_cargo[] =
 	"  --env=NAME=VALUE   set a variable for cargo (repeatable)\n"
 	"  --relink-on=FILE   a link input cargo does not track (libc.a, crt0.o): when it is newer\n"
 	"                     than an artifact, the artifact is removed so cargo relinks it\n"
-	"  --fetch=STAMP      ninja fetch: run cargo online and write STAMP when it succeeds\n";
+	"  --fetch=STAMP      ninja fetch: run cargo online and write STAMP when it succeeds\n"
+	"  --rustc-wrapper=P  compile through P (sccache; configure --rustc-wrapper): RUSTC_WRAPPER=P,\n"
+	"                     CARGO_INCREMENTAL=0, the target dir given as --target-dir D\n"
+	"  --wrapper-env=FILE the wrapper's settings (NAME=VALUE lines, written by kiln gen)\n";
 
 int
 cmd_cargo(int argc, char *argv[])
 {
 	const char *manifest = NULL, *tdir = NULL, *depfile = NULL, *cwd = NULL, *log = NULL, *fetch = NULL;
+	const char *wrapper = NULL, *wrapper_env = NULL;
 	char **relink = NULL, **cargs, **deps = NULL, *abs_tdir, **sets = NULL, *cargo, *cargo_home;
 	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, i, j;
 	struct art *arts = NULL;
@@ -407,6 +513,8 @@ cmd_cargo(int argc, char *argv[])
 		else if (!strncmp(argv[a], "--cwd=", 6)) cwd = v;
 		else if (!strncmp(argv[a], "--log=", 6)) log = v;
 		else if (!strncmp(argv[a], "--fetch=", 8)) fetch = v;
+		else if (!strncmp(argv[a], "--rustc-wrapper=", 16)) wrapper = *v ? v : NULL;
+		else if (!strncmp(argv[a], "--wrapper-env=", 14)) wrapper_env = v;
 		else if (!strncmp(argv[a], "--artifact=", 11)) {
 			arts = xreallocarray(arts, nart + 1, sizeof *arts);
 			arts[nart].artifact = v;
@@ -451,6 +559,16 @@ cmd_cargo(int argc, char *argv[])
 			fatal("setenv %s: %s", k, strerror(errno));
 		free(k);
 	}
+	/* the rustc wrapper (sccache) and its settings; sccache refuses incremental builds */
+	if (wrapper) {
+		if (wrapper[0] != '/' || strchr(wrapper, '\''))
+			fatal("--rustc-wrapper=%s: expected an absolute path without a quote (reconfigure with "
+			      "--rustc-wrapper=PATH)", wrapper);
+		if (wrapper_env)
+			wrapper_env_apply(wrapper_env);
+		setenv("RUSTC_WRAPPER", wrapper, 1);
+		setenv("CARGO_INCREMENTAL", "0", 1);
+	}
 	cargo_home = xstrdup(getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
 	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
 	/* cargo runs in cwd: the target dir is given absolute */
@@ -463,7 +581,10 @@ cmd_cargo(int argc, char *argv[])
 			fatal("getcwd: %s", strerror(errno));
 		abs_tdir = xasprintf("%s/%s", here, tdir);
 	}
-	setenv("CARGO_TARGET_DIR", abs_tdir, 1);
+	/* with a wrapper, the target dir is an argument: sccache hashes the CARGO_* variables that
+	 * reach rustc, and CARGO_TARGET_DIR would make every build directory miss the cache */
+	if (!wrapper || fetch)
+		setenv("CARGO_TARGET_DIR", abs_tdir, 1);
 	/* on a terminal, cargo's colours and progress bar, as it shows them when run by hand */
 	if (isatty(2)) {
 		setenv("CARGO_TERM_COLOR", "always", 1);
@@ -474,7 +595,7 @@ cmd_cargo(int argc, char *argv[])
 	/* ninja fetch: the one run that goes online; the stamp says it succeeded */
 	if (fetch) {
 		setenv("CARGO_NET_OFFLINE", "false", 1);
-		cargs = cargo_argv(cargo, argv + a, argc - a);
+		cargs = cargo_argv(cargo, argv + a, argc - a, NULL, NULL);
 		status = run_cargo(cargs, cwd, NULL, &all);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			error("cargo fetch failed (%s %d) for %s: the network or the crate index is not reachable, "
@@ -509,11 +630,23 @@ cmd_cargo(int argc, char *argv[])
 		}
 	}
 
+	/* sccache: its server first (see start_sccache) */
+	if (wrapper && strstr(strrchr(wrapper, '/') + 1, "sccache")) {
+		char *werr = start_sccache(wrapper);
+
+		if (werr) {
+			error("the rustc wrapper %s failed: \"%s\" (building %s); to build without it, reconfigure "
+			      "without --rustc-wrapper (./configure with the same options but that one)", wrapper, werr, manifest);
+			return 1;
+		}
+	}
+
 	/* 3. run cargo, with the wrappers of config files disabled */
-	cargs = cargo_argv(cargo, argv + a, argc - a);
+	cargs = cargo_argv(cargo, argv + a, argc - a, wrapper ? abs_tdir : NULL, wrapper);
 	status = run_cargo(cargs, cwd, log, &all);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		int offline = 0;
+		char *werr = wrapper ? wrapper_error(all.s, wrapper) : NULL;
 
 		for (i = 0; i < sizeof offline_signs / sizeof offline_signs[0] && all.s; i++)
 			if (strstr(all.s, offline_signs[i]))
@@ -525,6 +658,9 @@ cmd_cargo(int argc, char *argv[])
 			error("cargo could not find crates in its cache (CARGO_HOME=%s) and builds are offline: "
 			      "run `ninja fetch` once with network, then build again",
 			      cargo_home);
+		if (werr)
+			error("the rustc wrapper %s failed: \"%s\"; to build without it, reconfigure without "
+			      "--rustc-wrapper (./configure with the same options but that one)", wrapper, werr);
 		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
 

@@ -38,6 +38,42 @@ ninja_version(void)
 	return v;
 }
 
+/* configure --rustc-wrapper: the wrapper runs (`P --version`, with the settings kiln cargo
+ * gives it); 0 when it does */
+static int
+wrapper_check(const char *wrapper)
+{
+	char *cmd, line[256] = "";
+	const char *q;
+	FILE *p;
+	int st;
+
+	for (q = wrapper; *q; q++)
+		if (*q == '\'') {
+			printf("MISSING  %-28s %s: a quote in its path; reconfigure with another --rustc-wrapper\n", "rustc wrapper", wrapper);
+			return 1;
+		}
+	if (access(WRAPPER_ENV, R_OK) == 0)
+		wrapper_env_apply(WRAPPER_ENV);
+	cmd = xasprintf("'%s' --version 2>&1", wrapper);
+	p = popen(cmd, "r");
+	free(cmd);
+	if (p) {
+		if (!fgets(line, sizeof line, p))
+			line[0] = '\0';
+		while (fgetc(p) != EOF) ;
+		line[strcspn(line, "\n")] = '\0';
+	}
+	st = p ? pclose(p) : -1;
+	if (st != 0) {
+		printf("MISSING  %-28s %s --version failed%s%s%s; install it (apt-get install sccache | brew install sccache) "
+		       "or reconfigure without --rustc-wrapper\n", "rustc wrapper", wrapper, *line ? ": \"" : "", line, *line ? "\"" : "");
+		return 1;
+	}
+	printf("ok       %-28s %s (%s; settings in %s)\n", "rustc wrapper", wrapper, line, WRAPPER_ENV);
+	return 0;
+}
+
 const char usage_doctor[] =
 	"usage: kiln doctor [CONFIGURATION...]\n"
 	"\n"
@@ -85,5 +121,7 @@ cmd_doctor(int argc, char *argv[])
 	n = host_number(h, "doctor");
 	if (n < 0)
 		fatal("the plugins' checks did not complete (a bug in kiln or a plugin)");
+	if (*c.rustc_wrapper && wrapper_check(c.rustc_wrapper) != 0)
+		bad = 1;
 	return n > 0 || bad ? 1 : 0;
 }

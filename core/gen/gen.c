@@ -48,6 +48,11 @@ setting(struct conf *c, const char *kv, int from_args)
 	} else if (IS("redox-src")) {
 		free(c->redox_src);
 		c->redox_src = xstrdup(v);
+	} else if (IS("rustc-wrapper")) {
+		if (*v && v[0] != '/')
+			fatal("--rustc-wrapper=%s: expected an absolute path (configure resolves a name on PATH)", v);
+		free(c->rustc_wrapper);
+		c->rustc_wrapper = xstrdup(v);
 	} else if (IS("system")) {
 		free(c->system);
 		c->system = xstrdup(v);
@@ -102,6 +107,8 @@ conf_save(struct conf *c)
 	fprintf(a->f, "srcdir=%s\narch=%s\nredox-src=%s\n", c->datadir, c->arch, c->redox_src);
 	if (*c->system)
 		fprintf(a->f, "system=%s\n", c->system);
+	if (*c->rustc_wrapper)
+		fprintf(a->f, "rustc-wrapper=%s\n", c->rustc_wrapper);
 	for (i = 0; i < c->nplugin_dirs; i++)
 		fprintf(a->f, "plugin-dir=%s\n", c->plugin_dirs[i]);
 	for (i = 0; i < c->nopts; i++)
@@ -125,6 +132,7 @@ conf_load(struct conf *c, int argc, char *argv[], const char *self)
 	c->arch = xstrdup("aarch64");
 	c->redox_src = xstrdup("");
 	c->system = xstrdup("");
+	c->rustc_wrapper = xstrdup("");
 	if (!getcwd(buf, sizeof buf))
 		fatal("getcwd: %s", strerror(errno));
 	c->builddir = xstrdup(buf);
@@ -308,7 +316,15 @@ cmd_gen(int argc, char *argv[])
 			return 1;
 		return host_call(h, "list_options", 0, NULL) ? 1 : 0;
 	}
+	/* the rustc wrapper's settings: read from the shell by configure and ninja reconfigure,
+	 * kept by the regeneration edge (which must not read the shell) */
+	if (*c.rustc_wrapper && !c.regen)
+		wrapper_env_write(WRAPPER_ENV);
+	else if (!*c.rustc_wrapper)
+		unlink(WRAPPER_ENV);
 	h = load_plugins(&c);
+	if (*c.rustc_wrapper)
+		graph_node(h->g, WRAPPER_ENV)->generated = 1;
 	for (i = 0; i < (int)h->ngens; i++)
 		graph_node(h->g, h->gens[i].path)->generated = 1;
 	graph_node(h->g, "kiln.env")->generated = 1;

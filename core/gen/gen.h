@@ -26,4 +26,14 @@ void conf_opt(struct conf *c, const char *kv);
 /* create the graph and the Lua host and load every plugin; exits 1 on plugin errors */
 struct host *load_plugins(struct conf *c);
 
+/* wrapper.c: the rustc wrapper's settings (SCCACHE_*, AWS_*), kept in WRAPPER_ENV (0600) in
+ * the build directory: written by kiln gen from the shell, read by kiln cargo and doctor */
+#define WRAPPER_ENV "sccache.env"
+void wrapper_env_write(const char *path);
+/* setenv every variable of the file; fatal when it cannot be read */
+void wrapper_env_apply(const char *path);
+/* "NAME=VALUE, SECRET set, ...": the secrets by name only */
+char *wrapper_env_summary(const char *path);
+int wrapper_secret(const char *name, const char *value);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "graph.h"
 #include "image/sha256.h"
+#include "gen.h"
 #include "lua_host.h"
 #include "ninja.h"
 #include "util.h"
@@ -169,6 +170,28 @@ l_probe(lua_State *L)
 		free(dir);
 	}
 	lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+	return 1;
+}
+
+/* core.access(path) -> "rw" (a file this process may read and write, such as a usable
+ * /dev/kvm), "exists" (there, but not both), or nil; recorded either way: an existing path
+ * itself (it going away makes Ninja regenerate, and so does a new mtime), a missing one its
+ * nearest existing ancestor (whose mtime changes when the path appears). Permissions and
+ * group memberships have no mtime: a change to those needs configure again. */
+static int
+l_access(lua_State *L)
+{
+	struct host *h = gethost(L);
+	const char *path = luaL_checkstring(L, 1);
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		record_missing(h, path);
+		lua_pushnil(L);
+		return 1;
+	}
+	host_record(h, path);
+	lua_pushstring(L, access(path, R_OK | W_OK) == 0 ? "rw" : "exists");
 	return 1;
 }
 
@@ -838,6 +861,17 @@ l_normalize(lua_State *L)
 	return 1;
 }
 
+/* core.wrapper_summary() -> the rustc wrapper's settings, secrets by name only */
+static int
+l_wrapper_summary(lua_State *L)
+{
+	char *s = wrapper_env_summary(WRAPPER_ENV);
+
+	lua_pushstring(L, s);
+	free(s);
+	return 1;
+}
+
 /* core.sha256(text) -> 64 hex digits */
 static int
 l_sha256(lua_State *L)
@@ -887,6 +921,8 @@ setconf(lua_State *L, struct conf *c)
 	lua_setfield(L, -2, "system");
 	lua_pushstring(L, c->kiln);
 	lua_setfield(L, -2, "kiln");
+	lua_pushstring(L, c->rustc_wrapper ? c->rustc_wrapper : "");
+	lua_setfield(L, -2, "rustc_wrapper");
 	lua_pushstring(L, KILN_VERSION);
 	lua_setfield(L, -2, "version");
 	/* the machine kiln was built for (build.ninja depends on the kiln binary): what `ninja run`
@@ -959,11 +995,11 @@ struct host *
 host_new(struct conf *c, struct graph *g)
 {
 	static const luaL_Reg prims[] = {
-		{ "stat", l_stat }, { "probe", l_probe }, { "listdir", l_listdir }, { "readfile", l_readfile },
+		{ "stat", l_stat }, { "probe", l_probe }, { "access", l_access }, { "listdir", l_listdir }, { "readfile", l_readfile },
 		{ "getenv", l_getenv }, { "find_program", l_find_program }, { "realpath", l_realpath },
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
 		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
-		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "msghandler", l_msghandler },
+		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "wrapper_summary", l_wrapper_summary }, { "msghandler", l_msghandler },
 		{ "normalize", l_normalize },
 		{ NULL, NULL },
 	};

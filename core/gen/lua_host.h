@@ -23,6 +23,7 @@ struct conf {
 	char **opts;          /* "name=value" options for plugin-declared options */
 	size_t nopts;
 	char *kiln;           /* absolute path of the kiln binary */
+	char *rustc_wrapper;  /* configure --rustc-wrapper: absolute path of sccache or the like, "" none */
 	double time_limit;    /* seconds the Lua code of kiln gen may run (--gen-time-limit), 0: 60 */
 	size_t memory_limit;  /* bytes the Lua state may hold (--gen-memory-limit), 0: 1 GiB */
 	char *time_text, *memory_text; /* the limits as given, for kiln.conf (NULL: default) */

@@ -56,6 +56,7 @@ qemu {
 	-- the demo kernel drives virtio-mmio on aarch64 (QEMU virt's own bus), PCI on x86_64
 	disk_device = arch == "aarch64" and "virtio-blk-device" or "virtio-blk-pci",
 	memory = "256M",
+	-- no net: the demo has no network driver (--qemu-net=user adds a virtio-net card anyway)
 	expect = {
 		"kiln-demo bootloader on " .. arch .. "/UEFI, started by the firmware",
 		"bootloader: RedoxFS found on GPT partition",

@@ -1,0 +1,99 @@
+# tests/t-sccache.sh: configure --rustc-wrapper with Debian's sccache and a local cache: real
+# cargo builds the workspace of real crates (tests/cargo-ws.sh) in build dir A, then in build
+# dir B at another path; B compiles nothing itself (sccache's cache hits) and its binaries
+# are byte-identical. The settings reach cargo from sccache.env (0600), the secrets appear
+# nowhere else; a hostile RUSTC_WRAPPER in the shell or in $CARGO_HOME/config.toml does not
+# replace the configured wrapper; a failing wrapper gives one message naming it and the fix.
+# (Without the option, no wrapper reaches cargo: t-redox's host crate, real cargo.)
+. "$SRCDIR/tests/lib.sh"
+. "$SRCDIR/tests/cargo-ws.sh"
+T=$TMPDIR_T
+SCCACHE=$(command -v sccache) || { fail "sccache is installed" "not on PATH (./configure --install-deps installs it)"; echo "0 passed, 1 failed"; exit 1; }
+export CARGO_HOME=$T/cargo-home SCCACHE_DIR=$T/cache SCCACHE_CACHE_SIZE=1G SCCACHE_IDLE_TIMEOUT=120
+# a server of its own (another run, or the user's, listens on the default port)
+SCCACHE_SERVER_PORT=$((20000 + $$ % 20000))
+export SCCACHE_SERVER_PORT
+export AWS_SECRET_ACCESS_KEY=kiln-test-secret-8d1f
+trap '"$SCCACHE" --stop-server >/dev/null 2>&1' EXIT
+cargo_ws "$T" 2
+mkdir -p "$CARGO_HOME"
+gen() { # DIR ARGS...: kiln gen in DIR for the workspace
+	_g=$1; shift
+	mkdir -p "$_g" && (cd "$_g" && "$KILN" gen --system=none --plugin-dir="$T/plugins" "$@")
+}
+
+# --- configure's option -------------------------------------------------------------------
+expect_fail "configure: a wrapper not on PATH is one clear error" '*' "rustc-wrapper=no-such-sccache: not found on PATH" \
+	sh -c "mkdir -p '$T/cf' && cd '$T/cf' && '$SRCDIR/configure' --rustc-wrapper=no-such-sccache"
+expect_fail "kiln gen: a relative wrapper path is refused" '*' "expected an absolute path" gen "$T/rel" -q --rustc-wrapper=sccache
+
+# --- build dir A: a cold cache --------------------------------------------------------------
+gen "$T/A" --rustc-wrapper="$SCCACHE" >"$T/A.gen" 2>&1
+contains "summary: the wrapper and its settings" "$T/A.gen" "rustc wrapper: $SCCACHE for every cargo run \(CARGO_INCREMENTAL=0\).*SCCACHE_DIR=$T/cache"
+contains "summary: a secret is named, as set" "$T/A.gen" "AWS_SECRET_ACCESS_KEY set"
+check "the secret's value is not printed, nor in build.ninja, kiln.conf or kiln.env" \
+	sh -c "! grep -q kiln-test-secret-8d1f '$T/A.gen' '$T/A/build.ninja' '$T/A/kiln.conf' '$T/A/kiln.env'"
+eq "sccache.env is readable by its owner only" "-rw-------" "$(ls -l "$T/A/sccache.env" | cut -c1-10)"
+contains "sccache.env holds the settings" "$T/A/sccache.env" "^AWS_SECRET_ACCESS_KEY=kiln-test-secret-8d1f$"
+contains "kiln.conf records the wrapper" "$T/A/kiln.conf" "^rustc-wrapper=$SCCACHE$"
+case $(cd "$T/A" && ninja -t commands out/bin-01/bin-01 | tail -1) in
+*"--rustc-wrapper=$SCCACHE --wrapper-env=sccache.env "*) ok "the cargo edge runs through the wrapper" ;;
+*) fail "the cargo edge runs through the wrapper" "$(cd "$T/A" && ninja -t commands out/bin-01/bin-01 | tail -1)" ;; esac
+check "sccache.env is an input of the cargo edge" sh -c "cd '$T/A' && ninja -t query out/bin-01/bin-01 | grep -q '| sccache.env'"
+# hostile: another wrapper in the shell and in $CARGO_HOME/config.toml
+printf '#!/bin/sh\necho "wrapped: $*" >>%s\nexec "$@"\n' "'$T/wrapped.log'" >"$T/wrap.sh"
+chmod +x "$T/wrap.sh"
+printf '[build]\nrustc-wrapper = "%s"\nrustc-workspace-wrapper = "%s"\n' "$T/wrap.sh" "$T/wrap.sh" >"$CARGO_HOME/config.toml"
+"$SCCACHE" --stop-server >/dev/null 2>&1
+if (cd "$T/A" && RUSTC_WRAPPER=$T/wrap.sh RUSTC_WORKSPACE_WRAPPER=$T/wrap.sh ninja) >"$T/A.build" 2>&1; then
+	ok "A: real cargo builds the workspace through sccache"; else fail "A: real cargo builds the workspace through sccache" "$(tail -5 "$T/A.build" | tr '\n' ' ')"; fi
+check "the shell's and config.toml's wrappers did not run" test ! -e "$T/wrapped.log"
+"$SCCACHE" --show-stats >"$T/A.stats" 2>&1
+contains "A: sccache compiled the crates (cache misses, cold cache)" "$T/A.stats" "^Cache misses +[1-9]"
+eq "A: bin-02 runs" "bin-02 6 0.75 extra: on (6b69)" "$("$T/A/out/bin-02/bin-02" 2>&1)"
+
+# --- build dir B, elsewhere: the cache from A -----------------------------------------------
+"$SCCACHE" --zero-stats >/dev/null 2>&1
+gen "$T/other/place/B" -q --rustc-wrapper="$SCCACHE" >"$T/B.gen" 2>&1
+if (cd "$T/other/place/B" && ninja) >"$T/B.build" 2>&1; then ok "B: builds"; else fail "B: builds" "$(tail -5 "$T/B.build" | tr '\n' ' ')"; fi
+"$SCCACHE" --show-stats >"$T/B.stats" 2>&1
+contains "B: cache hits from A's build (sccache --show-stats)" "$T/B.stats" "^Cache hits +[1-9]"
+contains "B: no cache misses" "$T/B.stats" "^Cache misses +0$"
+diff=
+for f in bin-01 bin-02 feat-on feat-off; do cmp -s "$T/A/out/$f/$f" "$T/other/place/B/out/$f/$f" || diff="$diff $f"; done
+eq "B: the binaries are byte-identical to A's" "" "$diff"
+# a changed setting is read again by ninja reconfigure and reruns the cargo edges
+(cd "$T/other/place/B" && SCCACHE_CACHE_SIZE=2G ninja reconfigure) >/dev/null 2>&1
+contains "reconfigure reads the settings again" "$T/other/place/B/sccache.env" "^SCCACHE_CACHE_SIZE=2G$"
+check "a changed setting reruns the cargo edge" sh -c "cd '$T/other/place/B' && ninja -n | grep -q CARGO"
+# the regeneration edge keeps the file (it never reads the shell)
+touch "$T/other/place/B/kiln.conf"
+(cd "$T/other/place/B" && SCCACHE_CACHE_SIZE=5G ninja -n) >/dev/null 2>&1
+contains "regeneration keeps the recorded settings" "$T/other/place/B/sccache.env" "^SCCACHE_CACHE_SIZE=2G$"
+
+# --- kiln doctor ------------------------------------------------------------------------------
+(cd "$T/A" && "$KILN" doctor) >"$T/A.doctor" 2>&1
+contains "doctor: the configured sccache runs" "$T/A.doctor" "^ok +rustc wrapper +$SCCACHE \(sccache 0"
+
+# --- a failing wrapper: one message, its error quoted, the fix ------------------------------
+mkdir -p "$T/bad"
+printf '#!/bin/sh\nenv | grep -E "^(CARGO_INCREMENTAL|CARGO_TARGET_DIR|SCCACHE_DIR|AWS_SECRET_ACCESS_KEY|KILN_HOSTILE)=" >%s\necho "sccache: error: Server startup failed: Operation not permitted (os error 1)" >&2\nexit 2\n' \
+	"'$T/bad.env'" >"$T/bad/sccache"
+chmod +x "$T/bad/sccache"
+gen "$T/D" -q --rustc-wrapper="$T/bad/sccache" >/dev/null 2>&1
+expect_fail "a failing sccache: the edge says so, quotes it, names the fix" '*' \
+	"the rustc wrapper $T/bad/sccache failed: \"sccache: error: Server startup failed: Operation not permitted \(os error 1\)\".*reconfigure without --rustc-wrapper" \
+	sh -c "cd '$T/D' && KILN_HOSTILE=1 ninja"
+eq "the wrapper gets CARGO_INCREMENTAL=0, the settings, nothing else of the shell" \
+	"AWS_SECRET_ACCESS_KEY=kiln-test-secret-8d1f CARGO_INCREMENTAL=0 SCCACHE_DIR=$T/cache" "$(sort "$T/bad.env" | tr '\n' ' ' | sed 's/ $//')"
+(cd "$T/D" && "$KILN" doctor) >"$T/D.doctor" 2>&1
+rc=$?
+contains "doctor: a wrapper that does not run is MISSING, with the fix" "$T/D.doctor" "^MISSING +rustc wrapper +$T/bad/sccache --version failed.*reconfigure without --rustc-wrapper"
+eq "doctor: exit 1" 1 "$rc"
+# another wrapper (not sccache) failing inside cargo: its line is quoted too
+printf '#!/bin/sh\necho "cachewrap: error: unsupported flag -Zbuild-std" >&2\nexit 1\n' >"$T/bad/cachewrap"
+chmod +x "$T/bad/cachewrap"
+gen "$T/E" -q --rustc-wrapper="$T/bad/cachewrap" >/dev/null 2>&1
+expect_fail "a wrapper failing inside cargo: quoted, with the fix" '*' \
+	"the rustc wrapper $T/bad/cachewrap failed: \"[^\"]*cachewrap: error: unsupported flag -Zbuild-std\".*reconfigure without --rustc-wrapper" \
+	sh -c "cd '$T/E' && ninja"
