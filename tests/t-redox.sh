@@ -335,6 +335,16 @@ mkdir -p "$T/e4" && (cd "$T/e4" && "$KILN" gen -q --redox-src="$R" --opt=bootloa
 contains "no Cranelift backend anywhere: the fixes are listed" "$T/e4.err" "no Cranelift backend .*rustup component add rustc-codegen-cranelift-preview --toolchain nightly-2026-01-02"
 expect_fail "toolchain not installed: the rustup command" '*' "Rust toolchain nightly-2000-01-01 is not installed .*rustup toolchain install nightly-2000-01-01" \
 	gen "$T/e5" "$R" --opt=rust-toolchain=nightly-2000-01-01
+# a relative RUSTUP_HOME or CARGO_HOME means another place in each crate's directory: one problem
+# naming the variable and the absolute form, not "no rustup toolchains" or a crate cache elsewhere
+with_env() { ( _v=$1; shift; export "$_v"; "$@" ) }
+expect_fail "a relative RUSTUP_HOME: the variable and its fix" '*' \
+	"the environment: RUSTUP_HOME=rel/rustup is a relative path, and cargo runs in each crate's directory; fix: export RUSTUP_HOME=.\\\$\\(cd rel/rustup && pwd\\)." \
+	with_env RUSTUP_HOME=rel/rustup gen "$T/e5r" "$R"
+check "a relative RUSTUP_HOME is not also 'no rustup toolchains'" sh -c "! grep -q 'no rustup toolchains' '$TMPDIR_T/.err'"
+expect_fail "a relative CARGO_HOME: the variable and its fix" '*' \
+	"the environment: CARGO_HOME=rel/cargo is a relative path, and cargo runs in each crate's directory; fix: export CARGO_HOME=" \
+	with_env CARGO_HOME=rel/cargo gen "$T/e5c" "$R"
 mkdir -p "$T/e6" && (cd "$T/e6" && "$KILN" gen -q --redox-src="$R" --opt=cranelift="$CL") >/dev/null 2>"$T/e6.err"
 contains "no bootloader: --bootloader is explained" "$T/e6.err" "no UEFI bootloader: configure --bootloader=FILE"
 tree "$T/t8"; printf '[package]\nname = "logd"\nversion = 0.1.0"\n' >"$T/t8/recipes/core/base/source/logd/Cargo.toml"

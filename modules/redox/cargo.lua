@@ -50,7 +50,11 @@ return function(R)
 	-- machine's paths into every binary (F28: the elf policies reject /home/, /Users/ and the
 	-- build directory) and make the images depend on where the tree is checked out
 	local cargo_home = env "CARGO_HOME"
-	if not cargo_home or cargo_home == "" then cargo_home = (env "HOME" or "") .. "/.cargo" end
+	if not cargo_home or cargo_home == "" then cargo_home = (env "HOME" or "") .. "/.cargo"
+	elseif cargo_home:sub(1, 1) ~= "/" then
+		problem(sfmt("CARGO_HOME=%s is a relative path, and cargo runs in each crate's directory; fix: export CARGO_HOME=\"$(cd %s && pwd)\" and re-run configure",
+			cargo_home, cargo_home), "the environment")
+	end
 	R.cargo_home = cargo_home
 	R.remap = {}
 	do

@@ -35,10 +35,15 @@ return function(R)
 		local h = env "HOME"
 		home = (h or "") .. "/.rustup"
 	end
+	-- cargo and rustup run in each crate's directory, where a relative path means another place
+	local relative = home:sub(1, 1) ~= "/"
 	local tcs = home .. "/toolchains"
 	tc.install = sfmt("rustup toolchain install %s --profile minimal --component rust-src --component rustc-codegen-cranelift-preview", tc.channel)
 	local mac = fs.exists("/System/Library/CoreServices") == "dir"
-	if fs.exists(tcs) ~= "dir" then
+	if relative then
+		problem(sfmt("RUSTUP_HOME=%s is a relative path, and cargo runs in each crate's directory; fix: export RUSTUP_HOME=\"$(cd %s && pwd)\" and re-run configure",
+			home, home), "the environment")
+	elseif fs.exists(tcs) ~= "dir" then
 		problem(sfmt("no rustup toolchains in %s (RUSTUP_HOME); fix: install rustup (https://rustup.rs), then: %s", tcs, tc.install), false)
 	else
 		for _, n in ipairs(fs.list(tcs)) do
