@@ -126,6 +126,24 @@ record_missing(struct host *h, const char *path)
 	free(p);
 }
 
+/* stat PATH for a probe: 1 with st filled, or 0 with nil pushed and the missing path recorded
+ * (its nearest existing ancestor), so that build.ninja regenerates when it appears */
+static int
+stat_probe(lua_State *L, struct host *h, const char *path, struct stat *st)
+{
+	if (stat(path, st) == 0)
+		return 1;
+	record_missing(h, path);
+	lua_pushnil(L);
+	return 0;
+}
+
+static const char *
+kind_of(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) ? "file" : S_ISDIR(st->st_mode) ? "dir" : "other";
+}
+
 /* core.stat(path) -> "file" | "dir" | "other" | nil */
 static int
 l_stat(lua_State *L)
@@ -134,12 +152,9 @@ l_stat(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	struct stat st;
 
-	if (stat(path, &st) != 0) {
-		record_missing(h, path);
-		lua_pushnil(L);
+	if (!stat_probe(L, h, path, &st))
 		return 1;
-	}
-	lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+	lua_pushstring(L, kind_of(&st));
 	return 1;
 }
 
@@ -154,11 +169,8 @@ l_probe(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	struct stat st;
 
-	if (stat(path, &st) != 0) {
-		record_missing(h, path);
-		lua_pushnil(L);
+	if (!stat_probe(L, h, path, &st))
 		return 1;
-	}
 	{
 		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
 
@@ -169,7 +181,7 @@ l_probe(lua_State *L)
 		host_record(h, slash ? dir : ".");
 		free(dir);
 	}
-	lua_pushstring(L, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" : "other");
+	lua_pushstring(L, kind_of(&st));
 	return 1;
 }
 
@@ -185,11 +197,8 @@ l_access(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	struct stat st;
 
-	if (stat(path, &st) != 0) {
-		record_missing(h, path);
-		lua_pushnil(L);
+	if (!stat_probe(L, h, path, &st))
 		return 1;
-	}
 	host_record(h, path);
 	lua_pushstring(L, access(path, R_OK | W_OK) == 0 ? "rw" : "exists");
 	return 1;
