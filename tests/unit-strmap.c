@@ -83,13 +83,31 @@ test_prefixes(void)
 
 /* growth keeps every entry, the table stays at most half full, and entries do not pile up in
  * long runs of occupied slots (a degenerate hash or probe would make lookups linear) */
+/* the longest run of occupied slots, wrapping around the end of the table: what linear probing
+ * walks at worst */
+static size_t
+longest_run(const struct strmap *m)
+{
+	size_t i, run = 0, longest = 0;
+
+	for (i = 0; i < 2 * m->cap; i++) {
+		if (m->slot[i & (m->cap - 1)].key) {
+			if (++run > longest)
+				longest = run;
+		} else {
+			run = 0;
+		}
+	}
+	return longest;
+}
+
 static void
 test_grow(void)
 {
 	enum { N = 100000 };
 	struct strmap m = {0};
 	char **keys = xcalloc(N, sizeof *keys);
-	size_t i, run = 0, longest = 0, bad = 0, caps = 0, lastcap = 0;
+	size_t i, longest, bad = 0, caps = 0, lastcap = 0;
 
 	for (i = 0; i < N; i++) {
 		/* paths of one length, differing in a few characters: the shape of build outputs */
@@ -120,14 +138,7 @@ test_grow(void)
 		if (strmap_put(&m, keys[i], strlen(keys[i]), &bad) != keys[i])
 			bad++;
 	CHECK("duplicate inserts after growth return the stored values", bad == 0 && m.n == N);
-	for (i = 0; i < 2 * m.cap; i++) {
-		if (m.slot[i & (m.cap - 1)].key) {
-			if (++run > longest)
-				longest = run;
-		} else {
-			run = 0;
-		}
-	}
+	longest = longest_run(&m);
 	printf("# longest run of occupied slots: %zu of %zu slots\n", longest, m.cap);
 	CHECK("no long runs of occupied slots", longest < 100);
 	for (i = 0; i < N; i++)
@@ -146,7 +157,7 @@ test_high_bits(void)
 	enum { N = 24 };
 	struct strmap m = {0};
 	unsigned char keys[N][3];
-	size_t i, run = 0, longest = 0, bad = 0;
+	size_t i, longest, bad = 0;
 
 	for (i = 0; i < N; i++) {
 		keys[i][0] = (unsigned char)(0x21 | (i & 3) << 6);
@@ -158,14 +169,7 @@ test_high_bits(void)
 		if (strmap_get(&m, (const char *)keys[i], 3) != keys[i])
 			bad++;
 	CHECK("keys differing in high bits all found", bad == 0 && m.n == N);
-	for (i = 0; i < 2 * m.cap; i++) {
-		if (m.slot[i & (m.cap - 1)].key) {
-			if (++run > longest)
-				longest = run;
-		} else {
-			run = 0;
-		}
-	}
+	longest = longest_run(&m);
 	printf("# longest run of occupied slots (high bits): %zu of %zu slots\n", longest, m.cap);
 	CHECK("keys differing in high bits spread over a small table", m.cap == 64 && longest <= 8);
 	strmap_free(&m);
