@@ -180,25 +180,36 @@ eq "boot-test: the log as checked: escapes, BEL, NUL and CRs gone, the text kept
 contains "boot-test: QEMU's own complaint is quoted without its escapes" "$T/bt4.out" '^    qemu-system-x: something broke$'
 check "boot-test: nothing it printed holds an escape or a NUL" sh -c \
 	"! LC_ALL=C grep -q \"$(printf '\033')\" '$T/bt4.out' && [ \$(tr -d '\\000' <'$T/bt4.out' | wc -c) -eq \$(wc -c <'$T/bt4.out') ]"
+# in_pty.py: run(argv, cols, seconds) runs argv on a pseudo-terminal (cols columns wide, if
+# given) and returns what it printed and its wait status, reading until it closes the terminal
+# or the seconds are up
+cat >"$T/in_pty.py" <<'PY'
+import fcntl, os, pty, struct, termios, time
+def run(argv, cols=None, seconds=None):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(argv[0], argv)
+    if cols:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
+    out, end = bytearray(), None if seconds is None else time.time() + seconds
+    while end is None or time.time() < end:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out.extend(d)
+    return out, os.waitpid(pid, 0)[1]
+PY
 python3 - "$T" "$BT" >"$T/pty40.out" 2>&1 <<'PY'
-import fcntl, os, pty, struct, sys, termios
+import os, sys
 t, bt = sys.argv[1], sys.argv[2]
 os.chdir(t)
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("sh", ["sh", bt, "--log", "bt5/serial.log", "--timeout", "20", "--expect", "never",
-                     "--", "./fakeqemu2", "-serial", "file:bt5/serial.log"])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 60, 0, 0))
-out = bytearray()
-while True:
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out.extend(d)
-os.waitpid(pid, 0)
+sys.path.insert(0, t)
+from in_pty import run
+out, _ = run(["sh", bt, "--log", "bt5/serial.log", "--timeout", "20", "--expect", "never",
+              "--", "./fakeqemu2", "-serial", "file:bt5/serial.log"], cols=60)
 text = out.decode("utf-8", "replace")
 # the status lines: what follows each "CR ESC [K" up to the next CR
 status = [seg.split("\r")[0] for seg in text.split("\r\033[K")[1:]]
@@ -215,22 +226,12 @@ contains "... the last serial line in it, cut" "$T/pty40.out" '^long line seen: 
 # (the image of the persistent-disk case above, now also with user-mode networking and 2 CPUs; in a
 # pseudo-terminal, as ninja's console pool gives QEMU one; the demo powers itself off)
 (cd "$T/p" && "$KILN" gen -q --arch=aarch64 --opt=qemu-persistent-disk=yes --opt=qemu-net=user --opt=qemu-smp=2) >/dev/null 2>&1
-python3 - "$T/p" >"$T/run.out" 2>&1 <<'PY'
-import os, pty, sys, time
+python3 - "$T/p" "$T" >"$T/run.out" 2>&1 <<'PY'
+import os, sys
 os.chdir(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("ninja", ["ninja", "run"])
-out, end = bytearray(), time.time() + 120
-while time.time() < end:
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out.extend(d)
-_, st = os.waitpid(pid, 0)
+sys.path.insert(0, sys.argv[2])
+from in_pty import run
+out, st = run(["ninja", "run"], seconds=120)
 sys.stdout.write(out.decode("utf-8", "replace").replace("\r", ""))
 print("\nninja run exit:", os.WEXITSTATUS(st) if os.WIFEXITED(st) else "signal")
 PY
