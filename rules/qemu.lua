@@ -106,6 +106,7 @@ function M.host_accel(choice)
 	end
 	return M.decide_accel(choice, f)
 end
+
 local function accel(choice, where)
 	local a, why = M.host_accel(choice)
 	if not a then ctx.fail(why, where) end

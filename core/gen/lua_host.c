@@ -912,34 +912,32 @@ l_sha256(lua_State *L)
 #define KILN_HOST_ARCH "other"
 #endif
 
+/* t[key] = value, for the table on top of the stack */
+static void
+setstr(lua_State *L, const char *key, const char *value)
+{
+	lua_pushstring(L, value);
+	lua_setfield(L, -2, key);
+}
+
 static void
 setconf(lua_State *L, struct conf *c)
 {
 	size_t i;
 
 	lua_newtable(L);
-	lua_pushstring(L, c->datadir);
-	lua_setfield(L, -2, "datadir");
-	lua_pushstring(L, c->builddir);
-	lua_setfield(L, -2, "builddir");
-	lua_pushstring(L, c->arch);
-	lua_setfield(L, -2, "arch");
-	lua_pushstring(L, c->redox_src ? c->redox_src : "");
-	lua_setfield(L, -2, "redox_src");
-	lua_pushstring(L, c->system ? c->system : "");
-	lua_setfield(L, -2, "system");
-	lua_pushstring(L, c->kiln);
-	lua_setfield(L, -2, "kiln");
-	lua_pushstring(L, c->rustc_wrapper ? c->rustc_wrapper : "");
-	lua_setfield(L, -2, "rustc_wrapper");
-	lua_pushstring(L, KILN_VERSION);
-	lua_setfield(L, -2, "version");
+	setstr(L, "datadir", c->datadir);
+	setstr(L, "builddir", c->builddir);
+	setstr(L, "arch", c->arch);
+	setstr(L, "redox_src", c->redox_src ? c->redox_src : "");
+	setstr(L, "system", c->system ? c->system : "");
+	setstr(L, "kiln", c->kiln);
+	setstr(L, "rustc_wrapper", c->rustc_wrapper ? c->rustc_wrapper : "");
+	setstr(L, "version", KILN_VERSION);
 	/* the machine kiln was built for (build.ninja depends on the kiln binary): what `ninja run`
 	 * can accelerate */
-	lua_pushstring(L, KILN_HOST_OS);
-	lua_setfield(L, -2, "host_os");
-	lua_pushstring(L, KILN_HOST_ARCH);
-	lua_setfield(L, -2, "host_arch");
+	setstr(L, "host_os", KILN_HOST_OS);
+	setstr(L, "host_arch", KILN_HOST_ARCH);
 	lua_createtable(L, (int)c->nplugin_dirs, 0);
 	for (i = 0; i < c->nplugin_dirs; i++) {
 		lua_pushstring(L, c->plugin_dirs[i]);
