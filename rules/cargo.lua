@@ -136,12 +136,29 @@ function M.generate(c, s)
 	return { out }
 end
 
+-- what finds cargo, rustc and their caches, as configure saw it (recorded in kiln.env, so the
+-- build runs the toolchain configure checked, whatever the shell that runs ninja holds; a
+-- changed value changes every cargo command, so ninja reruns them): the cargo program
+-- ($CARGO, else cargo on the recorded PATH) and the variables `kiln cargo` passes on
+local function tool_args()
+	local t = {}
+	local cargo = ctx.core.getenv("CARGO")
+	if cargo and cargo ~= "" then t[1] = "--cargo=" .. cargo end
+	for _, n in ipairs { "PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "TMPDIR" } do
+		local v = ctx.core.getenv(n)
+		t[#t + 1] = v and ("--tool-env=" .. n .. "=" .. v) or ("--tool-env=-" .. n)
+	end
+	for i, a in ipairs(t) do t[i] = (ctx.Q(a):gsub("%$", "$$")) end
+	return table.concat(t, " ")
+end
+
 -- one edge per run, once every component has been generated
 function M.finish()
 	if #order == 0 then return end
 	local logs = {}
+	M.tools = M.tools or tool_args()
 	ctx.rule("cargo", {
-		{ "command", ctx.Q(ctx.conf.kiln) .. " cargo $flags --depfile=$dep -- $args" },
+		{ "command", ctx.Q(ctx.conf.kiln) .. " cargo " .. M.tools .. " $flags --depfile=$dep -- $args" },
 		{ "description", "CARGO $what" },
 		{ "depfile", "$dep" },
 		{ "deps", "gcc" },
@@ -205,7 +222,7 @@ end
 -- Each manifest's fetch is redone when the manifest or its Cargo.lock changes.
 function M.fetch_edges()
 	ctx.rule("cargo_fetch", {
-		{ "command", ctx.Q(ctx.conf.kiln) .. " cargo --fetch=$out $flags -- $args" },
+		{ "command", ctx.Q(ctx.conf.kiln) .. " cargo --fetch=$out " .. M.tools .. " $flags -- $args" },
 		{ "description", "FETCH $what" },
 		{ "pool", "console" },
 	}, "rules/cargo.lua")

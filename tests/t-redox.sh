@@ -68,16 +68,19 @@ UT=$B/out/targets/aarch64-unknown-redox-clif.json
 REMAP="--rustflag=--remap-path-prefix=$R=/redox --rustflag=--remap-path-prefix=$RH/toolchains/nightly-2026-01-02-$host/lib/rustlib/src/rust=/rustc/src --rustflag=--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=/cargo --rustflag=--remap-path-prefix=$B=/kiln-build"
 ENV="--env=CARGO_INCREMENTAL=1 --env=CARGO_NET_OFFLINE=true --env=CARGO_PROFILE_RELEASE_LTO=false --env=LD_LIBRARY_PATH=$RH/toolchains/nightly-2026-01-02-$host/lib --env=RUSTUP_TOOLCHAIN=nightly-2026-01-02"
 SYSROOT="--relink-on=out/sysroot/lib/libc.a --relink-on=out/sysroot/lib/crt0.o --relink-on=out/sysroot/lib/crti.o --relink-on=out/sysroot/lib/crtn.o --relink-on=out/sysroot/lib/libunwind_stubs.a --relink-on=out/sysroot/lib/libgcc_eh.a --relink-on=out/sysroot/lib/libpthread.a --relink-on=out/sysroot/lib/libdl.a --relink-on=out/sysroot/lib/librt.a --relink-on=out/sysroot/lib/libm.a --relink-on=out/sysroot/obj/unwind_stubs.o"
+# what finds the tools, as configure recorded it: the same in every cargo command
+if [ -n "${TMPDIR+set}" ]; then TD="--tool-env=TMPDIR=$TMPDIR"; else TD=--tool-env=-TMPDIR; fi
+TOOLS="--cargo=$CARGO --tool-env=PATH=$PATH --tool-env=HOME=$HOME --tool-env=CARGO_HOME=$CARGO_HOME --tool-env=RUSTUP_HOME=$RH $TD"
 USERFLAGS="--rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Cpanic=abort --rustflag=-Clink-arg=-z --rustflag=-Clink-arg=muldefs --rustflag=-Clink-arg=-lunwind_stubs"
 
 eq "kernel: the exact kiln cargo command (S1 spec, build-std core,alloc + compiler-builtins-mem, linker script, static, run in the crate)" \
-	"$KILN cargo --log=out/logs/kernel.log --manifest-path=$KD/Cargo.toml --target-dir=out/cargo/aarch64-unknown-none-cranelift --cwd=$KD --rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Clink-arg=-T$KD/linkers/aarch64.ld $REMAP $ENV --relink-on=$KD/linkers/aarch64.ld --relink-on=out/targets/aarch64-unknown-none.json --artifact=out/cargo/aarch64-unknown-none-cranelift/aarch64-unknown-none/release/kernel --out=out/kernel/kernel --depfile=out/kernel/kernel.d -- build --offline --manifest-path $KD/Cargo.toml --release --bin kernel --target $B/out/targets/aarch64-unknown-none.json -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem,compiler_builtins/no-f16-f128" \
+	"$KILN cargo $TOOLS --log=out/logs/kernel.log --manifest-path=$KD/Cargo.toml --target-dir=out/cargo/aarch64-unknown-none-cranelift --cwd=$KD --rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Clink-arg=-T$KD/linkers/aarch64.ld $REMAP $ENV --relink-on=$KD/linkers/aarch64.ld --relink-on=out/targets/aarch64-unknown-none.json --artifact=out/cargo/aarch64-unknown-none-cranelift/aarch64-unknown-none/release/kernel --out=out/kernel/kernel --depfile=out/kernel/kernel.d -- build --offline --manifest-path $KD/Cargo.toml --release --bin kernel --target $B/out/targets/aarch64-unknown-none.json -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem,compiler_builtins/no-f16-f128" \
 	"$(cmd out/kernel/kernel)"
 c=$(cmd out/pcid/pcid)
-case $c in "$KILN cargo --log=out/logs/base.log --manifest-path=$BASE/Cargo.toml --target-dir=out/cargo/aarch64-unknown-redox-clif-cranelift --cwd=$BASE $USERFLAGS $REMAP $ENV $SYSROOT --relink-on=out/targets/aarch64-unknown-redox-clif.json --artifact=out/cargo/aarch64-unknown-redox-clif-cranelift/aarch64-unknown-redox-clif/release/init --out=out/init/init "*"--artifact=out/cargo/aarch64-unknown-redox-clif-cranelift/aarch64-unknown-redox-clif/release/pcid --out=out/pcid/pcid "*"--depfile=out/init/init.d -- build --offline --manifest-path $BASE/Cargo.toml --release -p init "*" -p pcid "*"--bin init "*" --bin pcid "*" --target $UT -Zbuild-std=core,alloc,std,panic_abort -Zbuild-std-features=compiler_builtins/no-f16-f128 --config "*)
+case $c in "$KILN cargo $TOOLS --log=out/logs/base.log --manifest-path=$BASE/Cargo.toml --target-dir=out/cargo/aarch64-unknown-redox-clif-cranelift --cwd=$BASE $USERFLAGS $REMAP $ENV $SYSROOT --relink-on=out/targets/aarch64-unknown-redox-clif.json --artifact=out/cargo/aarch64-unknown-redox-clif-cranelift/aarch64-unknown-redox-clif/release/init --out=out/init/init "*"--artifact=out/cargo/aarch64-unknown-redox-clif-cranelift/aarch64-unknown-redox-clif/release/pcid --out=out/pcid/pcid "*"--depfile=out/init/init.d -- build --offline --manifest-path $BASE/Cargo.toml --release -p init "*" -p pcid "*"--bin init "*" --bin pcid "*" --target $UT -Zbuild-std=core,alloc,std,panic_abort -Zbuild-std-features=compiler_builtins/no-f16-f128 --config "*)
 	ok "pcid: built by the one run of the base workspace (S3 spec, build-std with std, muldefs, unwind stubs, relinked on the sysroot)" ;;
 *) fail "pcid: built by the one run of the base workspace" "$c" ;; esac
-n=$(cd "$B" && ninja -t commands image | grep -c "cargo --log=out/logs/base.log")
+n=$(cd "$B" && ninja -t commands image | grep -c -- "--log=out/logs/base.log")
 eq "the base workspace's programs (but those with a .cargo/config of their own) are one cargo run" 1 "$n"
 statics=$(cd "$B" && "$KILN" list | awk '$2 == "initfs-bin" || $2 == "userspace" { print $1 }')
 runs=$(for s in $statics; do cmd "out/$s/$s" | sed -n 's/.*--log=out\/logs\/\([^ ]*\)\.log .*/\1/p'; done | sort -u | tr '\n' ' ')
@@ -149,14 +152,21 @@ case $(cd "$T/x86" && ninja -t commands run | tail -1) in *"qemu-system-x86_64 "
 
 # --- the build, through the fake cargo, with a hostile environment --------------------------------
 : >"$FAKE_CARGO_LOG"
+# (and another cargo, toolchain, crate cache and PATH than configure recorded: the build uses
+# configure's, from kiln.env)
+NINJA=$(command -v ninja)
+P1=${PATH%%:*}
 if (cd "$B" && RUSTC_WRAPPER=sccache RUSTFLAGS=-Cbogus CARGO_INCREMENTAL=0 RUSTC=/nonexistent/rustc CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
-	CARGO_BUILD_RUSTC_WRAPPER=sccache ninja image) >"$T/build.out" 2>&1; then ok "ninja image builds the fixture tree"; else
+	CARGO_BUILD_RUSTC_WRAPPER=sccache CARGO=/nonexistent/cargo CARGO_HOME=$T/other-cargo-home RUSTUP_HOME=$T/other-rustup \
+	PATH=/nonexistent/bin:$PATH "$NINJA" image) >"$T/build.out" 2>&1; then ok "ninja image builds the fixture tree"; else
 	fail "ninja image builds the fixture tree" "$(grep -v '^\[' "$T/build.out" | tail -8 | tr '\n' ' ')"; fi
 n=$(grep -c '^fake-cargo' "$FAKE_CARGO_LOG")
 m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "CARGO_INCREMENTAL=1 CARGO_NET_OFFLINE=true CARGO_PROFILE_RELEASE_LTO=false RUSTUP_TOOLCHAIN=nightly-2026-01-02 LD_LIBRARY_PATH=$RH/toolchains/nightly-2026-01-02-$host/lib DYLD_LIBRARY_PATH=unset RUSTC_WRAPPER=unset RUSTFLAGS=unset CARGO_TARGET_DIR=$B/out/cargo/")
 eq "cargo ran $n times, each with the plugin's environment (RUSTC_WRAPPER and RUSTFLAGS of the shell removed)" "$n" "$m"
 m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "RUSTC=unset CARGO_PROFILE_RELEASE_OPT_LEVEL=unset CARGO_BUILD_RUSTC_WRAPPER=unset CARGO_ENCODED")
 eq "the shell's RUSTC, CARGO_PROFILE_* and CARGO_BUILD_RUSTC_WRAPPER never reach cargo (an allow-list)" "$n" "$m"
+m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c " CARGO_HOME=$CARGO_HOME RUSTUP_HOME=$RH PATH1=$P1 PWD=")
+eq "cargo, its toolchain, crate cache and PATH are configure's (kiln.env), not the shell's" "$n" "$m"
 m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "ARGS=build .* --config build.rustc-wrapper='' --config build.rustc-workspace-wrapper=''$")
 eq "every cargo run disables the wrappers of config files (--config build.rustc-wrapper='')" "$n" "$m"
 check "cargo got the rustflags as CARGO_ENCODED_RUSTFLAGS" grep -q "^fake-cargo .* pcid .*CARGO_ENCODED_RUSTFLAGS=-Zcodegen-backend=$CL -Crelocation-model=static -Cpanic=abort -Clink-arg=-z -Clink-arg=muldefs -Clink-arg=-lunwind_stubs --remap-path-prefix=$R=/redox " "$FAKE_CARGO_LOG"

@@ -5,7 +5,9 @@
  *
  * 1. The environment is controlled: cargo gets only the variables of an allow-list (what finds
  *    the tools and their caches: PATH, HOME, CARGO_HOME, RUSTUP_HOME, TMPDIR; for --fetch also
- *    the proxy and certificate settings) and the plugin's --env settings; RUSTFLAGS, RUSTC,
+ *    the proxy and certificate settings) and the plugin's --env settings. build.ninja gives
+ *    the allow-list's values as configure recorded them (--tool-env, from kiln.env), and those
+ *    replace the shell's: the build uses the toolchain configure checked. RUSTFLAGS, RUSTC,
  *    RUSTC_WRAPPER, CARGO_PROFILE_*, CARGO_BUILD_* and every other variable of the shell are
  *    dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when empty, so
  *    config-file rustflags never apply); CARGO_TARGET_DIR is D. Wrappers set in a config file
@@ -486,15 +488,19 @@ const char usage_cargo[] =
 	"  --fetch=STAMP      ninja fetch: run cargo online and write STAMP when it succeeds\n"
 	"  --rustc-wrapper=P  compile through P (sccache; configure --rustc-wrapper): RUSTC_WRAPPER=P,\n"
 	"                     CARGO_INCREMENTAL=0, the target dir given as --target-dir D\n"
-	"  --wrapper-env=FILE the wrapper's settings (NAME=VALUE lines, written by kiln gen)\n";
+	"  --wrapper-env=FILE the wrapper's settings (NAME=VALUE lines, written by kiln gen)\n"
+	"  --tool-env=NAME=VALUE, --tool-env=-NAME\n"
+	"                     PATH, HOME, CARGO_HOME, RUSTUP_HOME or TMPDIR as configure recorded\n"
+	"                     it (set, or unset), instead of the shell's\n"
+	"  --cargo=PROGRAM    the cargo to run (default: $CARGO, else cargo on PATH)\n";
 
 int
 cmd_cargo(int argc, char *argv[])
 {
 	const char *manifest = NULL, *tdir = NULL, *depfile = NULL, *cwd = NULL, *log = NULL, *fetch = NULL;
-	const char *wrapper = NULL, *wrapper_env = NULL;
-	char **relink = NULL, **cargs, **deps = NULL, *abs_tdir, **sets = NULL, *cargo, *cargo_home;
-	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, i, j;
+	const char *wrapper = NULL, *wrapper_env = NULL, *cargo_prog = NULL;
+	char **relink = NULL, **tools = NULL, **cargs, **deps = NULL, *abs_tdir, **sets = NULL, *cargo, *cargo_home;
+	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, ntools = 0, i, j;
 	struct art *arts = NULL;
 	struct buf rf = {0}, dep = {0}, all = {0};
 	int a, status, nrustflags = 0;
@@ -515,6 +521,17 @@ cmd_cargo(int argc, char *argv[])
 		else if (!strncmp(argv[a], "--fetch=", 8)) fetch = v;
 		else if (!strncmp(argv[a], "--rustc-wrapper=", 16)) wrapper = *v ? v : NULL;
 		else if (!strncmp(argv[a], "--wrapper-env=", 14)) wrapper_env = v;
+		else if (!strncmp(argv[a], "--cargo=", 8)) cargo_prog = v;
+		else if (!strncmp(argv[a], "--tool-env=", 11)) {
+			const char *n = v[0] == '-' ? v + 1 : v;
+			size_t len = v[0] == '-' ? strlen(n) : strcspn(n, "=");
+
+			if (!listed(allowed, sizeof allowed / sizeof allowed[0], n, len) || (v[0] != '-' && !n[len]))
+				fatal("--tool-env=%s: expected NAME=VALUE or -NAME, NAME one of PATH, HOME, CARGO_HOME, "
+				      "RUSTUP_HOME, TMPDIR", v);
+			tools = xreallocarray(tools, ntools + 1, sizeof *tools);
+			tools[ntools++] = v;
+		}
 		else if (!strncmp(argv[a], "--artifact=", 11)) {
 			arts = xreallocarray(arts, nart + 1, sizeof *arts);
 			arts[nart].artifact = v;
@@ -549,8 +566,20 @@ cmd_cargo(int argc, char *argv[])
 	a++;
 
 	/* 1. the environment: the allow-list, then the plugin's settings */
-	cargo = xstrdup(getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo");
+	if (cargo_prog && !*cargo_prog)
+		fatal("--cargo=: expected the cargo program");
+	cargo = xstrdup(cargo_prog ? cargo_prog : getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo");
 	scrub_env(fetch != NULL);
+	/* the tools' variables as configure recorded them replace the shell's */
+	for (i = 0; i < ntools; i++) {
+		char *k = xstrdup(tools[i][0] == '-' ? tools[i] + 1 : tools[i]), *eq = strchr(k, '=');
+
+		if (eq)
+			*eq = '\0';
+		if (eq ? setenv(k, eq + 1, 1) != 0 : unsetenv(k) != 0)
+			fatal("setenv %s: %s", k, strerror(errno));
+		free(k);
+	}
 	for (i = 0; i < nsets; i++) {
 		char *k = xstrdup(sets[i]), *eq = strchr(k, '=');
 
