@@ -1,5 +1,5 @@
 # tests/cargo-ws.sh: writes a Cargo workspace of real crates for tests/t-cargo.sh and
-# bench/cargo.sh, and the kiln plugin that builds it. Source it, then: cargo_ws DIR N
+# bench/cargo.sh, and the kiln plugin that builds it. Source it, then: cargo_ws DIR N [images]
 #
 # DIR/ws: N binary packages bin-01..bin-NN and two feature-probe binaries, all depending on
 # the library `shared` (itoa, ryu, fnv, hex from Debian's packaged crate sources, through a
@@ -7,10 +7,13 @@
 # "extra", `feat-off` without it: built in one cargo run, cargo unifies the features and
 # feat-off sees "extra" too; built alone (-p feat-off) it does not.
 # DIR/plugins/ws.lua: one component per binary, each a plain cargo{} (one cargo run in all).
+# With "images": every binary is also installed in a RedoxFS (/usr/bin/NAME) and an initfs
+# (/bin/NAME) that kiln writes, declared in DIR/plugins/images.lua (t-sccache compares them).
 REGISTRY=${REGISTRY:-/usr/share/cargo/registry}
 
-cargo_ws() { # DIR N
-	_d=$1 _n=$2
+cargo_ws() { # DIR N [images]
+	_d=$1 _n=$2 _img=
+	[ "${3:-}" = images ] && _img='		install = { rootfs = "/usr/bin/" .. n, initfs = "/bin/" .. n },'
 	mkdir -p "$_d/ws/.cargo" "$_d/ws/shared/src" "$_d/plugins"
 	printf '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "%s"\n' "$REGISTRY" >"$_d/ws/.cargo/config.toml"
 	{
@@ -69,8 +72,15 @@ RS
 		echo 'for _, n in ipairs(names) do'
 		echo '	component {'
 		echo '		name = n, kind = "host-tool", dir = "../ws", check = false,'
+		[ -z "$_img" ] || echo "$_img"
 		printf '		build = cargo { package = n, bin = n, profile = "release", cwd = "%s/ws" },\n' "$_d"
 		echo '	}'
 		echo 'end'
 	} >"$_d/plugins/ws.lua"
+	[ -n "$_img" ] || return 0
+	cat >"$_d/plugins/images.lua" <<'LUA'
+-- images.lua: the workspace's binaries in a RedoxFS and an initfs (never booted: no bootstrap)
+image { name = "rootfs", format = "redoxfs", size = "8M" }
+image { name = "initfs", format = "initfs", waive = { ["no-bootstrap"] = "a test image of host programs, never booted" } }
+LUA
 }

@@ -1,9 +1,11 @@
 # tests/t-sccache.sh: configure --rustc-wrapper with Debian's sccache and a local cache: real
-# cargo builds the workspace of real crates (tests/cargo-ws.sh) in build dir A, then in build
-# dir B at another path; B compiles nothing itself (sccache's cache hits) and its binaries
-# are byte-identical. The settings reach cargo from sccache.env (0600), the secrets appear
-# nowhere else; a hostile RUSTC_WRAPPER in the shell or in $CARGO_HOME/config.toml does not
-# replace the configured wrapper; a failing wrapper gives one message naming it and the fix.
+# cargo builds the workspace of real crates (tests/cargo-ws.sh) and kiln writes its binaries
+# into a RedoxFS and an initfs, in build dir P without the wrapper, in build dir A with it (a
+# cold cache), then in build dir B at another path; B compiles nothing itself (sccache's cache
+# hits), and the binaries and images of P, A and B are byte-identical. The settings reach
+# cargo from sccache.env (0600), the secrets appear nowhere else; a hostile RUSTC_WRAPPER in
+# the shell or in $CARGO_HOME/config.toml does not replace the configured wrapper; a failing
+# wrapper gives one message naming it and the fix.
 # (Without the option, no wrapper reaches cargo: t-redox's host crate, real cargo.)
 . "$SRCDIR/tests/lib.sh"
 . "$SRCDIR/tests/cargo-ws.sh"
@@ -15,7 +17,7 @@ SCCACHE_SERVER_PORT=$((20000 + $$ % 20000))
 export SCCACHE_SERVER_PORT
 export AWS_SECRET_ACCESS_KEY=kiln-test-secret-8d1f
 trap '"$SCCACHE" --stop-server >/dev/null 2>&1' EXIT
-cargo_ws "$T" 2
+cargo_ws "$T" 2 images
 mkdir -p "$CARGO_HOME"
 gen() { # DIR ARGS...: kiln gen in DIR for the workspace
 	_g=$1; shift
@@ -26,6 +28,15 @@ gen() { # DIR ARGS...: kiln gen in DIR for the workspace
 expect_fail "configure: a wrapper not on PATH is one clear error" '*' "rustc-wrapper=no-such-sccache: not found on PATH" \
 	sh -c "mkdir -p '$T/cf' && cd '$T/cf' && '$SRCDIR/configure' --rustc-wrapper=no-such-sccache"
 expect_fail "kiln gen: a relative wrapper path is refused" '*' "expected an absolute path" gen "$T/rel" -q --rustc-wrapper=sccache
+
+# --- build dir P: no wrapper, the reference images --------------------------------------------
+gen "$T/P" -q >"$T/P.gen" 2>&1
+if (cd "$T/P" && ninja) >"$T/P.build" 2>&1; then ok "P: builds the workspace and its images without a wrapper"
+else fail "P: builds the workspace and its images without a wrapper" "$(tail -5 "$T/P.build" | tr '\n' ' ')"; fi
+"$KILN" redoxfs cat "$T/P/out/images/rootfs.img" /usr/bin/bin-02 >"$T/P.bin-02" 2>&1
+same "P: the RedoxFS holds the binary cargo built" "$T/P/out/bin-02/bin-02" "$T/P.bin-02"
+"$SCCACHE" --show-stats >"$T/P.stats" 2>&1
+contains "P: no compilation went through sccache" "$T/P.stats" "^Compile requests +0$"
 
 # --- build dir A: a cold cache --------------------------------------------------------------
 gen "$T/A" --rustc-wrapper="$SCCACHE" >"$T/A.gen" 2>&1
@@ -60,8 +71,15 @@ if (cd "$T/other/place/B" && ninja) >"$T/B.build" 2>&1; then ok "B: builds"; els
 contains "B: cache hits from A's build (sccache --show-stats)" "$T/B.stats" "^Cache hits +[1-9]"
 contains "B: no cache misses" "$T/B.stats" "^Cache misses +0$"
 diff=
-for f in bin-01 bin-02 feat-on feat-off; do cmp -s "$T/A/out/$f/$f" "$T/other/place/B/out/$f/$f" || diff="$diff $f"; done
-eq "B: the binaries are byte-identical to A's" "" "$diff"
+for d in A other/place/B; do for f in bin-01 bin-02 feat-on feat-off; do
+	cmp -s "$T/P/out/$f/$f" "$T/$d/out/$f/$f" || diff="$diff $d/$f"
+done; done
+eq "A and B: the binaries are byte-identical to P's (no wrapper)" "" "$diff"
+diff=
+for d in A other/place/B; do for i in rootfs initfs; do
+	cmp -s "$T/P/out/images/$i.img" "$T/$d/out/images/$i.img" || diff="$diff $d/$i"
+done; done
+eq "P, A (cold cache) and B (warm cache, elsewhere): byte-identical RedoxFS and initfs images" "" "$diff"
 # a changed setting is read again by ninja reconfigure and reruns the cargo edges
 (cd "$T/other/place/B" && SCCACHE_CACHE_SIZE=2G ninja reconfigure) >/dev/null 2>&1
 contains "reconfigure reads the settings again" "$T/other/place/B/sccache.env" "^SCCACHE_CACHE_SIZE=2G$"
