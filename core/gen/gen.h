@@ -35,5 +35,8 @@ void wrapper_env_apply(const char *path);
 /* "NAME=VALUE, SECRET set, ...": the secrets by name only */
 char *wrapper_env_summary(const char *path);
 int wrapper_secret(const char *name, const char *value);
+/* the first line of `WRAPPER --version` (with our environment); *status is its exit status
+ * as pclose gives it (0: it ran), -1 when it could not be run */
+char *wrapper_version(const char *wrapper, int *status);
 
 #endif
