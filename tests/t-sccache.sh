@@ -6,11 +6,17 @@
 # cargo from sccache.env (0600), the secrets appear nowhere else; a hostile RUSTC_WRAPPER in
 # the shell or in $CARGO_HOME/config.toml does not replace the configured wrapper; a failing
 # wrapper gives one message naming it and the fix.
+# The build directory's remap (--remap-path-prefix=BUILDDIR=/kiln-build, as the Redox plugins
+# give it) reaches cargo and sccache the same in every build directory (through kiln's rustc
+# shim) and rustc as it is: P, A and B have byte-identical binaries and images, code from
+# OUT_DIR is compiled from /kiln-build; an sccache before 0.9 (Debian 12's 0.4.0~pre6) caches
+# none of those runs; with a newer one B has only hits.
+# KILN_TEST_SCCACHE=PATH runs the whole test with that sccache instead of the one on PATH.
 # (Without the option, no wrapper reaches cargo: t-redox's host crate, real cargo.)
 . "$SRCDIR/tests/lib.sh"
 . "$SRCDIR/tests/cargo-ws.sh"
 T=$TMPDIR_T
-SCCACHE=$(command -v sccache) || { fail "sccache is installed" "not on PATH (./configure --install-deps installs it)"; echo "0 passed, 1 failed"; exit 1; }
+SCCACHE=${KILN_TEST_SCCACHE:-$(command -v sccache)} || { fail "sccache is installed" "not on PATH (./configure --install-deps installs it)"; echo "0 passed, 1 failed"; exit 1; }
 export CARGO_HOME=$T/cargo-home SCCACHE_DIR=$T/cache SCCACHE_CACHE_SIZE=1G SCCACHE_IDLE_TIMEOUT=120
 # a server of its own (another run, or the user's, listens on the default port)
 SCCACHE_SERVER_PORT=$((20000 + $$ % 20000))
@@ -88,6 +94,49 @@ check "a changed setting reruns the cargo edge" sh -c "cd '$T/other/place/B' && 
 touch "$T/other/place/B/kiln.conf"
 (cd "$T/other/place/B" && SCCACHE_CACHE_SIZE=5G ninja -n) >/dev/null 2>&1
 contains "regeneration keeps the recorded settings" "$T/other/place/B/sccache.env" "^SCCACHE_CACHE_SIZE=2G$"
+
+# --- the build directory's remap: P without the wrapper, A with it (cold), B elsewhere -------
+R=$T/remap
+cargo_ws "$R" 1 images remap
+genr() { # DIR ARGS...: kiln gen in DIR for the workspace built with the remap
+	_g=$1; shift
+	mkdir -p "$_g" && (cd "$_g" && "$KILN" gen --system=none --plugin-dir="$R/plugins" "$@")
+}
+ver=$("$SCCACHE" --version 2>/dev/null | sed -n 's/^sccache 0\.\([0-9]*\)\..*/\1/p')
+genr "$R/P" -q >/dev/null 2>&1
+if (cd "$R/P" && ninja) >"$R/P.build" 2>&1; then ok "remap, P: builds without the wrapper"
+else fail "remap, P: builds without the wrapper" "$(tail -5 "$R/P.build" | tr '\n' ' ')"; fi
+contains "remap, P: code from OUT_DIR is compiled from /kiln-build, not the build directory" \
+	"$(printf '%s\n' "$("$R/P/out/gen-path/gen-path" 2>&1)" >"$R/P.from"; echo "$R/P.from")" \
+	"^/kiln-build/out/cargo/host-llvm/release/build/gen-path-[0-9a-f]+/out/gen\.rs$"
+"$SCCACHE" --stop-server >/dev/null 2>&1
+genr "$R/A" --rustc-wrapper="$SCCACHE" >"$R/A.gen" 2>&1
+case $(cd "$R/A" && ninja -t commands out/gen-path/gen-path | tail -1) in
+*"--rustflag=--remap-path-prefix=$R/A=/kiln-build"*) ok "remap, A: build.ninja gives kiln cargo the real remap" ;;
+*) fail "remap, A: build.ninja gives kiln cargo the real remap" "$(cd "$R/A" && ninja -t commands out/gen-path/gen-path | tail -1)" ;; esac
+if (cd "$R/A" && ninja) >"$R/A.build" 2>&1; then ok "remap, A: builds through the wrapper and the rustc shim"
+else fail "remap, A: builds through the wrapper and the rustc shim" "$(tail -5 "$R/A.build" | tr '\n' ' ')"; fi
+eq "remap, A: one rustc shim, in gen/rustc/" 1 "$(ls "$R"/A/gen/rustc/*/rustc 2>/dev/null | wc -l | tr -d ' ')"
+contains "remap, A: the shim gives rustc the build directory" "$(ls "$R"/A/gen/rustc/*/rustc | head -1)" "a='--remap-path-prefix=$R/A'"
+"$SCCACHE" --show-stats >"$R/A.stats" 2>&1
+"$SCCACHE" --zero-stats >/dev/null 2>&1
+genr "$R/other/place/B" -q --rustc-wrapper="$SCCACHE" >/dev/null 2>&1
+if (cd "$R/other/place/B" && ninja) >"$R/B.build" 2>&1; then ok "remap, B: builds"
+else fail "remap, B: builds" "$(tail -5 "$R/B.build" | tr '\n' ' ')"; fi
+"$SCCACHE" --show-stats >"$R/B.stats" 2>&1
+if [ "${ver:-99}" -lt 9 ]; then
+	contains "remap, B (sccache 0.$ver): no hit, the remapped runs are non-cacheable" "$R/B.stats" "^Cache hits +0$"
+	contains "remap, B (sccache 0.$ver): --remap-path-prefix is the reason" "$R/B.stats" "^--remap-path-prefix +[1-9]"
+else
+	contains "remap, B (sccache 0.$ver): cache hits from A's build" "$R/B.stats" "^Cache hits +[1-9]"
+	contains "remap, B (sccache 0.$ver): no cache misses" "$R/B.stats" "^Cache misses +0$"
+fi
+diff=
+for d in A other/place/B; do
+	for f in bin-01 feat-on feat-off gen-path; do cmp -s "$R/P/out/$f/$f" "$R/$d/out/$f/$f" || diff="$diff $d/$f"; done
+	for i in rootfs initfs; do cmp -s "$R/P/out/images/$i.img" "$R/$d/out/images/$i.img" || diff="$diff $d/$i"; done
+done
+eq "remap: the binaries and images of A and B are byte-identical to P's" "" "$diff"
 
 # --- kiln doctor ------------------------------------------------------------------------------
 (cd "$T/A" && "$KILN" doctor) >"$T/A.doctor" 2>&1
