@@ -196,7 +196,31 @@ function M.finish()
 			origin = first.origin, owner = first.name }
 		for _, m in ipairs(g.members) do m.c.cargo.args, m.c.cargo.log = args, log end
 	end
+	M.old_sccache_note()
 	M.fetch_edges()
+end
+
+-- configure --rustc-wrapper with an sccache older than 0.9 (Debian 12 has 0.4.0~pre6): it
+-- caches no rustc run with --remap-path-prefix or --target SPEC.json (every Redox run has
+-- both), which then compiles uncached; the summary says so, with how many runs it concerns
+function M.old_sccache_note()
+	if not ctx.basename(ctx.conf.rustc_wrapper):find("sccache", 1, true) then return end
+	local n, why = 0, {}
+	for _, g in ipairs(order) do
+		local remap, json = false, (g.target_args[2] or ""):match("%.json$") ~= nil
+		for _, f in ipairs(g.flags) do remap = remap or f:match("^%-%-rustflag=%-%-remap%-path%-prefix") ~= nil end
+		if remap then why["--remap-path-prefix"] = true end
+		if json then why["--target SPEC.json"] = true end
+		if remap or json then n = n + 1 end
+	end
+	if n == 0 then return end
+	local v = ctx.core.wrapper_version()
+	local major, minor = (v or ""):match("^sccache (%d+)%.(%d+)")
+	if not major or tonumber(major) > 0 or tonumber(minor) >= 9 then return end
+	local list = {}
+	for _, w in ipairs { "--remap-path-prefix", "--target SPEC.json" } do if why[w] then list[#list + 1] = w end end
+	ctx.note(sfmt("%s caches no rustc run with %s (sccache 0.9 and newer do): %d of the %d cargo runs here " ..
+		"will compile uncached, byte-identical (docs/sccache.md)", v, table.concat(list, " or "), n, #order))
 end
 
 -- `ninja fetch`: with network, cargo fetch for every manifest that a run builds (in the run's

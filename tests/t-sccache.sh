@@ -10,7 +10,7 @@
 # give it) reaches cargo and sccache the same in every build directory (through kiln's rustc
 # shim) and rustc as it is: P, A and B have byte-identical binaries and images, code from
 # OUT_DIR is compiled from /kiln-build; an sccache before 0.9 (Debian 12's 0.4.0~pre6) caches
-# none of those runs; with a newer one B has only hits.
+# none of those runs, and configure's summary says so; with a newer one B has only hits.
 # KILN_TEST_SCCACHE=PATH runs the whole test with that sccache instead of the one on PATH.
 # (Without the option, no wrapper reaches cargo: t-redox's host crate, real cargo.)
 . "$SRCDIR/tests/lib.sh"
@@ -111,6 +111,12 @@ contains "remap, P: code from OUT_DIR is compiled from /kiln-build, not the buil
 	"^/kiln-build/out/cargo/host-llvm/release/build/gen-path-[0-9a-f]+/out/gen\.rs$"
 "$SCCACHE" --stop-server >/dev/null 2>&1
 genr "$R/A" --rustc-wrapper="$SCCACHE" >"$R/A.gen" 2>&1
+if [ "${ver:-99}" -lt 9 ]; then
+	contains "remap, summary: sccache before 0.9 caches no remapped run, and the summary says so" "$R/A.gen" \
+		"note: sccache 0\.$ver\..* caches no rustc run with --remap-path-prefix \(sccache 0\.9 and newer do\): 1 of the 1 cargo runs here will compile uncached"
+else
+	check "remap, summary: no note with sccache 0.$ver" sh -c "! grep -q 'caches no rustc run' '$R/A.gen'"
+fi
 case $(cd "$R/A" && ninja -t commands out/gen-path/gen-path | tail -1) in
 *"--rustflag=--remap-path-prefix=$R/A=/kiln-build"*) ok "remap, A: build.ninja gives kiln cargo the real remap" ;;
 *) fail "remap, A: build.ninja gives kiln cargo the real remap" "$(cd "$R/A" && ninja -t commands out/gen-path/gen-path | tail -1)" ;; esac
@@ -137,6 +143,23 @@ for d in A other/place/B; do
 	for i in rootfs initfs; do cmp -s "$R/P/out/images/$i.img" "$R/$d/out/images/$i.img" || diff="$diff $d/$i"; done
 done
 eq "remap: the binaries and images of A and B are byte-identical to P's" "" "$diff"
+# the note counts the runs with a remap or a JSON target spec (gen only: nothing is built)
+mkdir -p "$T/jp" && : >"$T/ws/x86_64-kiln-test.json"
+cat >"$T/jp/j.lua" <<EOF
+component { name = "j", kind = "host-tool", dir = "$T/ws", check = false,
+	build = cargo { package = "bin-01", bin = "bin-01", target = "x86_64-kiln-test.json" } }
+component { name = "k", kind = "host-tool", dir = "$T/ws", check = false,
+	build = cargo { package = "bin-02", bin = "bin-02", rustflags = { "--remap-path-prefix=/x=/y" } } }
+component { name = "l", kind = "host-tool", dir = "$T/ws", check = false,
+	build = cargo { package = "feat-on", bin = "feat-on" } }
+EOF
+mkdir -p "$T/J" && (cd "$T/J" && "$KILN" gen --system=none --plugin-dir="$T/jp" --rustc-wrapper="$SCCACHE") >"$T/J.gen" 2>&1
+if [ "${ver:-99}" -lt 9 ]; then
+	contains "summary: the note names both reasons and counts the runs they concern" "$T/J.gen" \
+		"note: sccache 0\.$ver\..* caches no rustc run with --remap-path-prefix or --target SPEC\.json \(sccache 0\.9 and newer do\): 2 of the 3 cargo runs here"
+else
+	check "summary: no note with sccache 0.$ver (JSON target, remap)" sh -c "! grep -q 'caches no rustc run' '$T/J.gen'"
+fi
 
 # --- kiln doctor ------------------------------------------------------------------------------
 (cd "$T/A" && "$KILN" doctor) >"$T/A.doctor" 2>&1
