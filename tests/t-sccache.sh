@@ -9,7 +9,7 @@
 # The build directory's remap (--remap-path-prefix=BUILDDIR=/kiln-build, as the Redox plugins
 # give it) reaches cargo and sccache the same in every build directory (through kiln's rustc
 # shim) and rustc as it is: P, A and B have byte-identical binaries and images, code from
-# OUT_DIR is compiled from /kiln-build; an sccache before 0.9 (Debian 12's 0.4.0~pre6) caches
+# OUT_DIR is compiled from /kiln-build; an sccache before 0.10 (Debian 12's 0.4.0~pre6) caches
 # none of those runs, and configure's summary says so; with a newer one B has only hits.
 # KILN_TEST_SCCACHE=PATH runs the whole test with that sccache instead of the one on PATH.
 # (Without the option, no wrapper reaches cargo: t-redox's host crate, real cargo.)
@@ -111,9 +111,9 @@ contains "remap, P: code from OUT_DIR is compiled from /kiln-build, not the buil
 	"^/kiln-build/out/cargo/host-llvm/release/build/gen-path-[0-9a-f]+/out/gen\.rs$"
 "$SCCACHE" --stop-server >/dev/null 2>&1
 genr "$R/A" --rustc-wrapper="$SCCACHE" >"$R/A.gen" 2>&1
-if [ "${ver:-99}" -lt 9 ]; then
-	contains "remap, summary: sccache before 0.9 caches no remapped run, and the summary says so" "$R/A.gen" \
-		"note: sccache 0\.$ver\..* caches no rustc run with --remap-path-prefix \(sccache 0\.9 and newer do\): 1 of the 1 cargo runs here will compile uncached"
+if [ "${ver:-99}" -lt 10 ]; then
+	contains "remap, summary: sccache before 0.10 caches no remapped run, and the summary says so" "$R/A.gen" \
+		"note: sccache 0\.$ver\..* caches no rustc run with --remap-path-prefix \(0\.10 and newer do\): 1 of the 1 cargo runs here will compile uncached"
 else
 	check "remap, summary: no note with sccache 0.$ver" sh -c "! grep -q 'caches no rustc run' '$R/A.gen'"
 fi
@@ -130,7 +130,7 @@ genr "$R/other/place/B" -q --rustc-wrapper="$SCCACHE" >/dev/null 2>&1
 if (cd "$R/other/place/B" && ninja) >"$R/B.build" 2>&1; then ok "remap, B: builds"
 else fail "remap, B: builds" "$(tail -5 "$R/B.build" | tr '\n' ' ')"; fi
 "$SCCACHE" --show-stats >"$R/B.stats" 2>&1
-if [ "${ver:-99}" -lt 9 ]; then
+if [ "${ver:-99}" -lt 10 ]; then
 	contains "remap, B (sccache 0.$ver): no hit, the remapped runs are non-cacheable" "$R/B.stats" "^Cache hits +0$"
 	contains "remap, B (sccache 0.$ver): --remap-path-prefix is the reason" "$R/B.stats" "^--remap-path-prefix +[1-9]"
 else
@@ -156,7 +156,10 @@ EOF
 mkdir -p "$T/J" && (cd "$T/J" && "$KILN" gen --system=none --plugin-dir="$T/jp" --rustc-wrapper="$SCCACHE") >"$T/J.gen" 2>&1
 if [ "${ver:-99}" -lt 9 ]; then
 	contains "summary: the note names both reasons and counts the runs they concern" "$T/J.gen" \
-		"note: sccache 0\.$ver\..* caches no rustc run with --remap-path-prefix or --target SPEC\.json \(sccache 0\.9 and newer do\): 2 of the 3 cargo runs here"
+		"note: sccache 0\.$ver\..* caches no rustc run with --remap-path-prefix \(0\.10 and newer do\) or with --target SPEC\.json \(0\.9\.1 and newer do\): 2 of the 3 cargo runs here"
+elif [ "${ver:-99}" -lt 10 ]; then
+	contains "summary: the note names the remap (0.9 caches JSON targets from 0.9.1)" "$T/J.gen" \
+		"note: sccache 0\.9\..* caches no rustc run with --remap-path-prefix \(0\.10 and newer do\)"
 else
 	check "summary: no note with sccache 0.$ver (JSON target, remap)" sh -c "! grep -q 'caches no rustc run' '$T/J.gen'"
 fi
