@@ -487,8 +487,8 @@ const char usage_cargo[] =
 	"  --fetch=STAMP      ninja fetch: run cargo online and write STAMP when it succeeds\n"
 	"  --rustc-wrapper=P  compile through P (sccache; configure --rustc-wrapper): RUSTC_WRAPPER=P,\n"
 	"                     CARGO_INCREMENTAL=0, the target dir given as --target-dir D; a\n"
-	"                     --remap-path-prefix of the build directory goes through the rustc\n"
-	"                     shim gen/rustc/HASH/rustc, the same flag in every build directory\n"
+	"                     remap of the build directory goes through the rustc shim\n"
+	"                     gen/rustc/HASH/rustc, the same flag in every build directory\n"
 	"  --wrapper-env=FILE the wrapper's settings (NAME=VALUE lines, written by kiln gen)\n";
 
 int
