@@ -340,7 +340,7 @@ local function narrow(what, src, names, own)
 		__metatable = false,
 	})
 end
-local rules_core = narrow("the rules context's core", core, { "stat", "access", "default", "sha256", "find_program", "getenv" })
+local rules_core = narrow("the rules context's core", core, { "stat", "access", "default", "sha256", "find_program", "getenv", "wrapper_version" })
 local rules_conf = narrow("the rules context's conf", conf, { "arch", "builddir", "datadir", "kiln", "version", "host_os", "host_arch", "rustc_wrapper" })
 local rules_ctx = narrow("the rules context", K, {
 	-- declarations, read-only by convention (filled before rules run)

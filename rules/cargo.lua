@@ -213,7 +213,49 @@ function M.finish()
 			origin = first.origin, owner = first.name }
 		for _, m in ipairs(g.members) do m.c.cargo.args, m.c.cargo.log = args, log end
 	end
+	M.old_sccache_note()
 	M.fetch_edges()
+end
+
+-- configure --rustc-wrapper with an old sccache: before 0.10.0 it caches no rustc run with
+-- --remap-path-prefix (mozilla/sccache#2270), before 0.9.1 none with --target SPEC.json
+-- (#2269); every Redox run has both (Debian 12 has 0.4.0~pre6). Those runs compile uncached,
+-- byte-identical; the summary says so, with how many runs it concerns.
+local since = { remap = { 0, 10, 0 }, json = { 0, 9, 1 } }
+local function older(v, than)
+	for i = 1, 3 do
+		if v[i] ~= than[i] then return v[i] < than[i] end
+	end
+	return false
+end
+
+function M.old_sccache_note()
+	if not ctx.basename(ctx.conf.rustc_wrapper):find("sccache", 1, true) then return end
+	local runs = {}
+	for _, g in ipairs(order) do
+		local r = { json = (g.target_args[2] or ""):match("%.json$") ~= nil, remap = false }
+		for _, f in ipairs(g.flags) do r.remap = r.remap or f:match("^%-%-rustflag=%-%-remap%-path%-prefix") ~= nil end
+		if r.remap or r.json then runs[#runs + 1] = r end
+	end
+	if #runs == 0 then return end
+	local line = ctx.core.wrapper_version()
+	local a, b, c = (line or ""):match("^sccache (%d+)%.(%d+)%.(%d+)")
+	if not a then return end
+	local v = { tonumber(a), tonumber(b), tonumber(c) }
+	local n, why = 0, {}
+	for _, r in ipairs(runs) do
+		local uncached = false
+		for _, k in ipairs { "remap", "json" } do
+			if r[k] and older(v, since[k]) then why[k], uncached = true, true end
+		end
+		if uncached then n = n + 1 end
+	end
+	if n == 0 then return end
+	local list = {}
+	if why.remap then list[#list + 1] = "--remap-path-prefix (0.10 and newer do)" end
+	if why.json then list[#list + 1] = "--target SPEC.json (0.9.1 and newer do)" end
+	ctx.note(sfmt("%s caches no rustc run with %s: %d of the %d cargo runs here will compile uncached, " ..
+		"byte-identical (docs/sccache.md)", line, table.concat(list, " or with "), n, #order))
 end
 
 -- `ninja fetch`: with network, cargo fetch for every manifest that a run builds (in the run's

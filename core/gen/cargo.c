@@ -12,7 +12,8 @@
  *    dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when empty, so
  *    config-file rustflags never apply); CARGO_TARGET_DIR is D. Wrappers set in a config file
  *    ([build] rustc-wrapper, rustc-workspace-wrapper, in $CARGO_HOME/config.toml or a tree's
- *    .cargo/config.toml) are overridden with --config.
+ *    .cargo/config.toml) are overridden with --config. With a rustc wrapper, a remap of the
+ *    build directory in the flags goes through a rustc shim (rustc_shim.c).
  * 2. Cargo does not track link inputs passed through linker arguments (relibc's libc.a, the
  *    CRT objects). When one of them is newer than the artifact, the artifact is removed so
  *    that cargo relinks it.
@@ -487,7 +488,9 @@ const char usage_cargo[] =
 	"                     than an artifact, the artifact is removed so cargo relinks it\n"
 	"  --fetch=STAMP      ninja fetch: run cargo online and write STAMP when it succeeds\n"
 	"  --rustc-wrapper=P  compile through P (sccache; configure --rustc-wrapper): RUSTC_WRAPPER=P,\n"
-	"                     CARGO_INCREMENTAL=0, the target dir given as --target-dir D\n"
+	"                     CARGO_INCREMENTAL=0, the target dir given as --target-dir D; a\n"
+	"                     remap of the build directory goes through the rustc shim\n"
+	"                     gen/rustc/HASH/rustc, the same flag in every build directory\n"
 	"  --wrapper-env=FILE the wrapper's settings (NAME=VALUE lines, written by kiln gen)\n"
 	"  --tool-env=NAME=VALUE, --tool-env=-NAME\n"
 	"                     PATH, HOME, CARGO_HOME, RUSTUP_HOME or TMPDIR as configure recorded\n"
@@ -500,10 +503,11 @@ cmd_cargo(int argc, char *argv[])
 	const char *manifest = NULL, *tdir = NULL, *depfile = NULL, *cwd = NULL, *log = NULL, *fetch = NULL;
 	const char *wrapper = NULL, *wrapper_env = NULL, *cargo_prog = NULL;
 	char **relink = NULL, **tools = NULL, **cargs, **deps = NULL, *abs_tdir, **sets = NULL, *cargo, *cargo_home;
-	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, ntools = 0, i, j;
+	char **rustflags = NULL, here[4096];
+	size_t nrelink = 0, ndeps = 0, nart = 0, nsets = 0, nrustflags = 0, ntools = 0, i, j;
 	struct art *arts = NULL;
 	struct buf rf = {0}, dep = {0}, all = {0};
-	int a, status, nrustflags = 0;
+	int a, status;
 	struct timespec at, rt;
 
 	for (a = 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
@@ -542,9 +546,8 @@ cmd_cargo(int argc, char *argv[])
 			arts[nart - 1].out = v;
 		} else if (!strncmp(argv[a], "--depfile=", 10)) depfile = v;
 		else if (!strncmp(argv[a], "--rustflag=", 11)) {
-			if (nrustflags++)
-				buf_putc(&rf, 0x1f);
-			buf_puts(&rf, v);
+			rustflags = xreallocarray(rustflags, nrustflags + 1, sizeof *rustflags);
+			rustflags[nrustflags++] = v;
 		} else if (!strncmp(argv[a], "--env=", 6)) {
 			if (!strchr(v, '=') || v[0] == '=')
 				fatal("--env=%s: expected NAME=VALUE", v);
@@ -599,17 +602,23 @@ cmd_cargo(int argc, char *argv[])
 		setenv("CARGO_INCREMENTAL", "0", 1);
 	}
 	cargo_home = xstrdup(getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
+	/* ninja runs us in the build directory */
+	if (!getcwd(here, sizeof here))
+		fatal("getcwd: %s", strerror(errno));
+	/* with a wrapper, the build directory's remap through the rustc shim (rustc_shim.c) */
+	if (wrapper && !fetch && shim_mark_remaps(rustflags, nrustflags, here) > 0)
+		setenv("RUSTC", shim_write(here, cwd), 1);
+	for (i = 0; i < nrustflags; i++) {
+		if (i)
+			buf_putc(&rf, 0x1f);
+		buf_puts(&rf, rustflags[i]);
+	}
 	setenv("CARGO_ENCODED_RUSTFLAGS", rf.s ? rf.s : "", 1);
 	/* cargo runs in cwd: the target dir is given absolute */
 	if (tdir[0] == '/')
 		abs_tdir = xstrdup(tdir);
-	else {
-		char here[4096];
-
-		if (!getcwd(here, sizeof here))
-			fatal("getcwd: %s", strerror(errno));
+	else
 		abs_tdir = xasprintf("%s/%s", here, tdir);
-	}
 	/* with a wrapper, the target dir is an argument: sccache hashes the CARGO_* variables that
 	 * reach rustc, and CARGO_TARGET_DIR would make every build directory miss the cache */
 	if (!wrapper || fetch)

@@ -43,34 +43,24 @@ ninja_version(void)
 static int
 wrapper_check(const char *wrapper)
 {
-	char *cmd, line[256] = "";
-	const char *q;
-	FILE *p;
+	char *line;
 	int st;
 
-	for (q = wrapper; *q; q++)
-		if (*q == '\'') {
-			printf("MISSING  %-28s %s: a quote in its path; reconfigure with another --rustc-wrapper\n", "rustc wrapper", wrapper);
-			return 1;
-		}
+	if (strchr(wrapper, '\'')) {
+		printf("MISSING  %-28s %s: a quote in its path; reconfigure with another --rustc-wrapper\n", "rustc wrapper", wrapper);
+		return 1;
+	}
 	if (access(WRAPPER_ENV, R_OK) == 0)
 		wrapper_env_apply(WRAPPER_ENV);
-	cmd = xasprintf("'%s' --version 2>&1", wrapper);
-	p = popen(cmd, "r");
-	free(cmd);
-	if (p) {
-		if (!fgets(line, sizeof line, p))
-			line[0] = '\0';
-		while (fgetc(p) != EOF) ;
-		line[strcspn(line, "\n")] = '\0';
-	}
-	st = p ? pclose(p) : -1;
+	line = wrapper_version(wrapper, &st);
 	if (st != 0) {
 		printf("MISSING  %-28s %s --version failed%s%s%s; install it (apt-get install sccache | brew install sccache) "
 		       "or reconfigure without --rustc-wrapper\n", "rustc wrapper", wrapper, *line ? ": \"" : "", line, *line ? "\"" : "");
+		free(line);
 		return 1;
 	}
 	printf("ok       %-28s %s (%s; settings in %s)\n", "rustc wrapper", wrapper, line, WRAPPER_ENV);
+	free(line);
 	return 0;
 }
 

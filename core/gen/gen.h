@@ -35,5 +35,18 @@ void wrapper_env_apply(const char *path);
 /* "NAME=VALUE, SECRET set, ...": the secrets by name only */
 char *wrapper_env_summary(const char *path);
 int wrapper_secret(const char *name, const char *value);
+/* the first line of `WRAPPER --version` (with our environment); *status is its exit status
+ * as pclose gives it (0: it ran), -1 when it could not be run */
+char *wrapper_version(const char *wrapper, int *status);
+
+/* rustc_shim.c: under a rustc wrapper, the build directory's remap the same in every build
+ * directory (the wrapper caches across them) and a rustc shim that gives rustc the real one */
+#define SHIM_MARKER "/@kiln-build-dir@"
+/* replace builddir with SHIM_MARKER in each --remap-path-prefix=BUILDDIR[/...]=TO of flags
+ * (new strings; the old ones are left to the caller); the number replaced */
+int shim_mark_remaps(char **flags, size_t n, const char *builddir);
+/* write (or keep) the shim of the rustc that cargo would run ($RUSTC, else rustc on PATH,
+ * resolved in dir through its sysroot) under builddir/gen/rustc/; its absolute path */
+char *shim_write(const char *builddir, const char *dir);
 
 #endif

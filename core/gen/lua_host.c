@@ -881,6 +881,28 @@ l_wrapper_summary(lua_State *L)
 	return 1;
 }
 
+/* core.wrapper_version() -> the first line of `WRAPPER --version` of the configured rustc
+ * wrapper ("sccache 0.4.0-pre.6"), or nil when there is none or it does not run */
+static int
+l_wrapper_version(lua_State *L)
+{
+	struct host *h = gethost(L);
+	char *v;
+	int st;
+
+	if (!h->conf->rustc_wrapper || !*h->conf->rustc_wrapper) {
+		lua_pushnil(L);
+		return 1;
+	}
+	v = wrapper_version(h->conf->rustc_wrapper, &st);
+	if (st == 0)
+		lua_pushstring(L, v);
+	else
+		lua_pushnil(L);
+	free(v);
+	return 1;
+}
+
 /* core.sha256(text) -> 64 hex digits */
 static int
 l_sha256(lua_State *L)
@@ -1006,7 +1028,8 @@ host_new(struct conf *c, struct graph *g)
 		{ "getenv", l_getenv }, { "find_program", l_find_program }, { "realpath", l_realpath },
 		{ "loadfile", l_loadfile }, { "rule", l_rule }, { "pool", l_pool }, { "edge", l_edge },
 		{ "default", l_default }, { "generate", l_generate }, { "origin", l_origin },
-		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "wrapper_summary", l_wrapper_summary }, { "msghandler", l_msghandler },
+		{ "parse_size", l_parse_size }, { "sha256", l_sha256 }, { "wrapper_summary", l_wrapper_summary },
+		{ "wrapper_version", l_wrapper_version }, { "msghandler", l_msghandler },
 		{ "normalize", l_normalize },
 		{ NULL, NULL },
 	};
