@@ -38,9 +38,10 @@ bel=$(printf '\007')
 tty=
 if [ -t 1 ]; then
 	tty=1
-	# stty size (Linux, macOS, the BSDs), else tput, else 80 columns
-	cols=$(stty size </dev/tty 2>/dev/null | awk '{ print $2 }')
-	case $cols in ''|*[!0-9]*) cols=$(tput cols 2>/dev/null) ;; esac
+	# the width: tput asks the terminal (given as its input: tput on a pipe answers the
+	# terminfo default), else $COLUMNS, else 80 columns
+	cols=$(tput cols 2>/dev/null </dev/tty)
+	case $cols in ''|*[!0-9]*) cols=${COLUMNS:-} ;; esac
 fi
 case ${cols:-} in ''|*[!0-9]*) cols=80 ;; esac
 [ "$cols" -ge 20 ] || cols=80   # a terminal that reports no size
@@ -128,7 +129,8 @@ while :; do
 		[ -n "$poweroff" ] && [ "$(seen_in_order)" -eq "$nexpect" ] && status="every line appeared but the system did not power off within ${timeout}s"
 		break
 	fi
-	sleep 0.2
+	# whole seconds: a fractional sleep is not POSIX
+	sleep 1
 done
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 	# give a system that powers itself off a moment, then stop QEMU

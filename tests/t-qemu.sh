@@ -221,6 +221,21 @@ PY
 contains "on a 60-column terminal: status lines were drawn" "$T/pty40.out" '^status lines: [1-9]'
 contains "... the widest cut to 59 columns (the cursor stays on the line)" "$T/pty40.out" '^widest: 59$'
 contains "... the last serial line in it, cut" "$T/pty40.out" '^long line seen: True$'
+# where tput cannot tell (no TERM), $COLUMNS gives the width
+python3 - "$T" "$BT" >"$T/pty45.out" 2>&1 <<'PY'
+import os, sys
+t, bt = sys.argv[1], sys.argv[2]
+os.chdir(t)
+sys.path.insert(0, t)
+from in_pty import run
+os.environ.pop("TERM", None)
+os.environ["COLUMNS"] = "45"
+out, _ = run(["sh", bt, "--log", "bt6/serial.log", "--timeout", "20", "--expect", "never",
+              "--", "./fakeqemu2", "-serial", "file:bt6/serial.log"], cols=60)
+status = [seg.split("\r")[0] for seg in out.decode("utf-8", "replace").split("\r\033[K")[1:]]
+print("widest:", max((len(s) for s in status if "expected lines" in s), default=0))
+PY
+contains "without TERM: the width from \$COLUMNS (45: cut to 44)" "$T/pty45.out" '^widest: 44$'
 
 # --- a real ninja run of the demo: options that change the machine still boot it -------------------
 # (the image of the persistent-disk case above, now also with user-mode networking and 2 CPUs; in a
