@@ -11,7 +11,8 @@
 --   [users.NAME] password, uid, gid, name, home, shell     later users replace earlier ones
 --   [groups.NAME] gid, members
 --
--- M.read(path) -> config, or raises "file:line: what is wrong" (every file read is recorded)
+-- M.read(path) -> config, or raises "file:line: what is wrong" (every file read is recorded),
+--   followed by " (included from a.toml:1, from b.toml:1)" when the file was included
 -- config = { path, files = { {path, data, symlink, directory, mode, uid, gid, where}, ... },
 --            packages = { NAME = value }, package_where = { NAME = "file:line" },
 --            general = {...}, users = {...}, groups = {...} }
@@ -63,7 +64,11 @@ local function read_one(path, stack)
 		end
 	end
 	local text, err = K.core.readfile(path)
-	if not text then error(sfmt("%s: cannot read the image config: %s", path, err), 0) end
+	if not text then
+		-- readfile's message names the file too: once is enough
+		if err:sub(1, #path + 2) == path .. ": " then err = err:sub(#path + 3) end
+		error(sfmt("%s: cannot read the image config: %s", path, err), 0)
+	end
 	local ok, t, lines = pcall(K.toml.decode, text, path, { lines = true })
 	if not ok then error(t, 0) end
 	local function at(tbl, k) return sfmt("%s:%d", path, (lines[tbl] or {})[k] or 1) end
@@ -75,8 +80,15 @@ local function read_one(path, stack)
 		if type(inc) ~= "string" then error(sfmt("%s: include entries are paths (strings)", at(t.include, i)), 0) end
 		local p = inc:sub(1, 1) == "/" and inc or K.normalize(dirname(path) .. "/" .. inc)
 		stack[#stack + 1] = path
-		parts[#parts + 1] = read_one(p, stack)
+		local ok, part = pcall(read_one, p, stack)
 		stack[#stack] = nil
+		if not ok then
+			-- the place in the included file, then every include line that led to it
+			local via = at(t.include, i)
+			error(part:sub(-1) == ")" and part:find(" %(included from ") and part:sub(1, -2) .. ", from " .. via .. ")"
+				or part .. " (included from " .. via .. ")", 0)
+		end
+		parts[#parts + 1] = part
 	end
 	local own = { path = path, general = t.general or {}, packages = {}, package_where = {}, files = {},
 		users = {}, groups = {} }

@@ -518,7 +518,8 @@ local function image_config()
 		if path then
 			K.imageconfig = K.imageconfig or lua_module("imageconfig")
 			local ok, cfg = pcall(K.imageconfig.read, path)
-			if not ok then fail(cfg, path) end
+			-- its errors start with the place in the config (file:line), so no prefix here
+			if not ok then error(cfg, 0) end
 			cfg.is_default = is_default
 			config_state.cfg = cfg
 		end

@@ -1,5 +1,6 @@
 -- rules/top.lua: what every build.ninja has: a phony alias per component and image, the
--- `image` and `default` targets, the regeneration edge, `check` and `reconfigure`.
+-- `image` and `default` targets, the regeneration edge (and the Makefile's, where configure
+-- made the build directory), `check` and `reconfigure`.
 local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
 local conf = ctx.conf
 
@@ -58,6 +59,22 @@ function M.generate()
 	-- before build.ninja, and only when they change
 	local imps = { conf.kiln, "kiln.env" }
 	if ctx.core.stat("kiln.conf") then imps[#imps + 1] = "kiln.conf" end
+	-- the Makefile, in a build directory configure made: configure runs again (config.status,
+	-- with this directory's options) when configure, Makefile.in or a directory of the sources
+	-- (configure's depfile) is newer, and only if one of them differs (restat: a touch stops
+	-- there); it rebuilds kiln, and build.ninja regenerates after it
+	if ctx.core.stat("config.status") then
+		ctx.rule("configure", {
+			{ "command", "./config.status --if-changed" },
+			{ "description", "CONFIGURE? (configure, Makefile.in or the sources' directories changed)" },
+			{ "depfile", "gen/Makefile.d" },
+			{ "generator", "1" },
+			{ "restat", "1" },
+			{ "pool", "console" },
+		}, "rules/top.lua")
+		ctx.edge { rule = "configure", outs = { "Makefile" }, origin = "kiln", owner = "build.ninja" }
+		imps[#imps + 1] = "Makefile"
+	end
 	ctx.edge { rule = "regen", outs = { "build.ninja" }, imps = imps, origin = "kiln", owner = "build.ninja" }
 	ctx.rule("reconfigure", {
 		{ "command", Q(conf.kiln) .. " gen" },

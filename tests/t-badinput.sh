@@ -2,9 +2,11 @@
 # tests/t-badinput.sh: the bad-input tally (issue 11). Hand-made bad inputs for every command
 # that reads untrusted input, and seeded mutations of a valid file of each binary format, each
 # run under a time limit and classified: crash (a signal or a sanitizer report), hang (the
-# time limit), clear (non-zero exit and one line on stderr naming the input), accepted (a
-# mutation the reader takes as valid, exit 0), unclear (anything else). A failing writer
-# leaves neither its output nor an OUT.tmp.* behind. Ends with the tally line.
+# time limit), clear (non-zero exit and one line on stderr naming the input; for a checker that
+# exits 1 with its findings, a last line on stderr that sums them up: the input, the count and
+# the first finding), accepted (a mutation the reader takes as valid, exit 0), unclear
+# (anything else). A failing writer leaves neither its output nor an OUT.tmp.* behind. Ends
+# with the tally line.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cd "$T" || exit 2
@@ -29,8 +31,9 @@ run() {
 }
 
 # try GROUP MODE LOC NAME CMD...: one case. MODE: bad (must be refused), mut (a mutation:
-# exit 0 is "accepted"), chk (a checker: exit 1 with a report naming the input is clear too).
-# LOC: a fixed string the message must contain (the input's path or file:line).
+# exit 0 is "accepted"), chk (a checker: exit 1 with detail lines and a summary line last is
+# clear too), mutchk (both). LOC: a fixed string the message must contain (the input's path or
+# file:line).
 try() {
 	_g=$1 _m=$2 _loc=$3 _n=$4; shift 4
 	run "$@"
@@ -48,7 +51,14 @@ try() {
 		[ "$_c" = accepted ] && grep -v 'warning:' "$T/.e" | grep -q . && _c=unclear
 		if [ "$_c" = accepted ]; then :
 		else _c=unclear _why="exit 0: $(head -c 200 "$T/.e" | tr '\n' ' ')"; fi
-	elif { [ "$_m" = chk ] || [ "$_m" = mutchk ]; } && [ "$rc" -eq 1 ] && cat "$T/.o" "$T/.e" | grep -qF -- "$_loc"; then _c=clear
+	elif { [ "$_m" = chk ] || [ "$_m" = mutchk ]; } && [ "$rc" -eq 1 ]; then
+		# the summary: "FILE: N problems: first: CAUSE; FIX" (RedoxFS, GPT), or "FILE: FAIL: N
+		# violations of policy P (KIND, ARCH): first: ID: CAUSE; FIX" (ELF); "first: " when N > 1
+		_last=$(tail -n 1 "$T/.e")
+		if printf '%s\n' "$_last" | grep -F -- "$_loc" |
+			grep -Eq ': (1 (problem|violation of policy [^ ]+ \([^)]*\))|[0-9]+ (problems|violations of policy [^ ]+ \([^)]*\)): first): [^ ]'; then
+			_c=clear
+		else _c=unclear _why="exit 1, the last line on stderr is not a summary naming '$_loc': $_last"; fi
 	elif [ "$_nl" -ne 1 ] && ! { [ "$_nl" -eq 2 ] && grep -q 'warning:' "$T/.e"; }; then
 		_c=unclear _why="exit $rc, $_nl lines on stderr: $(head -c 300 "$T/.e" | tr '\n' '|')"
 	elif ! grep -v 'warning:' "$T/.e" | grep -qF -- "$_loc"; then

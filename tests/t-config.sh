@@ -125,11 +125,19 @@ mkdir -p "$T/e1" && (cd "$T/e1" && "$KILN" gen -q --redox-src="$R" --opt=craneli
 contains "a package no plugin provides, in a config given with --config: an error with the known ones and the fix" "$T/e1.err" \
 	"$C/bad1.toml:3: \[packages\] kibi: no plugin provides it \(known: base, base-initfs, bootloader, coreutils, ion, kernel, netutils, relibc, userutils, uutils\); fix: a plugin that says package \"kibi\" and declares its components, or kibi = \"ignore\" in \[packages\]"
 check "nothing was written" test ! -f "$T/e1/build.ninja"
-bad() { # NAME TEXT PATTERN
-	printf '%b' "$2" >"$C/bad.toml"
+gen_bad() { # TEXT: kiln gen with TEXT as --config, its stderr in e.err
+	printf '%b' "$1" >"$C/bad.toml"
 	mkdir -p "$T/e" && (cd "$T/e" && "$KILN" gen -q --redox-src="$R" --opt=cranelift="$R/cranelift/librustc_codegen_cranelift.so" \
 		--opt=bootloader="$R/bootloader/BOOTAA64.EFI" --opt=config="$C/bad.toml") >/dev/null 2>"$T/e.err"
+}
+bad() { # NAME TEXT PATTERN
+	gen_bad "$2"
 	contains "$1" "$T/e.err" "$3"
+}
+# bad_line NAME TEXT LINE: the problem's line, exactly
+bad_line() {
+	gen_bad "$2"
+	eq "$1" "$3" "$(grep '^  1\. ' "$T/e.err")"
 }
 bad "an unknown top-level key, with a suggestion" 'packges = {}\n' "bad.toml:1: unknown key 'packges' in an image config .*\(did you mean 'packages'\?\)"
 bad "an unknown [[files]] key" '[[files]]\npath = "/x"\ndata = ""\nmod = 1\n' "bad.toml:4: unknown key 'mod' in a \[\[files\]\] entry \(did you mean 'mode'\?\)"
@@ -139,3 +147,13 @@ bad "a wrong type" '[users.x]\nuid = "1"\n' "bad.toml:2: 'uid' in \[users.x\] mu
 bad "an include that does not exist" 'include = ["nope.toml"]\n' "nope.toml: cannot read the image config"
 bad "an include cycle" 'include = ["bad.toml"]\n' "bad.toml: includes itself"
 bad "a TOML error: file:line:column" '[general\n' "bad.toml:1:9: "
+# the place once (it was "FILE: FILE:1:9: ..."); in an included file, its place and then the
+# include line that led there
+bad_line "a TOML error: the exact line, naming the file once" '[general\n' \
+	"  1. $C/bad.toml:1:9: expected ']' to close the header [general], found the end of the line"
+printf 'x = 1\n[general\n' >"$C/broken.toml"
+printf 'include = ["broken.toml"]\n' >"$C/middle.toml"
+bad_line "a TOML error in an included file: its place, then every include line" '# top\ninclude = ["middle.toml"]\n' \
+	"  1. $C/broken.toml:2:9: expected ']' to close the header [general], found the end of the line (included from $C/middle.toml:1, from $C/bad.toml:2)"
+bad_line "an include that does not exist: the exact line, naming the file once" 'include = ["nope.toml"]\n' \
+	"  1. $C/nope.toml: cannot read the image config: No such file or directory (included from $C/bad.toml:1)"

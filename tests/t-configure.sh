@@ -2,7 +2,8 @@
 # host C example, then incremental behaviour: an edited source reruns only what depends on
 # it, an added plugin regenerates build.ninja, and a second ninja has no work to do; a source
 # tree whose path has a space, in tree and out of it, and an in-tree make clean that keeps the
-# unit test sources.
+# unit test sources; the build running configure again when configure, Makefile.in or the
+# list of sources changes (ninja and make), and only then.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
 cp -R "$SRCDIR/tests/plugins/hello" "$T/plugins"
@@ -128,3 +129,45 @@ if (cd "$T/b dir" && CFLAGS=-O0 "$S/configure" --system=none --plugin-dir="$T/pl
 else fail "configure out of tree from a source path with a space" "$(tail -5 "$T/sp2.out" | tr '\n' ' ')"; fi
 check "ninja out of tree builds" sh -c "cd '$T/b dir' && ninja"
 eq "the out-of-tree program runs" "hello" "$("$T/b dir/out/hello/hello" 2>&1)"
+
+# --- the build runs configure again when configure, Makefile.in or the list of sources changes ---
+# (out of tree, from the source path with a space: the Makefile reaches it through kiln-src)
+B="$T/b dir"
+cd "$B" || exit 1
+noop() { # NAME: a ninja with nothing to do
+	_o=$(ninja 2>&1)
+	case $_o in *"no work to do"*) ok "$1" ;; *) fail "$1" "$(printf '%s' "$_o" | tail -3 | tr '\n' ' ')" ;; esac
+}
+noop "a configured build dir: ninja has no work to do"
+check "configure recorded how to run it again" test -x config.status
+sleep 1
+touch "$S/Makefile.in" "$S/configure"
+ninja >"$T/touch.out" 2>&1
+check "touched, unchanged: configure does not run" sh -c "! grep -q 'config.status:' '$T/touch.out' && ! grep -q REGENERATE '$T/touch.out'"
+noop "... and the next ninja has no work to do"
+# a new source of kiln: ninja runs configure with the recorded options, kiln is built with it
+sleep 1
+printf 'int kiln_zz_new_source(void) { return 42; }\n' >"$S/core/gen/zz_new.c"
+ninja >"$T/src.out" 2>&1
+contains "a new core source: ninja runs configure again, saying why" "$T/src.out" "^config.status: the list of sources changed: configure runs again with this directory's options$"
+contains "... the Makefile compiles it" Makefile "^OBJS = .* obj/gen/zz_new\.o "
+check "... into kiln" sh -c "nm kiln | grep -q kiln_zz_new_source"
+contains "... with the options configure was given (CFLAGS)" Makefile "^CFLAGS = -O0$"
+contains "... and its plugin options (kiln.conf)" kiln.conf "^plugin-dir=$T/plug ins$"
+contains "... then build.ninja regenerates" "$T/src.out" "REGENERATE build.ninja"
+noop "... and the next ninja has no work to do"
+# a changed Makefile.in
+sleep 1
+printf 'KILN_TEST_MARK = 1\n' >>"$S/Makefile.in"
+ninja >"$T/mk.out" 2>&1
+contains "a changed Makefile.in: ninja runs configure again" "$T/mk.out" "^config.status: Makefile.in changed: "
+contains "... and the Makefile has the change" Makefile "^KILN_TEST_MARK = 1$"
+noop "... and the next ninja has no work to do"
+# a new unit test, with make alone: (GNU) make writes its Makefile again and reads it
+sleep 1
+printf '#include "unit.h"\nint main(void) { CHECK("zz", 1); return unit_failed; }\n' >"$S/tests/unit-zz.c"
+make -s tests >"$T/make.out" 2>&1
+contains "a new unit test: make runs configure again" "$T/make.out" "^config.status: the list of sources changed: "
+check "... and builds the test with the new Makefile" test -x tests/unit-zz
+ninja >/dev/null 2>&1
+noop "... then ninja once, and the next has no work to do"

@@ -64,6 +64,9 @@ expect_fail "kernel without its linker script: the classic diagnosis" 1 \
 	'^kernel-noscript: kernel-base: kernel: one PT_LOAD of [0-9]+ bytes and no \.text section; the linker script was probably not passed \(-C link-arg=-Tlinkers/aarch64\.ld\)$' \
 	chk kernel-noscript --policy=kernel
 contains "kernel without script: one violation, verdict line" "$T/.err" '^kernel-noscript: FAIL: 1 violation of policy kernel'
+tail -n 1 "$T/.err" >verdict.err
+contains "... the verdict is the last line and sums it up: the count, the violation, its fix" verdict.err \
+	'^kernel-noscript: FAIL: 1 violation of policy kernel \([^)]*, aarch64\): kernel-base: kernel: one PT_LOAD of [0-9]+ bytes and no \.text section; the linker script was probably not passed \(-C link-arg=-Tlinkers/aarch64\.ld\)$'
 passes "x86_64 kernel at 0xFFFFFFFF80000000 passes" chk kernel-x86 --policy=kernel --arch=x86_64
 expect_fail "aarch64 kernel checked as x86_64: below 0xffffffff80000000, wrong machine" 1 \
 	'kernel-base: kernel: entry 0xffffff00[0-9a-f]+ is below the kernel base 0xffffffff80000000' \
@@ -195,7 +198,8 @@ expect_fail "host path string in the binary" 1 \
 expect_fail "the configured build dir (--forbid-path)" 1 "host-path: contains the host path \"[^\"]*$T/src/hostpath\.c\"" \
 	chk hostpath --policy=initfs-bin --forbid-path="$T"
 # the policy's host paths and two --forbid-path directories in one scan: each found one is named
-chk hostpath --policy=initfs-bin --forbid-path="$T" --forbid-path=/nowhere/at/all >multi.out 2>&1
+# (the violation lines; the verdict line after them repeats the first)
+chk hostpath --policy=initfs-bin --forbid-path="$T" --forbid-path=/nowhere/at/all 2>&1 | grep '^hostpath: host-path: ' >multi.out
 eq "several host paths in one scan: every one found is reported" "2 1 0" \
 	"$(grep -c 'host-path: contains' multi.out) $(grep -c '/home/builder' multi.out) $(grep -c nowhere multi.out)"
 chk hostpath --policy=initfs-bin --waive='host-path=test fixture: the path is the point' >waive.out 2>&1
@@ -240,6 +244,10 @@ cp boot.efi lfanew.efi && printf '\377\377\377\000' | dd of=lfanew.efi bs=1 seek
 expect_fail "PE header offset past the end: exit 2" 2 'PE header offset 0xffffff .*past the end' chk lfanew.efi --policy=uefi
 
 # --- output forms: --json, --stamp ---------------------------------------------------------------
+chk nocrt --policy=initfs-bin 2>v.err
+tail -n 1 v.err >verdict.err
+contains "two violations: the verdict line names the count and the first" verdict.err \
+	'^nocrt: FAIL: 2 violations of policy initfs-bin \([^)]*\): first: entry-zero: '
 chk nocrt --policy=initfs-bin --json >j.out 2>/dev/null
 eq "--json: exit 1 on a violation" 1 $?
 python3 -c 'import json,sys; d=json.load(open("j.out")); ids=[v["id"] for v in d["violations"]]; sys.exit(0 if d["verdict"]=="fail" and ids==["entry-zero","no-start"] else 1)' &&

@@ -159,6 +159,9 @@ contains "sgdisk sees the UTF-8 name" i.out "Partition name: 'Données'"
 # --- verification failures: exit 1 with the cause --------------------------------------------
 cp disk.img bad1.img; printf 'X' | dd of=bad1.img bs=1 seek=$((1024 + 200)) conv=notrunc 2>/dev/null
 expect_fail "corrupt table: list exits 1 naming the CRC" 1 'primary table CRC' "$KILN" gpt list bad1.img
+tail -n 1 "$T/.err" >last.err
+contains "... each problem, then one summary line last: the count, the first, the fix" last.err \
+	'^kiln gpt: bad1.img: GPT: 2 problems: first: primary table CRC 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}; write the disk again \(ninja image, or kiln gpt create\)$'
 cp disk.img bad2.img; printf 'X' | dd of=bad2.img bs=1 seek=$((67108864 - 512 + 60)) conv=notrunc 2>/dev/null
 expect_fail "corrupt backup header: list exits 1" 1 'backup header CRC' "$KILN" gpt list bad2.img
 sgdisk -v bad2.img >v2.out 2>&1; contains "sgdisk agrees the backup is damaged" v2.out '[Pp]roblem|CRC|mismatch|corrupt'
@@ -172,7 +175,10 @@ expect_fail "a disk cut inside its table: exit 2, truncated" 2 'short.img: trunc
 head -c 40000000 disk.img >cut.img
 expect_fail "a disk cut short: exit 1, truncated, said once" 1 '^kiln gpt: cut.img: truncated: the primary header describes a disk of 131072 sectors \(67108864 bytes\), the file has 78125; copy the whole image again$' \
 	"$KILN" gpt list cut.img
-eq "a disk cut short: one line on stderr" 1 "$(wc -l <"$T/.err" | tr -d ' ')"
+eq "a disk cut short: the problem once, then the summary" 2 "$(wc -l <"$T/.err" | tr -d ' ')"
+eq "... the summary: the count and the problem with its own fix" \
+	"kiln gpt: cut.img: GPT: 1 problem: truncated: the primary header describes a disk of 131072 sectors (67108864 bytes), the file has 78125; copy the whole image again" \
+	"$(tail -n 1 "$T/.err")"
 head -c 300 /dev/zero >tiny.img
 expect_fail "a file too small for a GPT disk" 2 'tiny.img: 300 bytes, too small for a GPT disk' "$KILN" gpt list tiny.img
 refuses_nonregular "gpt list" "$KILN" gpt list @

@@ -158,6 +158,41 @@ contains "the summary names the missing line" "$T/bt3.out" '^boot-test:   missin
 contains "the summary quotes the serial log without ANSI escapes" "$T/bt3.out" '^    stage four$'
 check "the summary holds no escape sequence" sh -c "! grep -q \"$(printf '\033')\" '$T/bt3.out'"
 
+# --- the time limit: QEMU's work, not the clock's ----------------------------------------------------
+# a fake ps says how much CPU time QEMU used (cpu.txt, in ps's format); the fake QEMUs only sleep
+mkdir -p "$T/fakeps" "$T/lim"
+printf '#!/bin/sh\ncat %s\n' "'$T/cpu.txt'" >"$T/fakeps/ps"
+printf '#!/bin/sh\n# the expected line after 3 s, then a clean power-off\nfor a do case $a in file:*) log=${a#file:} ;; esac; done\nsleep 3\necho "stage slow" >>"$log"\n' >"$T/slowqemu"
+printf '#!/bin/sh\n# a guest that never gets anywhere\nexec sleep 30\n' >"$T/stuckqemu"
+chmod +x "$T/fakeps/ps" "$T/slowqemu" "$T/stuckqemu"
+# limit NAME SECONDS CPU QEMU: boot-test --timeout SECONDS while ps reports CPU; its output in
+# lim.out, its status in lrc, the seconds after which it gave up in lsecs
+limit() {
+	printf '%s\n' "$3" >"$T/cpu.txt"
+	_s=$(date +%s)
+	(cd "$T" && PATH="$T/fakeps:$PATH" sh "$BT" --log "lim/$1.log" --timeout "$2" --expect "stage slow" --poweroff \
+		-- "./$4" -serial "file:lim/$1.log") >"$T/lim.out" 2>&1
+	lrc=$?
+	lsecs=$(sed -n 's/^boot-test: FAILED: timeout after \([0-9]*\)s.*/\1/p' "$T/lim.out")
+	[ "$(( $(date +%s) - _s ))" -ge "${lsecs:-0}" ] || lsecs="(said ${lsecs}s, took less)"
+}
+limit busy 2 00:00:05 stuckqemu
+eq "a guest that has used --timeout seconds of CPU fails at --timeout" "1 early" "$lrc $([ "$lsecs" -lt 6 ] 2>/dev/null && echo early || echo "after ${lsecs}s")"
+contains "... naming the CPU time QEMU used" "$T/lim.out" '^boot-test: FAILED: timeout after [0-9]+s: QEMU used 5s of CPU time \(--timeout 2\)$'
+limit busy-macos 1 0:03.47 stuckqemu
+contains "ps's time as macOS prints it (MM:SS.hh)" "$T/lim.out" 'QEMU used 3s of CPU time'
+limit busy-days 1 1-00:00:02 stuckqemu
+contains "ps's time with days (DD-HH:MM:SS)" "$T/lim.out" 'QEMU used 86402s of CPU time'
+limit starved 2 00:00:00 slowqemu
+eq "a boot slower on the clock than --timeout, with QEMU's CPU time under it (a loaded machine), passes" 0 "$lrc"
+limit waiting 1 00:00:00 stuckqemu
+eq "a guest that waits without working fails at three times --timeout" "1 3-5s" "$lrc $([ "$lsecs" -ge 3 ] 2>/dev/null && [ "$lsecs" -le 5 ] && echo 3-5s || echo "${lsecs}s")"
+contains "... saying why it waited longer" "$T/lim.out" \
+	'^boot-test: FAILED: timeout after [0-9]+s: QEMU used only 0s of CPU time, and the clock allows three times --timeout 1 \(a guest waiting for something, or a machine too busy to run it\)$'
+limit nops 2 '' stuckqemu
+contains "where ps cannot tell, the clock alone" "$T/lim.out" '^boot-test: FAILED: timeout after [0-9]+s$'
+eq "... at --timeout" early "$([ "$lsecs" -lt 6 ] 2>/dev/null && echo early || echo "after ${lsecs}s")"
+
 # --- every kind of escape the firmware and the guest draw with, and the terminal's width ----------
 cat >"$T/fakeqemu2" <<'FQ'
 #!/bin/sh
@@ -221,6 +256,21 @@ PY
 contains "on a 60-column terminal: status lines were drawn" "$T/pty40.out" '^status lines: [1-9]'
 contains "... the widest cut to 59 columns (the cursor stays on the line)" "$T/pty40.out" '^widest: 59$'
 contains "... the last serial line in it, cut" "$T/pty40.out" '^long line seen: True$'
+# where tput cannot tell (no TERM), $COLUMNS gives the width
+python3 - "$T" "$BT" >"$T/pty45.out" 2>&1 <<'PY'
+import os, sys
+t, bt = sys.argv[1], sys.argv[2]
+os.chdir(t)
+sys.path.insert(0, t)
+from in_pty import run
+os.environ.pop("TERM", None)
+os.environ["COLUMNS"] = "45"
+out, _ = run(["sh", bt, "--log", "bt6/serial.log", "--timeout", "20", "--expect", "never",
+              "--", "./fakeqemu2", "-serial", "file:bt6/serial.log"], cols=60)
+status = [seg.split("\r")[0] for seg in out.decode("utf-8", "replace").split("\r\033[K")[1:]]
+print("widest:", max((len(s) for s in status if "expected lines" in s), default=0))
+PY
+contains "without TERM: the width from \$COLUMNS (45: cut to 44)" "$T/pty45.out" '^widest: 44$'
 
 # --- a real ninja run of the demo: options that change the machine still boot it -------------------
 # (the image of the persistent-disk case above, now also with user-mode networking and 2 CPUs; in a

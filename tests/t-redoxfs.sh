@@ -199,6 +199,9 @@ corrupt() { # NAME OFFSET PATTERN
 	else fail "$1" "output does not match /$3/: $(head -c 300 c.out | tr '\n' ' ')"; fi
 }
 corrupt corrupt-header 40 'block 0: header hash mismatch'
+tail -n 1 c.out >last.out
+contains "corrupt-header: the last line sums it up (the count, the problem, the fix)" last.out \
+	'^c\.img: RedoxFS: 1 problem: block 0: header hash mismatch.*; write the image again \(ninja image, or kiln redoxfs create\)$'
 corrupt corrupt-dirlist $((257 * 4096 + 3)) 'block 257: dir list: hash mismatch'
 corrupt corrupt-root-node $((258 * 4096 + 20)) 'block 258: node: hash mismatch'
 corrupt corrupt-file-node $((259 * 4096 + 10)) 'block 259: node: hash mismatch'
@@ -215,9 +218,17 @@ head -c 1048576 small.img >c.img
 "$KILN" redoxfs check c.img >c.out 2>&1
 eq truncated-exit 1 $?
 contains truncated-named c.out 'block (0|262|266).*(exceeds the image|beyond the end)'
+"$KILN" redoxfs check c.img >/dev/null 2>c.err
+eq "truncated: every line on stderr, none on stdout" "$(cat c.out)" "$(cat c.err)"
+tail -n 1 c.err >last.out
+contains "truncated: the last line names the count and the first problem" last.out \
+	'^c\.img: RedoxFS: [0-9]+ problems: first: block 0: header: filesystem size [0-9]+ bytes exceeds the image'
 : >c.img
 "$KILN" redoxfs check c.img >c.out 2>&1
 eq empty-image-exit 1 $?
+tail -n 1 c.out >last.out
+contains "not RedoxFS at all: the summary says so, and how a partition is read" last.out \
+	'^c\.img: RedoxFS: 1 problem: block 0: no RedoxFS signature.*; not a RedoxFS image \(one inside a disk needs --offset BYTES\)$'
 expect_fail list-corrupt 2 'block 260: record: hash mismatch' sh -c \
 	"cp small.img c.img && printf x | dd of=c.img bs=1 seek=$((260 * 4096)) conv=notrunc 2>/dev/null && '$KILN' redoxfs cat c.img /a >/dev/null"
 

@@ -28,7 +28,8 @@ const char usage_elf[] =
 	"\n"
 	"check: checks FILE against an ELF policy (kernel, bootstrap, initfs-bin, userspace, ...;\n"
 	"--list-policies lists them). One line per violation (FILE: CHECK-ID: diagnosis; fix) and\n"
-	"a verdict line, on stdout when the file passes and on stderr when it fails.\n"
+	"a verdict line last (on a failure: the count and the first violation), on stdout when\n"
+	"the file passes and on stderr when it fails.\n"
 	"  --json                a JSON report on stdout instead\n"
 	"  --policies=FILE.lua   more or changed policies (what kiln gen writes for the plugins)\n"
 	"  --waive=CHECK=REASON  accept one check's violation, saying why (repeatable)\n"
@@ -154,10 +155,17 @@ text_report(struct buf *b, const char *file, const struct elf_policy *p, const c
 			buf_printf(b, "%s: %s: %s\n", file, r->v[i].id, r->v[i].msg);
 		}
 	}
-	if (r->nfailed)
-		buf_printf(b, "%s: FAIL: %zu violation%s of policy %s (%s, %s)\n", file, r->nfailed,
-		           r->nfailed == 1 ? "" : "s", p->name, r->kind, arch);
-	else
+	if (r->nfailed) {
+		/* the verdict sums up the report in one line: the count and the first violation,
+		 * with its diagnosis and fix */
+		const struct elf_violation *first = r->v;
+
+		while (first->waived)
+			first++;
+		buf_printf(b, "%s: FAIL: %zu violation%s of policy %s (%s, %s): %s%s: %s\n", file,
+		           r->nfailed, r->nfailed == 1 ? "" : "s", p->name, r->kind, arch,
+		           r->nfailed == 1 ? "" : "first: ", first->id, first->msg);
+	} else
 		buf_printf(b, "%s: pass: policy %s (%s, %s)%s\n", file, p->name, r->kind, arch,
 		           nw ? " with waivers" : "");
 }

@@ -610,10 +610,19 @@ do_list(const char *img)
 		fatal("writing the listing: %s", strerror(errno));
 	r = 0;
 	if (g->bad.len) {
-		char *line, *save = NULL;
+		char *line, *save = NULL, *first = NULL;
+		size_t n = 0;
 
-		for (line = strtok_r(g->bad.s, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		for (line = strtok_r(g->bad.s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			error("%s: %s", img, line);
+			if (!first)
+				first = line;
+			n++;
+		}
+		/* then one line that sums them up: the count, the first, and the fix (a cut-short
+		 * disk names its own) */
+		error("%s: GPT: %zu problem%s: %s%s%s", img, n, n == 1 ? "" : "s", n == 1 ? "" : "first: ",
+		      first, strncmp(first, "truncated:", 10) ? "; write the disk again (ninja image, or kiln gpt create)" : "");
 		r = 1;
 	}
 	buf_free(&g->bad);
@@ -640,7 +649,8 @@ const char usage_gpt[] =
 	"                and skips zero blocks. Every mode writes the same bytes.\n"
 	"  -v            print what each partition took\n"
 	"list: the header, every partition (index, first and last LBA, bytes, type, GUID, name)\n"
-	"and whether the CRCs, the backup header and table verify (exit 1 when not)\n";
+	"and whether the CRCs, the backup header and table verify (exit 1 when not: each problem,\n"
+	"then a summary line with the count, the first problem and the fix, on stderr)\n";
 
 int
 cmd_gpt(int argc, char *argv[])

@@ -651,8 +651,9 @@ const char usage_redoxfs[] =
 	"                   takes a smaller level, as Redox's own writer does)\n"
 	"list: every entry of IMG (type, mode, owner, size, links, path)\n"
 	"cat: the content of the file (or the target of the link) PATH of IMG on stdout\n"
-	"check: verifies every hash, reference and the allocation log; one line per problem,\n"
-	"exit 1 when there is one\n"
+	"check: verifies every hash, reference and the allocation log; one line per problem and\n"
+	"a summary line last (the count, the first problem and the fix), on stderr; exit 1 when\n"
+	"there is one\n"
 	"  --offset BYTES   the filesystem starts BYTES into IMG (a partition of a disk)\n";
 
 /* parse "00112233-4455-6677-8899-aabbccddeeff" (hyphens optional); 0 or -1 */
@@ -742,6 +743,16 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 
 /* open an image for list, cat and check; 0, or -1 with fs->err set when the header is bad
  * (exits 2 when the file cannot be read at all) */
+/* the last line of a check that found problems: the count, the first, and the fix */
+static void
+check_summary(const char *img, long n, const char *first)
+{
+	fprintf(stderr, "%s: RedoxFS: %ld problem%s: %s%s; %s\n", img, n, n == 1 ? "" : "s",
+	        n == 1 ? "" : "first: ", first, strstr(first, "no RedoxFS signature") ?
+	        "not a RedoxFS image (one inside a disk needs --offset BYTES)" :
+	        "write the image again (ninja image, or kiln redoxfs create)");
+}
+
 static int
 open_image(struct rfs *fs, const char *img, const char *offset)
 {
@@ -801,10 +812,14 @@ cmd_redoxfs(int argc, char *argv[])
 		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid || !compress)
 			usage_error("%s takes IMG%s and --offset only", sub, strcmp(sub, "cat") ? "" : " PATH");
 		if (open_image(&fs, pos[0], offset) < 0) {
+			size_t l = strlen(pos[0]);
+
 			if (strcmp(sub, "check"))
 				fatal("%s", fs.err);
 			/* a bad header is a finding of the check, not bad input */
-			printf("%s\n%s: 1 problem\n", fs.err, pos[0]);
+			fprintf(stderr, "%s\n", fs.err);
+			check_summary(pos[0], 1, strncmp(fs.err, pos[0], l) || strncmp(fs.err + l, ": ", 2) ?
+			              fs.err : fs.err + l + 2);
 			return 1;
 		}
 		if (!strcmp(sub, "list")) {
@@ -812,9 +827,9 @@ cmd_redoxfs(int argc, char *argv[])
 		} else if (!strcmp(sub, "cat")) {
 			rc = rfs_cat(&fs, pos[1], stdout) < 0 ? 2 : 0;
 		} else {
-			long n = rfs_check(&fs, stdout);
+			long n = rfs_check(&fs, stderr);
 			if (n > 0)
-				printf("%s: %ld problem%s\n", pos[0], n, n == 1 ? "" : "s");
+				check_summary(pos[0], n, fs.first);
 			rc = n < 0 ? 2 : n > 0;
 		}
 		if (rc == 2)

@@ -104,6 +104,7 @@ struct rfs {
 	const char *slot0_bad;       /* why slot 0 is not a valid header, or NULL */
 	uint64_t base;               /* blocks from the given offset to the ring's start */
 	char err[1024];              /* the reason of the last failure */
+	char first[1024];            /* the first problem rfs_check found ("block N: cause") */
 	unsigned char *cache;        /* last blocks read: one per tree level (3..0), then a node */
 	uint64_t cache_addr[5];      /* the BlockPtr each holds (addr 0: empty) */
 	uint64_t cache_hash[5];
@@ -125,8 +126,9 @@ void rfs_close(struct rfs *fs);
 int rfs_list(struct rfs *fs, FILE *out);
 /* write the content of the file (or link target) at path to out; 0 or -1 */
 int rfs_cat(struct rfs *fs, const char *path, FILE *out);
-/* verify every hash and reference, one line per problem on out; the number of problems,
- * or -1 when the image cannot be opened far enough to check */
+/* verify every hash and reference, one line per problem on out (the first also in
+ * fs->first); the number of problems, or -1 when the image cannot be opened far enough to
+ * check */
 long rfs_check(struct rfs *fs, FILE *out);
 
 #endif

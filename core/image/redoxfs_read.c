@@ -53,19 +53,24 @@ struct rent {
 static int
 bad(struct rfs *fs, struct chk *c, uint64_t blk, const char *fmt, ...)
 {
-	size_t room = sizeof fs->err / 2, len = strlen(fs->name);
+	size_t room = sizeof fs->err / 2, len = strlen(fs->name), at;
 	const char *name = len > room ? fs->name + len - room : fs->name;
 	va_list ap;
 	int n;
 
-	n = snprintf(fs->err, sizeof fs->err, "%s%s: block %llu: ", name != fs->name ? "..." : "", name,
-	             (unsigned long long)blk);
+	n = snprintf(fs->err, sizeof fs->err, "%s%s: ", name != fs->name ? "..." : "", name);
 	if (n < 0 || (size_t)n >= sizeof fs->err)
 		n = 0;
+	at = (size_t)n;
+	n = snprintf(fs->err + at, sizeof fs->err - at, "block %llu: ", (unsigned long long)blk);
+	if (n < 0 || (size_t)n >= sizeof fs->err - at)
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(fs->err + n, sizeof fs->err - (size_t)n, fmt, ap);
+	vsnprintf(fs->err + at + (size_t)n, sizeof fs->err - at - (size_t)n, fmt, ap);
 	va_end(ap);
 	if (c) {
+		if (c->n == 0)
+			snprintf(fs->first, sizeof fs->first, "%s", fs->err + at);
 		c->n++;
 		if (c->out && c->n <= 10000)
 			fprintf(c->out, "%s\n", fs->err);
