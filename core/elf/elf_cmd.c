@@ -42,27 +42,15 @@ const char usage_elf[] =
 	"  --remove-comment      also remove .comment\n"
 	"info: the header, segments, sections and size totals of FILE (--json: as JSON)\n";
 
-/* a whole input file, read into memory: never mapped, since a mapping faults (SIGBUS) on a
- * hole of a sparse file when its filesystem is full, or when the file shrinks meanwhile */
-struct input {
-	unsigned char *data;
-	size_t len;
-};
-
-/* read the regular file at path; fatal with its name and the cause otherwise */
+/* the input file, mapped (input_open): fatal with its name and the cause when it cannot be
+ * read */
 static void
 load(struct input *in, const char *path)
 {
 	const char *why;
 
-	if (!(in->data = read_input(path, &in->len, &why)))
+	if (input_open(in, path, 1, &why) < 0)
 		fatal("%s: %s", path, why);
-}
-
-static void
-unload(struct input *in)
-{
-	free(in->data);
 }
 
 /* the value of --name=VALUE, or NULL when arg is not that option */
@@ -295,7 +283,7 @@ cmd_check(int argc, char *argv[])
 	}
 	i = r.nfailed;
 	elf_report_free(&r);
-	unload(&in);
+	input_close(&in);
 	buf_free(&out);
 	buf_free(&err);
 	return i ? 1 : 0;
@@ -341,7 +329,7 @@ cmd_strip(int argc, char *argv[])
 	printf("%s: %llu -> %llu bytes, %llu saved (%zu section%s removed)\n", out,
 	       (unsigned long long)st.in_size, (unsigned long long)st.out_size,
 	       (unsigned long long)(st.in_size - st.out_size), st.nremoved, st.nremoved == 1 ? "" : "s");
-	unload(&f);
+	input_close(&f);
 	return 0;
 }
 
@@ -483,7 +471,7 @@ cmd_info(int argc, char *argv[])
 		           (unsigned long long)debug, (unsigned long long)sym);
 	fputs(b.s, stdout);
 	elf_end(e);
-	unload(&in);
+	input_close(&in);
 	buf_free(&b);
 	return 0;
 }
