@@ -116,6 +116,14 @@ expect_fail "x86_64 binary with --arch=aarch64" 1 \
 	chk x86-static --policy=initfs-bin --arch=aarch64
 passes "x86_64 binary with --arch=x86_64" chk x86-static --policy=initfs-bin --arch=x86_64
 passes "rustc host program passes host-tool" chk rust-host --policy=host-tool
+# the verdict names the machine the file was held to: the host's for a host tool, whatever
+# --arch says; the target's (--arch, aarch64 by default) for a target policy
+host_m=$(uname -m | sed 's/arm64/aarch64/; s/amd64/x86_64/')
+contains "host-tool verdict: held to the host, not to the default --arch" "$T/.out" \
+	"^rust-host: pass: policy host-tool \(ELF64 ET_DYN $host_m dynamic, host $host_m\)\$"
+passes "x86_64 binary with --arch=x86_64: verdict" chk x86-static --policy=initfs-bin --arch=x86_64
+contains "target verdict: held to the target" "$T/.out" \
+	'^x86-static: pass: policy initfs-bin \(ELF64 ET_EXEC x86_64 static, target x86_64\)$'
 expect_fail "rustc host program as an aarch64 initfs binary: machine and PIE" 1 \
 	'^rust-host: machine: e_machine is x86_64 .* but the target is aarch64' chk rust-host --policy=initfs-bin
 contains "rustc host program: PIE named" "$T/.err" '^rust-host: (pie|interp): '

@@ -133,6 +133,7 @@ text_report(struct buf *b, const char *file, const struct elf_policy *p, const c
             const struct elf_report *r)
 {
 	size_t i, nw = 0;
+	char against[64];
 
 	for (i = 0; i < r->nv; i++) {
 		if (r->v[i].waived) {
@@ -142,11 +143,19 @@ text_report(struct buf *b, const char *file, const struct elf_policy *p, const c
 			buf_printf(b, "%s: %s: %s\n", file, r->v[i].id, r->v[i].msg);
 		}
 	}
-	if (r->nfailed)
-		buf_printf(b, "%s: FAIL: %zu violation%s of policy %s (%s, %s)\n", file, r->nfailed,
-		           r->nfailed == 1 ? "" : "s", p->name, r->kind, arch);
+	/* the machine the file was held to: the target's (--arch, aarch64 by default) only when
+	 * the policy checks it; a host tool is held to the host's, and "any" to none */
+	if (p->machine == 1)
+		snprintf(against, sizeof against, ", target %s", arch);
+	else if (p->machine == 2)
+		snprintf(against, sizeof against, ", host %s", elf_host_arch());
 	else
-		buf_printf(b, "%s: pass: policy %s (%s, %s)%s\n", file, p->name, r->kind, arch,
+		against[0] = 0;
+	if (r->nfailed)
+		buf_printf(b, "%s: FAIL: %zu violation%s of policy %s (%s%s)\n", file, r->nfailed,
+		           r->nfailed == 1 ? "" : "s", p->name, r->kind, against);
+	else
+		buf_printf(b, "%s: pass: policy %s (%s%s)%s\n", file, p->name, r->kind, against,
 		           nw ? " with waivers" : "");
 }
 
