@@ -451,7 +451,7 @@ read_input(const char *path, size_t *len, const char **why)
 
 /* the mapping being read (one at a time) and what to say when it faults */
 static const unsigned char *guard_lo, *guard_hi;
-static char guard_msg[600];
+static char guard_msg[4608];   /* room for a PATH_MAX path */
 static size_t guard_len;
 
 static void cleanup(void);
@@ -504,6 +504,7 @@ input_open(struct input *in, const char *path, int may_map, const char **why)
 			         "%s: %s: the file could not be read while it was mapped (another program truncated it, or an I/O error); nothing was written: run again once it is complete\n",
 			         argv0, path);
 			guard_len = strlen(guard_msg);
+			guard_msg[guard_len - 1] = '\n';   /* also when a longer path was cut */
 			guard_lo = in->data;
 			guard_hi = in->data + in->len;
 			memset(&sa, 0, sizeof sa);
