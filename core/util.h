@@ -99,6 +99,22 @@ int open_input(const char *path, uint64_t *size, const char **why);
  * full filesystem cannot be faulted in); NUL-terminated; NULL with *why set as above */
 unsigned char *read_input(const char *path, size_t *len, const char **why);
 
+/* A whole input file in memory, mapped when it can be: the ELF tools read every byte of
+ * files of 30 MiB and more, and reading them into fresh memory costs a page fault a page. */
+struct input {
+	const unsigned char *data;
+	size_t len;
+	int mapped;   /* 1: a read-only private mapping; 0: read into memory (NUL-terminated) */
+};
+/* the regular file at path: mapped read-only when may_map is set, the file has no holes and
+ * mmap takes it, else read as read_input reads it; 0, or -1 with *why set as for open_input.
+ * While it is mapped, a fault on the mapping (the file was truncated meanwhile, or a read
+ * failed) ends kiln with one line naming the file, status 2 and its temporary outputs
+ * removed: a mapped file is only ever read, never written */
+int input_open(struct input *in, const char *path, int may_map, const char **why);
+/* unmap or free what input_open gave */
+void input_close(struct input *in);
+
 /* Atomic output: the data goes to a temporary file beside path and is renamed over path only
  * by afile_commit(), so a failed or interrupted command never leaves a half-written output
  * that Ninja would treat as up to date. A killed command leaves no temporary file behind

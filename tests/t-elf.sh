@@ -119,6 +119,14 @@ expect_fail "x86_64 binary with --arch=aarch64" 1 \
 	chk x86-static --policy=initfs-bin --arch=aarch64
 passes "x86_64 binary with --arch=x86_64" chk x86-static --policy=initfs-bin --arch=x86_64
 passes "rustc host program passes host-tool" chk rust-host --policy=host-tool
+# the verdict names the machine the file was held to: the host's for a host tool, whatever
+# --arch says; the target's (--arch, aarch64 by default) for a target policy
+host_m=$(uname -m | sed 's/arm64/aarch64/; s/amd64/x86_64/')
+contains "host-tool verdict: held to the host, not to the default --arch" "$T/.out" \
+	"^rust-host: pass: policy host-tool \(ELF64 ET_DYN $host_m dynamic, host $host_m\)\$"
+passes "x86_64 binary with --arch=x86_64: verdict" chk x86-static --policy=initfs-bin --arch=x86_64
+contains "target verdict: held to the target" "$T/.out" \
+	'^x86-static: pass: policy initfs-bin \(ELF64 ET_EXEC x86_64 static, target x86_64\)$'
 expect_fail "rustc host program as an aarch64 initfs binary: machine and PIE" 1 \
 	'^rust-host: machine: e_machine is x86_64 .* but the target is aarch64' chk rust-host --policy=initfs-bin
 contains "rustc host program: PIE named" "$T/.err" '^rust-host: (pie|interp): '
@@ -417,6 +425,32 @@ else
 	truncate -s 8M sparse 2>/dev/null || { cp static sparse; dd if=/dev/zero of=sparse bs=1 count=0 seek=8388608 2>/dev/null; }
 	check "sparse input: check ends normally" chk sparse --policy=userspace --arch=aarch64
 fi
+# mapped and read: a file without holes is mapped, the same file with holes (its zero blocks
+# left out) is read; the two give the same report, byte for byte, host paths after the holes
+printf 'const char zeros[1 << 17] = { 1 };\nint main(void) { return zeros[0]; }\n' >src/zeros.c
+build zeros $A -O2 -g -static -no-pie "$T/src/zeros.c" -o dense
+python3 - <<'EOS'
+import os
+d = open("dense", "rb").read()
+with open("holed", "wb") as f:
+    for i in range(0, len(d), 4096):
+        b = d[i:i + 4096]
+        if b.count(0) == len(b):
+            f.seek(len(b), 1)
+        else:
+            f.write(b)
+    f.truncate(len(d))
+EOS
+holes=$(awk -v b="$(du -k holed | cut -f1)" -v s="$(wc -c <holed)" 'BEGIN { print (b * 1024 < s) ? "yes" : "no" }')
+chk dense --policy=userspace --arch=aarch64 --forbid-path="$T/src" >dense.out 2>&1
+echo "exit $?" >>dense.out
+chk holed --policy=userspace --arch=aarch64 --forbid-path="$T/src" >holed.raw 2>&1
+echo "exit $?" >>holed.raw
+sed 's/^holed:/dense:/' holed.raw >holed.out
+eq "a file with holes (read) reports what the same file without them (mapped) does" \
+	"yes $(cat dense.out)" "$holes $(cat holed.out)"
+contains "mapped: the host path past the zero blocks is found" dense.out \
+	"^dense: host-path: contains the host path \"[^\"]*$T/src/zeros\.c\""
 expect_fail "unknown option" 2 "unknown option '--polcy=kernel'" chk kernel --polcy=kernel
 expect_fail "unknown --arch" 2 'arch=mips: unknown architecture' chk kernel --policy=kernel --arch=mips
 

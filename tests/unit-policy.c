@@ -37,9 +37,10 @@ rnd(unsigned n)
 }
 
 /* random buffers with planted patterns; many pattern sets, including ones past the
- * vector filter's limits (more than 2 first or 4 second bytes, one-byte patterns) */
+ * vector filter's limits (more than 2 first or 4 second bytes, one-byte patterns); through
+ * the filter named (bytescan_limit) */
 static void
-test_bytescan(void)
+test_bytescan_at(const char *name)
 {
 	static const char *const sets[][6] = {
 		{ "/home/", NULL },
@@ -53,12 +54,14 @@ test_bytescan(void)
 	size_t si, r, k, first[6], len, np;
 	unsigned char *d = xmalloc(70000);
 	int same = 1, found = 0;
+	char label[96];
+
 
 	for (si = 0; si < sizeof sets / sizeof sets[0]; si++) {
 		for (np = 0; sets[si][np]; np++)
 			;
 		for (r = 0; r < 60; r++) {
-			len = r < 40 ? r : 1000 + rnd(69000);
+			len = r < 40 ? r : r < 50 ? 60 + rnd(80) : 1000 + rnd(69000);   /* about one 64-byte block, or many */
 			for (k = 0; k < len; k++)   /* small alphabets make near misses common */
 				d[k] = r % 3 ? (unsigned char)rnd(256) : (unsigned char)"/abcdehmoqxz"[rnd(12)];
 			for (k = 0; k < np && len; k++) {
@@ -81,14 +84,36 @@ test_bytescan(void)
 			}
 		}
 	}
-	CHECK("bytescan equals a naive search", same);
-	CHECK("bytescan planted patterns were found", found > 500);
+	snprintf(label, sizeof label, "bytescan (%s) equals a naive search", name);
+	CHECK(label, same);
+	snprintf(label, sizeof label, "bytescan (%s): planted patterns were found", name);
+	CHECK(label, found > 500);
 	{
 		const char *p[] = { "" };
 		bytescan(d, 100, p, 1, first);
-		CHECK("bytescan: an empty pattern never occurs", first[0] == 100);
+		snprintf(label, sizeof label, "bytescan (%s): an empty pattern never occurs", name);
+		CHECK(label, first[0] == 100);
 	}
 	free(d);
+}
+
+/* every filter this build and CPU have: the portable ones always, AVX2 where it runs */
+static void
+test_bytescan(void)
+{
+	static const char *const names[] = { "scalar", "16-byte vectors", "AVX2" };
+	int top = bytescan_level(), l;
+	char label[96];
+
+	printf("# bytescan runs %s here\n", names[top]);
+	for (l = BYTESCAN_SCALAR; l <= top; l++) {
+		bytescan_limit(l);
+		snprintf(label, sizeof label, "bytescan_limit selects the %s filter", names[l]);
+		CHECK(label, bytescan_level() == l);
+		test_bytescan_at(names[l]);
+	}
+	bytescan_limit(BYTESCAN_AVX2);
+	CHECK("bytescan_limit restores the fastest filter", bytescan_level() == top);
 }
 
 /* parse text; -1 when outside the subset */

@@ -9,6 +9,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "gen/lua_host.h"
 #include "unit.h"
 
 static lua_State *L;
@@ -67,7 +68,7 @@ main(void)
 	}
 	snprintf(path, sizeof path, "%s/rules/qemu.lua", src);
 	L = luaL_newstate();
-	luaL_openlibs(L);
+	host_openlibs(L);   /* what kiln gen opens */
 	if (luaL_loadfile(L, path) != LUA_OK) {
 		printf("FAIL unit-qemu: %s\n", lua_tostring(L, -1));
 		return 1;

@@ -11,4 +11,12 @@
 void bytescan(const unsigned char *d, size_t len, const char *const *pats, size_t npats,
               size_t *first);
 
+/* the filters bytescan can run, slowest first */
+enum { BYTESCAN_SCALAR, BYTESCAN_VECTOR, BYTESCAN_AVX2 };
+/* the one it runs here: AVX2 where the compiler has it and the CPU reports it, else the
+ * 16-byte vectors of GCC and Clang (SSE2, NEON), else byte by byte */
+int bytescan_level(void);
+/* run no filter above level (the tests compare every filter with a naive search) */
+void bytescan_limit(int level);
+
 #endif

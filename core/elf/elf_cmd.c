@@ -43,27 +43,15 @@ const char usage_elf[] =
 	"  --remove-comment      also remove .comment\n"
 	"info: the header, segments, sections and size totals of FILE (--json: as JSON)\n";
 
-/* a whole input file, read into memory: never mapped, since a mapping faults (SIGBUS) on a
- * hole of a sparse file when its filesystem is full, or when the file shrinks meanwhile */
-struct input {
-	unsigned char *data;
-	size_t len;
-};
-
-/* read the regular file at path; fatal with its name and the cause otherwise */
+/* the input file, mapped (input_open): fatal with its name and the cause when it cannot be
+ * read */
 static void
 load(struct input *in, const char *path)
 {
 	const char *why;
 
-	if (!(in->data = read_input(path, &in->len, &why)))
+	if (input_open(in, path, 1, &why) < 0)
 		fatal("%s: %s", path, why);
-}
-
-static void
-unload(struct input *in)
-{
-	free(in->data);
 }
 
 /* the value of --name=VALUE, or NULL when arg is not that option */
@@ -146,6 +134,7 @@ text_report(struct buf *b, const char *file, const struct elf_policy *p, const c
             const struct elf_report *r)
 {
 	size_t i, nw = 0;
+	char against[64];
 
 	for (i = 0; i < r->nv; i++) {
 		if (r->v[i].waived) {
@@ -155,6 +144,14 @@ text_report(struct buf *b, const char *file, const struct elf_policy *p, const c
 			buf_printf(b, "%s: %s: %s\n", file, r->v[i].id, r->v[i].msg);
 		}
 	}
+	/* the machine the file was held to: the target's (--arch, aarch64 by default) only when
+	 * the policy checks it; a host tool is held to the host's, and "any" to none */
+	if (p->machine == 1)
+		snprintf(against, sizeof against, ", target %s", arch);
+	else if (p->machine == 2)
+		snprintf(against, sizeof against, ", host %s", elf_host_arch());
+	else
+		against[0] = 0;
 	if (r->nfailed) {
 		/* the verdict sums up the report in one line: the count and the first violation,
 		 * with its diagnosis and fix */
@@ -162,11 +159,11 @@ text_report(struct buf *b, const char *file, const struct elf_policy *p, const c
 
 		while (first->waived)
 			first++;
-		buf_printf(b, "%s: FAIL: %zu violation%s of policy %s (%s, %s): %s%s: %s\n", file,
-		           r->nfailed, r->nfailed == 1 ? "" : "s", p->name, r->kind, arch,
+		buf_printf(b, "%s: FAIL: %zu violation%s of policy %s (%s%s): %s%s: %s\n", file,
+		           r->nfailed, r->nfailed == 1 ? "" : "s", p->name, r->kind, against,
 		           r->nfailed == 1 ? "" : "first: ", first->id, first->msg);
 	} else
-		buf_printf(b, "%s: pass: policy %s (%s, %s)%s\n", file, p->name, r->kind, arch,
+		buf_printf(b, "%s: pass: policy %s (%s%s)%s\n", file, p->name, r->kind, against,
 		           nw ? " with waivers" : "");
 }
 
@@ -303,7 +300,7 @@ cmd_check(int argc, char *argv[])
 	}
 	i = r.nfailed;
 	elf_report_free(&r);
-	unload(&in);
+	input_close(&in);
 	buf_free(&out);
 	buf_free(&err);
 	return i ? 1 : 0;
@@ -349,7 +346,7 @@ cmd_strip(int argc, char *argv[])
 	printf("%s: %llu -> %llu bytes, %llu saved (%zu section%s removed)\n", out,
 	       (unsigned long long)st.in_size, (unsigned long long)st.out_size,
 	       (unsigned long long)(st.in_size - st.out_size), st.nremoved, st.nremoved == 1 ? "" : "s");
-	unload(&f);
+	input_close(&f);
 	return 0;
 }
 
@@ -491,7 +488,7 @@ cmd_info(int argc, char *argv[])
 		           (unsigned long long)debug, (unsigned long long)sym);
 	fputs(b.s, stdout);
 	elf_end(e);
-	unload(&in);
+	input_close(&in);
 	buf_free(&b);
 	return 0;
 }

@@ -1020,6 +1020,24 @@ panic(lua_State *L)
 	fatal("Lua: %s", msg ? msg : "unprotected error");
 }
 
+void
+host_openlibs(lua_State *L)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base }, { LUA_COLIBNAME, luaopen_coroutine },
+		{ LUA_TABLIBNAME, luaopen_table }, { LUA_IOLIBNAME, luaopen_io },
+		{ LUA_OSLIBNAME, luaopen_os }, { LUA_STRLIBNAME, luaopen_string },
+		{ LUA_MATHLIBNAME, luaopen_math }, { LUA_UTF8LIBNAME, luaopen_utf8 },
+		{ LUA_DBLIBNAME, luaopen_debug },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+		luaL_requiref(L, libs[i].name, libs[i].func, 1);
+		lua_pop(L, 1);
+	}
+}
+
 struct host *
 host_new(struct conf *c, struct graph *g)
 {
@@ -1048,7 +1066,7 @@ host_new(struct conf *c, struct graph *g)
 	lua_atpanic(L, panic);
 	*(struct host **)lua_getextraspace(L) = h;
 	limits_start(h);
-	luaL_openlibs(L);
+	host_openlibs(L);
 	lua_pushcfunction(L, msghandler);
 	if (!(text = read_file(path, &len)))
 		fatal("%s: %s (is the data directory right? it comes from kiln.conf's srcdir)", path, strerror(errno));

@@ -76,6 +76,10 @@ struct host {
 	struct limits lim;
 };
 
+/* open in L the standard libraries kiln's Lua has: those of luaL_openlibs but package,
+ * since nothing loads modules (plugins import through kiln, rules are kiln's own), and a
+ * statically linked kiln then carries no dlopen */
+void host_openlibs(struct lua_State *L);
 /* create the state, load lua/kiln.lua; fatal with a message on failure */
 struct host *host_new(struct conf *c, struct graph *g);
 /* call api[fn](args...) with string arguments; returns 0 on success, else prints the Lua
