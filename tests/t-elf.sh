@@ -66,7 +66,7 @@ expect_fail "kernel without its linker script: the classic diagnosis" 1 \
 contains "kernel without script: one violation, verdict line" "$T/.err" '^kernel-noscript: FAIL: 1 violation of policy kernel'
 tail -n 1 "$T/.err" >verdict.err
 contains "... the verdict is the last line and sums it up: the count, the violation, its fix" verdict.err \
-	'^kernel-noscript: FAIL: 1 violation of policy kernel \([^)]*, aarch64\): kernel-base: kernel: one PT_LOAD of [0-9]+ bytes and no \.text section; the linker script was probably not passed \(-C link-arg=-Tlinkers/aarch64\.ld\)$'
+	'^kernel-noscript: FAIL: 1 violation of policy kernel \([^)]*, target aarch64\): kernel-base: kernel: one PT_LOAD of [0-9]+ bytes and no \.text section; the linker script was probably not passed \(-C link-arg=-Tlinkers/aarch64\.ld\)$'
 passes "x86_64 kernel at 0xFFFFFFFF80000000 passes" chk kernel-x86 --policy=kernel --arch=x86_64
 expect_fail "aarch64 kernel checked as x86_64: below 0xffffffff80000000, wrong machine" 1 \
 	'kernel-base: kernel: entry 0xffffff00[0-9a-f]+ is below the kernel base 0xffffffff80000000' \
