@@ -70,7 +70,7 @@ test_golden(void)
 	static const char text[] = "kiln-manifest 1\n";
 	struct manifest *m = manifest_parse("golden", text, sizeof text - 1);
 	struct rfs_opts o = { 8u << 20, { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-	                                  0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF }, 1700000000, 1 };
+	                                  0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF }, 1700000000, 1, 1 };
 	unsigned char *img = xcalloc(8u << 20, 1), *zero = xcalloc(RFS_BLOCK, 1), *node;
 	char name[] = "/tmp/unit-redoxfs.XXXXXX", *out = NULL;
 	size_t i, nout = 0;
@@ -259,7 +259,7 @@ test_links(void)
 		"hardlink /usr/lib/boot/kernel /boot/kernel\n"
 		"symlink /bin/sh 0777 0 0 /bin/ion\n";
 	struct manifest *m = manifest_parse("links", text, sizeof text - 1);
-	struct rfs_opts o = { 2u << 20, { 1 }, 0, 1 };
+	struct rfs_opts o = { 2u << 20, { 1 }, 0, 1, 1 };
 	char name[] = "/tmp/unit-redoxfs.XXXXXX", *out = NULL;
 	unsigned char *img = xcalloc(2u << 20, 1);
 	int fd = mkstemp(name);

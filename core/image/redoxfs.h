@@ -78,6 +78,8 @@ struct rfs_opts {
 	unsigned char uuid[16];      /* header uuid */
 	uint64_t time;               /* ctime = mtime = atime of every node */
 	int compress;                /* store records LZ4-compressed when that takes a smaller level */
+	unsigned jobs;               /* threads that compress records (0 or 1: the caller alone);
+	                              * the image is the same for any number */
 };
 
 /* write the filesystem of m into fd (already sized, all zero: blocks of zeros are not written)
