@@ -171,6 +171,19 @@ else ok compress-field-default; fi
 printf '%s\n' 'image { name = "esp", format = "fat", size = "2M", compress = false }' >plug/p/x.lua
 expect_fail compress-field-fat 1 "x\.lua:1: image 'esp': a fat image has no field 'compress'" \
 	sh -c "cd '$T/plug/b' && '$KILN' gen -q --system=none --plugin-dir='$T/plug/p'"
+# image { jobs = N }: the edge writes with --jobs N (the image is the same for any N)
+printf '%s\n' 'image { name = "root", format = "redoxfs", size = "2M", jobs = 3, compress = false }' \
+	'files { name = "etc", image = "root", ["/etc/x"] = { data = "x" } }' >plug/p/x.lua
+(cd plug/b && "$KILN" gen -q --system=none --plugin-dir="$T/plug/p") >plug.out 2>&1
+eq jobs-field-gen 0 $?
+edge root >plug.root
+contains jobs-field-flag plug.root '^  flags = --no-compress --jobs 3$'
+printf '%s\n' 'image { name = "root", format = "redoxfs", size = "2M", jobs = 0 }' >plug/p/x.lua
+expect_fail jobs-field-range 1 "x\.lua:1: image 'root': jobs = 0: a number of threads from 1 to 64" \
+	sh -c "cd '$T/plug/b' && '$KILN' gen -q --system=none --plugin-dir='$T/plug/p'"
+printf '%s\n' 'image { name = "esp", format = "fat", size = "2M", jobs = 2 }' >plug/p/x.lua
+expect_fail jobs-field-fat 1 "x\.lua:1: image 'esp': a fat image has no field 'jobs'" \
+	sh -c "cd '$T/plug/b' && '$KILN' gen -q --system=none --plugin-dir='$T/plug/p'"
 
 # ---- more than 254 x 254 nodes: a second level-1 tree list, full bits on the first ----
 awk 'BEGIN { print "kiln-manifest 1"; for (i = 0; i < 66000; i++) printf "file /d%d/f%d 0644 0 0 data:%d\n", i / 1000, i, i }' >m66
