@@ -94,10 +94,11 @@ struct wr {
 	struct worker *thr;      /* jobs - 1 of them: the main thread compresses too */
 	size_t nthr;
 	void *lz4;               /* the main thread's LZ4 state */
-	size_t cnode;            /* the cursor: the next entry of m->all to read records of */
+	size_t cur_node;         /* the cursor: the next entry of m->all to read records of */
 	struct src cur;          /* the source being read (cur.n is NULL between entries) */
-	uint64_t crec, nrec;     /* its next record and its number of records */
-	int ceof;                /* every record has been read */
+	uint64_t cur_rec;        /* its next record */
+	uint64_t cur_nrec;       /* its number of records */
+	int cur_end;             /* every record has been read */
 	uint32_t *ids;           /* node id of each node, in creation order */
 	struct ptr *nodes;       /* the node block of each, same order */
 	size_t nnodes;
@@ -324,9 +325,9 @@ read_next(struct wr *w, struct job *j)
 
 	while (!s->n) {
 		struct mnode *n;
-		if (w->cnode == w->m->nall)
+		if (w->cur_node == w->m->nall)
 			return 0;
-		n = w->m->all[w->cnode++];
+		n = w->m->all[w->cur_node++];
 		if (n->type != M_FILE && n->type != M_SYMLINK)
 			continue;
 		data_src(n, s);
@@ -335,17 +336,17 @@ read_next(struct wr *w, struct job *j)
 			continue;
 		}
 		rsz = (uint64_t)RFS_BLOCK << reclevel_of(n);
-		w->nrec = (s->len + rsz - 1) / rsz;
-		w->crec = 0;
+		w->cur_nrec = (s->len + rsz - 1) / rsz;
+		w->cur_rec = 0;
 		if (!s->mem)
 			s->f = mnode_open(n);
 	}
 	rsz = (uint64_t)RFS_BLOCK << reclevel_of(s->n);
 	j->n = s->n;
-	j->r = w->crec;
+	j->r = w->cur_rec;
 	j->len = (size_t)(s->len - s->pos < rsz ? s->len - s->pos : rsz);
 	src_read(w, s, j->rec, j->len);
-	if (++w->crec == w->nrec) {
+	if (++w->cur_rec == w->cur_nrec) {
 		src_end(s);
 		s->n = NULL;
 	}
@@ -442,10 +443,10 @@ take(struct wr *w, const struct mnode *n, uint64_t r)
 {
 	struct job *j;
 
-	while (!w->ceof && w->tail - w->head < w->njob) {
+	while (!w->cur_end && w->tail - w->head < w->njob) {
 		j = &w->job[w->tail % w->njob];
 		if (!read_next(w, j)) {
-			w->ceof = 1;
+			w->cur_end = 1;
 			break;
 		}
 		pthread_mutex_lock(&w->mu);
@@ -496,6 +497,7 @@ write_record(struct wr *w, const struct mnode *n, uint64_t r, uint64_t *blocks)
 	*blocks += (uint64_t)1 << j->cl;
 	return p;
 }
+
 /* write the BlockList tree of depth d over record pointers p[0..n) and return its root */
 static struct ptr
 blocklist(struct wr *w, const struct ptr *p, uint64_t n, unsigned d, uint64_t *blocks)
