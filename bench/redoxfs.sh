@@ -1,10 +1,12 @@
 #!/bin/sh
 # bench/redoxfs.sh: RedoxFS images of real ELF programs, as a Redox root mostly holds: this
 # machine's ELF files from /usr/bin and /usr/lib, up to 200 MiB, into a 512 MiB image with
-# `kiln redoxfs create` (records LZ4-compressed where that is smaller, and --no-compress)
-# beside the real writer, redoxfs-ar, when it is on PATH. Prints wall time (best of 3), peak
-# RSS, the disk the image takes (du: allocated blocks) and the ratios; then kiln's peak RSS at
-# half the payload (memory must not grow with it).
+# `kiln redoxfs create` (records LZ4-compressed where that is smaller, on every online
+# processor and on one thread, and --no-compress) beside the real writer, redoxfs-ar, when it
+# is on PATH. Prints wall time (best of 3), peak RSS (the median of the 3: one run's swings
+# with the machine's noise), the disk the image takes (du: allocated blocks) and the ratios;
+# then kiln's peak RSS at half the payload (memory must not grow with it). Both writers'
+# images are verified with kiln redoxfs check.
 # usage: bench/redoxfs.sh [BUILDDIR-with-kiln]   (default: the current directory)
 set -eu
 kiln=$(cd "${1:-.}" && pwd)/kiln
@@ -58,18 +60,21 @@ PY
 payload=$(find root -type f -exec cat {} + | wc -c | tr -d ' ')
 nfiles=$(find root -type f | wc -l | tr -d ' ')
 
-# --- measuring: best wall time of 3 runs and its peak RSS (KiB) ----------------------------
-once() { # COMMAND -> "seconds maxrss"
+# --- measuring: best wall time of 3 runs, median peak RSS (KiB) ---------------------------
+once() { # COMMAND -> "seconds maxrss"; on failure both its stdout and stderr (redoxfs-ar
+	# prints its errors on stdout)
 	python3 - "$1" <<'PY'
 import os, resource, subprocess, sys, time
 cmd = sys.argv[1]
 gnu = subprocess.run(["/usr/bin/time", "-v", "true"], capture_output=True).returncode == 0
 argv = ["/usr/bin/time", "-v", "-o", "tv", "sh", "-c", cmd] if gnu else ["sh", "-c", cmd]
 s = time.perf_counter()
-r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 t = time.perf_counter() - s
 if r.returncode != 0:
-    sys.stderr.write("failed: %s\n%s" % (cmd, r.stderr.decode(errors="replace")))
+    out, err = (x.decode(errors="replace").strip() for x in (r.stdout, r.stderr))
+    sys.stderr.write("failed (exit %d): %s\n  stdout: %s\n  stderr: %s\n" %
+                     (r.returncode, cmd, out or "(nothing)", err or "(nothing)"))
     sys.exit(1)
 if gnu:
     rss = [l for l in open("tv") if "Maximum resident set size" in l][0].split(":")[1].strip()
@@ -80,18 +85,21 @@ print(f"{t:.4f}", rss)
 PY
 }
 measure() { # NAME SETUP COMMAND IMAGE
-	best=
+	best= rss=
 	for run in 1 2 3; do
 		sh -c "$2"
 		r=$(once "$3") || exit 1
-		if [ -z "$best" ] || awk -v a="${r% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then best=$r; fi
+		if [ -z "$best" ] || awk -v a="${r% *}" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=${r% *}; fi
+		rss="$rss ${r#* }"
 	done
-	echo "$1 $best $(du -k "$4" | cut -f1)" >>results
+	med=$(printf '%s\n' $rss | sort -n | sed -n 2p)
+	echo "$1 $best $med $(du -k "$4" | cut -f1)" >>results
 }
 : >results
 sync
 
 measure kiln "rm -f k.img" "'$kiln' redoxfs create root.m -o k.img --size 512M" k.img
+measure kiln-1 "rm -f k1.img" "'$kiln' redoxfs create root.m -o k1.img --size 512M --jobs 1" k1.img
 measure kiln-raw "rm -f r.img" "'$kiln' redoxfs create root.m -o r.img --size 512M --no-compress" r.img
 measure kiln-half "rm -f h.img" "'$kiln' redoxfs create half.m -o h.img --size 512M" h.img
 ar=no
@@ -102,25 +110,35 @@ if command -v redoxfs-ar >/dev/null 2>&1; then
 	ar=yes
 fi
 "$kiln" redoxfs check k.img >/dev/null 2>&1 && vk=ok || vk=FAILED
+# the threads the default used: the online processors, at most 16 (kiln redoxfs create)
+jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+[ "$jobs" -gt 16 ] && jobs=16
 n=0 bad=0
 for f in root/bin/*; do
 	n=$((n + 1)); [ $((n % 25)) -eq 1 ] || continue
 	"$kiln" redoxfs cat k.img "/${f#root/}" | cmp -s - "$f" || bad=$((bad + 1))
 done
 echo "kiln image checked: kiln redoxfs check $vk; every 25th file read back: $([ $bad = 0 ] && echo equal || echo "$bad differ")"
+if [ "$ar" = yes ]; then
+	if "$kiln" redoxfs check a.img >check.out 2>&1; then echo "redoxfs-ar image checked: kiln redoxfs check ok"
+	else echo "redoxfs-ar image checked: kiln redoxfs check FAILED: $(head -n 3 check.out | tr '\n' ' ')"; fi
+fi
 
-awk -v payload="$payload" -v nfiles="$nfiles" -v ar="$ar" '
+awk -v payload="$payload" -v nfiles="$nfiles" -v ar="$ar" -v jobs="$jobs" '
 	{ t[$1] = $2; m[$1] = $3; d[$1] = $4 }
 	function row(label, k) {
 		printf "%-36s %8.3f %10d %10.1f %9.1f\n", label, t[k], m[k], d[k] / 1024, payload / 1048576 / t[k]
 	}
 	END {
-		printf "payload: %d ELF files, %.1f MiB, into a 512 MiB image; best of 3 runs\n", nfiles, payload / 1048576
+		printf "payload: %d ELF files, %.1f MiB, into a 512 MiB image; best time and median peak memory of 3 runs\n", nfiles, payload / 1048576
 		printf "%-36s %8s %10s %10s %9s\n", "writer", "seconds", "peak KiB", "du MiB", "MB/s"
 		row("kiln redoxfs create (LZ4)", "kiln")
+		row("kiln redoxfs create --jobs 1", "kiln-1")
 		row("kiln redoxfs create --no-compress", "kiln-raw")
 		if (ar == "yes") row("redoxfs-ar (the real writer)", "ar")
 		else printf "%-36s %s\n", "redoxfs-ar (the real writer)", "not available (not on PATH)"
+		printf "redoxfs kiln threads: %d (the online processors, at most 16); one thread / default: %.2fx the time\n",
+		       jobs, t["kiln-1"] / t["kiln"]
 		printf "redoxfs disk used, kiln / payload: %.2fx\n", d["kiln"] * 1024 / payload
 		printf "redoxfs disk used, kiln LZ4 / kiln --no-compress: %.2fx\n", d["kiln"] / d["kiln-raw"]
 		if (ar == "yes") {

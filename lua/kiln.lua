@@ -657,7 +657,7 @@ end
 local image_schema = {
 	name = "string", format = "string", size = "size", max_size = "size", bootstrap = "string",
 	partitions = "table", install = "table", description = "string", uuid = "string",
-	default = "boolean", seed = "string", compress = "boolean", waive = "table",
+	default = "boolean", seed = "string", compress = "boolean", jobs = "number", waive = "table",
 }
 local formats = { initfs = true, redoxfs = true, fat = true, gpt = true }
 K.boots = {}
@@ -676,11 +676,11 @@ local function image(t)
 		max_size = t.max_size and parse_size(t.max_size, "image " .. t.name, where),
 		bootstrap = t.bootstrap, partitions = t.partitions, install = t.install or {},
 		description = t.description, uuid = t.uuid, default = t.default, seed = t.seed,
-		compress = t.compress, waive = t.waive or {}, deps = {}, contents = {},
+		compress = t.compress, jobs = t.jobs, waive = t.waive or {}, deps = {}, contents = {},
 	}
 	local rules = K.rules_module(t.format)
 	-- fields only some formats have: the format's rules module lists them in `fields`
-	for _, f in ipairs({ "compress" }) do
+	for _, f in ipairs({ "compress", "jobs" }) do
 		if t[f] ~= nil and not (rules.fields and rules.fields[f]) then
 			fail(sfmt("image '%s': a %s image has no field '%s'", t.name, t.format, f), where)
 		end

@@ -1,7 +1,10 @@
 -- rules/redoxfs.lua: a RedoxFS v8 image (kiln redoxfs create), written without FUSE.
 -- File records are stored LZ4-compressed when that takes fewer blocks, as the real redoxfs
 -- writes them (the Redox bootloader and redoxfs read them); `compress = false` on the image
--- writes every record as it is (kiln redoxfs create --no-compress). The image's UUID is
+-- writes every record as it is (kiln redoxfs create --no-compress). The records are compressed
+-- on every online processor (at most 16), also inside a build: the root image is mostly the
+-- last edge, waiting for everything it holds, and the image is the same for any number of
+-- threads; `jobs = N` on the image takes N (--jobs N), `jobs = 1` one. The image's UUID is
 -- uuid = ..., or derived from its seed and name (never from the manifest, which holds the
 -- absolute paths of the sources: two checkouts must give the same image).
 local ctx = ...   -- the rules context (lua/kiln.lua, docs/design.md): not kiln's state
@@ -21,13 +24,22 @@ local function derived_uuid(i)
 end
 
 return {
-	declare = M.sized("redoxfs"),
-	fields = { compress = true },
+	declare = function(i, t)
+		M.sized("redoxfs")(i, t)
+		if t.jobs ~= nil and (math.tointeger(t.jobs) == nil or t.jobs < 1 or t.jobs > 64) then
+			ctx.fail(string.format("image '%s': jobs = %s: a number of threads from 1 to 64", i.name,
+				tostring(t.jobs)), i.origin)
+		end
+	end,
+	fields = { compress = true, jobs = true },
 	generate = function(i)
+		local flags = {}
+		if i.compress == false then flags[#flags + 1] = "--no-compress" end
+		if i.jobs then flags[#flags + 1] = "--jobs " .. math.tointeger(i.jobs) end
 		M.image_edge(i, "redoxfs", "redoxfs create $in -o $out --size $size --uuid $uuid $flags", {
 			{ "size", tostring(i.size) },
 			{ "uuid", ctx.Q(i.uuid or derived_uuid(i)) },
-			{ "flags", i.compress == false and "--no-compress" or "" },
+			{ "flags", table.concat(flags, " ") },
 		})
 	end,
 }

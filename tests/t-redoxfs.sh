@@ -2,7 +2,8 @@
 # t-redoxfs.sh: kiln redoxfs create/list/cat/check: round trips (large files with indirect
 # tables, deep and huge directories, symlinks, hard links, empty entries), the checker on
 # corrupted images, bad input, peak memory against payload size, reproducibility, --offset,
-# LZ4-compressed records (ELF programs, against --no-compress), and the fuzz corpus replay. tests/unit-redoxfs.c (run by tests/run) has the seahash vectors
+# LZ4-compressed records (ELF programs, against --no-compress), the same image for any --jobs,
+# and the fuzz corpus replay. tests/unit-redoxfs.c (run by tests/run) has the seahash vectors
 # and the formats.md 2.14 golden image.
 . "$SRCDIR/tests/lib.sh"
 T=$TMPDIR_T
@@ -124,6 +125,20 @@ mkdir c1 c2
 (cd c1 && "$KILN" redoxfs create ../elf.m -o out.img --size 64M)
 (cd c2 && "$KILN" redoxfs create ../elf.m -o out.img --size 64M)
 same compress-reproducible c1/out.img c2/out.img
+# records are compressed on several threads (--jobs, default the online processors) and
+# allocated in order: the image is the same for any number of them
+for j in 1 2 5; do
+	mkdir "j$j" && (cd "j$j" && "$KILN" redoxfs create ../elf.m -o out.img --size 64M --jobs "$j")
+	same "compress-jobs-$j-same-image" c1/out.img "j$j/out.img"
+	mkdir "jt$j" && (cd "jt$j" && "$KILN" redoxfs create ../m -o img --size 64M --jobs="$j")
+	same "tree-jobs-$j-same-image" img "jt$j/img"
+done
+expect_fail jobs-zero 2 "^kiln redoxfs: --jobs 0: not a number of threads from 1 to 64; see 'kiln help redoxfs'$" \
+	"$KILN" redoxfs create elf.m -o bad.img --size 64M --jobs 0
+expect_fail jobs-too-many 2 'not a number of threads from 1 to 64' "$KILN" redoxfs create elf.m -o bad.img --size 64M --jobs=65
+expect_fail jobs-not-a-number 2 'not a number of threads' "$KILN" redoxfs create elf.m -o bad.img --size 64M --jobs two
+expect_fail jobs-create-only 2 'list takes IMG and --offset only' "$KILN" redoxfs list elf.img --jobs 2
+[ -e bad.img ] && fail jobs-bad-no-output "an image was left behind" || ok jobs-bad-no-output
 # the size needed is the compressed one: an image between the two sizes works only compressed
 need_raw=$("$KILN" redoxfs create elf.m -o tiny.img --size 1M --no-compress 2>&1 | sed -n 's/.*needs \([0-9]*\) bytes.*/\1/p')
 need_c=$("$KILN" redoxfs create elf.m -o tiny.img --size 1M 2>&1 | sed -n 's/.*needs \([0-9]*\) bytes.*/\1/p')
@@ -155,6 +170,19 @@ if grep -q -- --no-compress plug.root2; then fail compress-field-default "root2 
 else ok compress-field-default; fi
 printf '%s\n' 'image { name = "esp", format = "fat", size = "2M", compress = false }' >plug/p/x.lua
 expect_fail compress-field-fat 1 "x\.lua:1: image 'esp': a fat image has no field 'compress'" \
+	sh -c "cd '$T/plug/b' && '$KILN' gen -q --system=none --plugin-dir='$T/plug/p'"
+# image { jobs = N }: the edge writes with --jobs N (the image is the same for any N)
+printf '%s\n' 'image { name = "root", format = "redoxfs", size = "2M", jobs = 3, compress = false }' \
+	'files { name = "etc", image = "root", ["/etc/x"] = { data = "x" } }' >plug/p/x.lua
+(cd plug/b && "$KILN" gen -q --system=none --plugin-dir="$T/plug/p") >plug.out 2>&1
+eq jobs-field-gen 0 $?
+edge root >plug.root
+contains jobs-field-flag plug.root '^  flags = --no-compress --jobs 3$'
+printf '%s\n' 'image { name = "root", format = "redoxfs", size = "2M", jobs = 0 }' >plug/p/x.lua
+expect_fail jobs-field-range 1 "x\.lua:1: image 'root': jobs = 0: a number of threads from 1 to 64" \
+	sh -c "cd '$T/plug/b' && '$KILN' gen -q --system=none --plugin-dir='$T/plug/p'"
+printf '%s\n' 'image { name = "esp", format = "fat", size = "2M", jobs = 2 }' >plug/p/x.lua
+expect_fail jobs-field-fat 1 "x\.lua:1: image 'esp': a fat image has no field 'jobs'" \
 	sh -c "cd '$T/plug/b' && '$KILN' gen -q --system=none --plugin-dir='$T/plug/p'"
 
 # ---- more than 254 x 254 nodes: a second level-1 tree list, full bits on the first ----

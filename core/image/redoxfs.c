@@ -3,6 +3,7 @@
 #define _DARWIN_C_SOURCE  /* macOS hides part of POSIX.1-2008 (O_NOFOLLOW) without it; others ignore it */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +38,36 @@ struct dent {
 	size_t len;
 };
 
+/* where content comes from: a host stream or bytes in memory */
+struct src {
+	FILE *f;
+	const char *mem;
+	uint64_t pos, len;
+	struct mnode *n;
+};
+
+/* one record on its way through the pipeline: read by the main thread, compressed and
+ * hashed by any thread, then allocated and written by the main thread in layout order */
+struct job {
+	struct mnode *n;         /* whose record it is, and which: checked when it is taken */
+	uint64_t r;
+	size_t len;              /* content bytes in rec */
+	unsigned lvl;            /* the record's level (its uncompressed size) */
+	unsigned cl;             /* the level stored: lvl, or smaller when crec holds it */
+	size_t used;             /* bytes of the stored form that are not padding */
+	uint64_t hash;           /* seahash of the stored form, padding included */
+	int done;                /* compressed and hashed (under the pipeline's lock) */
+	unsigned char *rec;      /* the record, 4096 << RFS_MAX_LEVEL bytes */
+	unsigned char *crec;     /* its compressed form, 4096 << (RFS_MAX_LEVEL - 1) bytes */
+};
+
+/* a thread that compresses records */
+struct worker {
+	pthread_t t;
+	struct wr *w;
+	void *lz4;               /* its LZ4 state */
+};
+
 /* the layout being written */
 struct wr {
 	int over;                /* the layout ran past nblocks: from then on only count blocks */
@@ -50,9 +81,24 @@ struct wr {
 	size_t ngap;
 	uint64_t time;
 	const unsigned char *uuid; /* header uuid */
-	unsigned char *rec;      /* one record buffer, 4096 << RFS_MAX_LEVEL bytes */
-	unsigned char *crec;     /* the compressed record, 4096 << (RFS_MAX_LEVEL - 1) bytes */
-	void *lz4;               /* LZ4 compression state, reused for every record */
+	struct manifest *m;
+	/* the record pipeline: a ring of njob jobs; [head, start) are taken by a thread or done,
+	 * [start, tail) wait for one; the main thread reads ahead (cursor) into free jobs */
+	struct job *job;
+	size_t njob;
+	uint64_t head, start, tail;
+	pthread_mutex_t mu;
+	pthread_cond_t work;     /* a job was queued, or stop */
+	pthread_cond_t done;     /* a job is done */
+	int stop;
+	struct worker *thr;      /* jobs - 1 of them: the main thread compresses too */
+	size_t nthr;
+	void *lz4;               /* the main thread's LZ4 state */
+	size_t cur_node;         /* the cursor: the next entry of m->all to read records of */
+	struct src cur;          /* the source being read (cur.n is NULL between entries) */
+	uint64_t cur_rec;        /* its next record */
+	uint64_t cur_nrec;       /* its number of records */
+	int cur_end;             /* every record has been read */
 	uint32_t *ids;           /* node id of each node, in creation order */
 	struct ptr *nodes;       /* the node block of each, same order */
 	size_t nnodes;
@@ -159,14 +205,6 @@ next_id(uint32_t id)
 
 /* ---- file data ---- */
 
-/* where content comes from: a host stream or bytes in memory */
-struct src {
-	FILE *f;
-	const char *mem;
-	uint64_t pos, len;
-	struct mnode *n;
-};
-
 static void
 src_read(struct wr *w, struct src *s, unsigned char *p, size_t n)
 {
@@ -194,57 +232,269 @@ level_for(uint64_t n)
 	return l;
 }
 
-/* compress the stored bytes of a level-lvl record (in w->rec) into w->crec the way the real
- * writer does: bytes 0..1 the LZ4 block's length (u16 LE), then the block, then zeros. Only a
- * record above level 0 whose compressed form needs a smaller level (and at most 64 KiB) is
- * stored so; the level to store, or lvl to store w->rec as it is. *used: bytes not padding */
+/* compress the stored bytes of a level-lvl record (rec) into crec the way the real writer
+ * does: bytes 0..1 the LZ4 block's length (u16 LE), then the block, then zeros. Only a record
+ * above level 0 whose compressed form needs a smaller level (and at most 64 KiB) is stored
+ * so; the level to store, or lvl to store rec as it is. *used: bytes not padding */
 static unsigned
-compress_record(struct wr *w, unsigned lvl, size_t *used)
+compress_record(void *lz4, const unsigned char *rec, unsigned char *crec, unsigned lvl,
+                size_t *used)
 {
 	size_t stored = (size_t)RFS_BLOCK << lvl, cap;
 	unsigned cl;
 	int c;
 
-	if (!w->compress || lvl == 0)
-		return lvl;
 	/* anything that does not fit a level below is of no use: let LZ4 stop early */
 	cap = ((size_t)RFS_BLOCK << (lvl - 1)) - 2;
-	c = LZ4_compress_fast_extState(w->lz4, (const char *)w->rec, (char *)w->crec + 2,
-	                               (int)stored, (int)cap, 1);
+	c = LZ4_compress_fast_extState(lz4, (const char *)rec, (char *)crec + 2, (int)stored,
+	                               (int)cap, 1);
 	if (c <= 0)
 		return lvl;
 	cl = level_for((uint64_t)c + 2);
-	w->crec[0] = (unsigned char)(c & 0xFF);
-	w->crec[1] = (unsigned char)(c >> 8);
-	memset(w->crec + 2 + c, 0, ((size_t)RFS_BLOCK << cl) - 2 - (size_t)c);
+	crec[0] = (unsigned char)(c & 0xFF);
+	crec[1] = (unsigned char)(c >> 8);
+	memset(crec + 2 + c, 0, ((size_t)RFS_BLOCK << cl) - 2 - (size_t)c);
 	*used = (size_t)c + 2;
 	return cl;
 }
 
-/* read the next len bytes of s as one record, store it (compressed when that is smaller),
- * count its blocks and return its pointer. Only the blocks holding data are written: the
- * image file is new and zero, so the padding stays a hole (the hash covers it all the same) */
-static struct ptr
-write_record(struct wr *w, struct src *s, size_t len, uint64_t *blocks)
+/* what a job's thread does: pad, compress when that is smaller, hash the stored form */
+static void
+run_job(int compress, struct job *j, void *lz4)
 {
-	unsigned lvl = level_for(len), cl;
-	size_t stored = (size_t)RFS_BLOCK << lvl, used = len;
-	const unsigned char *b = w->rec;
+	size_t stored;
+
+	j->lvl = j->cl = level_for(j->len);
+	j->used = j->len;
+	stored = (size_t)RFS_BLOCK << j->lvl;
+	memset(j->rec + j->len, 0, stored - j->len);
+	if (compress && j->lvl > 0)
+		j->cl = compress_record(lz4, j->rec, j->crec, j->lvl, &j->used);
+	j->hash = seahash(j->cl != j->lvl ? j->crec : j->rec, (size_t)RFS_BLOCK << j->cl);
+}
+
+/* ---- the record pipeline ----
+ * Records are independent until they are allocated, so the main thread reads them ahead
+ * into a ring of jobs, worker threads (and the main thread while it waits) compress and hash
+ * them, and the main thread takes them back in order to allocate and write: the image is the
+ * same for any number of threads, and memory is the ring's, whatever the payload. */
+
+/* the record level of an entry's data: 128 KiB records for files, blocks for symlinks */
+static unsigned
+reclevel_of(const struct mnode *n)
+{
+	return n->type == M_FILE ? RFS_FILE_RECLEVEL : 0;
+}
+
+/* the source of an entry's data; its length decides inline or records */
+static void
+data_src(struct mnode *n, struct src *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n = n;
+	if (n->type == M_SYMLINK) {
+		s->mem = n->data;
+		s->len = n->datalen;
+	} else {
+		s->len = n->src ? n->size : n->datalen;
+		if (!n->src)
+			s->mem = n->data;
+	}
+}
+
+/* a source that has been read to its length must end there */
+static void
+src_end(struct src *s)
+{
+	if (!s->f)
+		return;
+	if (getc(s->f) != EOF)
+		fatal("%s: %s: source '%s' changed size while the image was written (%llu bytes expected)",
+		      s->n->where, s->n->path, s->n->src, (unsigned long long)s->len);
+	fclose(s->f);
+	s->f = NULL;
+}
+
+/* read the next record of the layout (entries in manifest order, records in order) into j;
+ * 0 when there is none left */
+static int
+read_next(struct wr *w, struct job *j)
+{
+	struct src *s = &w->cur;
+	uint64_t rsz;
+
+	while (!s->n) {
+		struct mnode *n;
+		if (w->cur_node == w->m->nall)
+			return 0;
+		n = w->m->all[w->cur_node++];
+		if (n->type != M_FILE && n->type != M_SYMLINK)
+			continue;
+		data_src(n, s);
+		if (s->len < RFS_INLINE_MAX) {
+			s->n = NULL;  /* inline in the node: write_data reads it */
+			continue;
+		}
+		rsz = (uint64_t)RFS_BLOCK << reclevel_of(n);
+		w->cur_nrec = (s->len + rsz - 1) / rsz;
+		w->cur_rec = 0;
+		if (!s->mem)
+			s->f = mnode_open(n);
+	}
+	rsz = (uint64_t)RFS_BLOCK << reclevel_of(s->n);
+	j->n = s->n;
+	j->r = w->cur_rec;
+	j->len = (size_t)(s->len - s->pos < rsz ? s->len - s->pos : rsz);
+	src_read(w, s, j->rec, j->len);
+	if (++w->cur_rec == w->cur_nrec) {
+		src_end(s);
+		s->n = NULL;
+	}
+	return 1;
+}
+
+static void *
+worker(void *arg)
+{
+	struct worker *t = arg;
+	struct wr *w = t->w;
+	struct job *j;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->stop && w->start == w->tail)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->start == w->tail)
+			break;
+		j = &w->job[w->start++ % w->njob];
+		pthread_mutex_unlock(&w->mu);
+		run_job(w->compress, j, t->lz4);
+		pthread_mutex_lock(&w->mu);
+		j->done = 1;
+		pthread_cond_signal(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* a ring for jobs threads (1: the main thread alone, as a plain loop would), and the
+ * workers; a worker that cannot be started leaves the work to the others */
+static void
+pipe_start(struct wr *w, unsigned jobs)
+{
+	size_t i;
+
+	if (jobs < 1)
+		jobs = 1;
+	/* enough records ahead that no thread waits for the reader: a few per thread */
+	w->njob = jobs == 1 ? 1 : 4 * (size_t)jobs;
+	w->job = xreallocarray(NULL, w->njob, sizeof *w->job);
+	for (i = 0; i < w->njob; i++) {
+		w->job[i].rec = xmalloc((size_t)RFS_BLOCK << RFS_MAX_LEVEL);
+		w->job[i].crec = xmalloc((size_t)RFS_BLOCK << (RFS_MAX_LEVEL - 1));
+	}
+	w->lz4 = xmalloc((size_t)LZ4_sizeofState());
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	w->thr = xreallocarray(NULL, jobs, sizeof *w->thr);
+	for (i = 0; i + 1 < jobs; i++) {
+		struct worker *t = &w->thr[w->nthr];
+		t->w = w;
+		t->lz4 = xmalloc((size_t)LZ4_sizeofState());
+		if (pthread_create(&t->t, NULL, worker, t) != 0) {
+			free(t->lz4);
+			break;
+		}
+		w->nthr++;
+	}
+}
+
+/* stop and join the workers, free the ring */
+static void
+pipe_end(struct wr *w)
+{
+	size_t i;
+
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0; i < w->nthr; i++) {
+		pthread_join(w->thr[i].t, NULL);
+		free(w->thr[i].lz4);
+	}
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	for (i = 0; i < w->njob; i++) {
+		free(w->job[i].rec);
+		free(w->job[i].crec);
+	}
+	free(w->job);
+	free(w->thr);
+	free(w->lz4);
+}
+
+/* the next record of the layout, compressed and hashed: record r of n. Fills the ring with
+ * records read ahead first; while the record is not done, compresses a waiting one */
+static struct job *
+take(struct wr *w, const struct mnode *n, uint64_t r)
+{
+	struct job *j;
+
+	while (!w->cur_end && w->tail - w->head < w->njob) {
+		j = &w->job[w->tail % w->njob];
+		if (!read_next(w, j)) {
+			w->cur_end = 1;
+			break;
+		}
+		pthread_mutex_lock(&w->mu);
+		j->done = 0;
+		w->tail++;
+		pthread_cond_signal(&w->work);
+		pthread_mutex_unlock(&w->mu);
+	}
+	if (w->head == w->tail)
+		fatal("internal error: the record reader ran out before %s record %llu", n->path,
+		      (unsigned long long)r);
+	j = &w->job[w->head % w->njob];
+	pthread_mutex_lock(&w->mu);
+	while (!j->done) {
+		if (w->start < w->tail) {
+			struct job *k = &w->job[w->start++ % w->njob];
+			pthread_mutex_unlock(&w->mu);
+			run_job(w->compress, k, w->lz4);
+			pthread_mutex_lock(&w->mu);
+			k->done = 1;
+		} else {
+			pthread_cond_wait(&w->done, &w->mu);
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (j->n != n || j->r != r)
+		fatal("internal error: the record reader gave %s record %llu for %s record %llu",
+		      j->n->path, (unsigned long long)j->r, n->path, (unsigned long long)r);
+	w->head++;  /* its slot is read into again only by the next take, after the caller is done */
+	return j;
+}
+
+/* store record r of n (compressed when that is smaller), count its blocks and return its
+ * pointer. Only the blocks holding data are written: the image file is new and zero, so the
+ * padding stays a hole (the hash covers it all the same) */
+static struct ptr
+write_record(struct wr *w, const struct mnode *n, uint64_t r, uint64_t *blocks)
+{
+	struct job *j = take(w, n, r);
 	struct ptr p;
 	uint64_t at;
 
-	src_read(w, s, w->rec, len);
-	memset(w->rec + len, 0, stored - len);
-	cl = compress_record(w, lvl, &used);
-	if (cl != lvl) {
-		b = w->crec;
-		stored = (size_t)RFS_BLOCK << cl;
-	}
-	at = balloc(w, cl);
-	put(w, at, b, (used + RFS_BLOCK - 1) / RFS_BLOCK * RFS_BLOCK);
-	p.hash = seahash(b, stored);
-	p.addr = rfs_addr(at, cl) | (cl != lvl ? (uint64_t)lvl << 4 : 0);
-	*blocks += (uint64_t)1 << cl;
+	at = balloc(w, j->cl);
+	put(w, at, j->cl != j->lvl ? j->crec : j->rec,
+	    (j->used + RFS_BLOCK - 1) / RFS_BLOCK * RFS_BLOCK);
+	p.hash = j->hash;
+	p.addr = rfs_addr(at, j->cl) | (j->cl != j->lvl ? (uint64_t)j->lvl << 4 : 0);
+	*blocks += (uint64_t)1 << j->cl;
 	return p;
 }
 
@@ -269,26 +519,19 @@ static void
 write_data(struct wr *w, struct mnode *n, unsigned char *node, unsigned reclevel,
            uint64_t *blocks)
 {
-	struct src s = { 0 };
+	struct src s;
 	uint64_t rsz = (uint64_t)RFS_BLOCK << reclevel, nrec, r, base, cap;
 	struct ptr *recs;
 	unsigned k;
 
-	s.n = n;
-	if (n->type == M_SYMLINK) {
-		s.mem = n->data;
-		s.len = n->datalen;
-	} else {
-		s.len = n->src ? n->size : n->datalen;
-		if (!n->src)
-			s.mem = n->data;
-	}
+	data_src(n, &s);
 	if (s.len < RFS_INLINE_MAX) {
 		wr32(node + RFS_N_FLAGS, RFS_FLAG_INLINE);
 		if (s.len) {
 			if (!s.mem)
 				s.f = mnode_open(n);
 			src_read(w, &s, node + RFS_N_DATA, (size_t)s.len);
+			src_end(&s);
 		}
 	} else {
 		nrec = (s.len + rsz - 1) / rsz;
@@ -299,12 +542,9 @@ write_data(struct wr *w, struct mnode *n, unsigned char *node, unsigned reclevel
 			fatal("%s: %s: file too large for RedoxFS (%llu bytes)", n->where, n->path,
 			      (unsigned long long)s.len);
 		recs = xreallocarray(NULL, nrec, sizeof *recs);
-		if (!s.mem)
-			s.f = mnode_open(n);
-		for (r = 0; r < nrec; r++) {
-			uint64_t len = s.len - r * rsz < rsz ? s.len - r * rsz : rsz;
-			recs[r] = write_record(w, &s, (size_t)len, blocks);
-		}
+		/* the pipeline reads the source (read_next) and checks where it ends */
+		for (r = 0; r < nrec; r++)
+			recs[r] = write_record(w, n, r, blocks);
 		/* level 0 points at records; level k at BlockList trees of depth k */
 		base = 0;
 		for (k = 0; k < 5 && base < nrec; k++) {
@@ -317,12 +557,6 @@ write_data(struct wr *w, struct mnode *n, unsigned char *node, unsigned reclevel
 			}
 		}
 		free(recs);
-	}
-	if (s.f) {
-		if (getc(s.f) != EOF)
-			fatal("%s: %s: source '%s' changed size while the image was written (%llu bytes expected)",
-			      n->where, n->path, n->src, (unsigned long long)s.len);
-		fclose(s.f);
 	}
 	wr64(node + RFS_N_SIZE, s.len);
 }
@@ -611,9 +845,6 @@ wr_free(struct wr *w)
 	free(w->gap);
 	free(w->ids);
 	free(w->nodes);
-	free(w->rec);
-	free(w->crec);
-	free(w->lz4);
 }
 
 uint64_t
@@ -628,10 +859,10 @@ rfs_write(struct manifest *m, int fd, uint64_t off, const char *name, const stru
 	w.time = o->time;
 	w.uuid = o->uuid;
 	w.compress = o->compress;
-	w.rec = xmalloc((size_t)RFS_BLOCK << RFS_MAX_LEVEL);
-	w.crec = xmalloc((size_t)RFS_BLOCK << (RFS_MAX_LEVEL - 1));
-	w.lz4 = xmalloc((size_t)LZ4_sizeofState());
+	w.m = m;
+	pipe_start(&w, o->jobs);
 	layout(&w, m);
+	pipe_end(&w);
 	wr_free(&w);
 	return w.over ? w.next : 0;
 }
@@ -639,7 +870,7 @@ rfs_write(struct manifest *m, int fd, uint64_t off, const char *name, const stru
 /* ---- the subcommand ---- */
 
 const char usage_redoxfs[] =
-	"usage: kiln redoxfs create MANIFEST -o OUT --size N [--uuid UUID] [--no-compress]\n"
+	"usage: kiln redoxfs create MANIFEST -o OUT --size N [--uuid UUID] [--no-compress] [--jobs N]\n"
 	"       kiln redoxfs list IMG [--offset BYTES]\n"
 	"       kiln redoxfs cat IMG PATH [--offset BYTES]\n"
 	"       kiln redoxfs check IMG [--offset BYTES]\n"
@@ -649,6 +880,8 @@ const char usage_redoxfs[] =
 	"  --uuid UUID      the filesystem's UUID (default: derived from MANIFEST and OUT)\n"
 	"  --no-compress    store every record as it is (default: LZ4-compressed where that\n"
 	"                   takes a smaller level, as Redox's own writer does)\n"
+	"  --jobs N         threads that compress (default: the online processors, at most 16);\n"
+	"                   the image is the same for any N\n"
 	"list: every entry of IMG (type, mode, owner, size, links, path)\n"
 	"cat: the content of the file (or the target of the link) PATH of IMG on stdout\n"
 	"check: verifies every hash, reference and the allocation log; one line per problem and\n"
@@ -706,8 +939,22 @@ derive_uuid(const char *manifest, const char *out, unsigned char *u)
 	free(text);
 }
 
+/* --jobs: at most this many threads; by default the online processors, at most 16 (past
+ * that the one thread that reads and writes is the limit) */
+#define MAX_JOBS 64
+#define DEFAULT_JOBS_MAX 16
+
+static unsigned
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > DEFAULT_JOBS_MAX ? DEFAULT_JOBS_MAX : (unsigned)n;
+}
+
 static int
-do_create(const char *mpath, const char *out, const char *size, const char *uuid, int compress)
+do_create(const char *mpath, const char *out, const char *size, const char *uuid, int compress,
+          const char *jobs)
 {
 	struct manifest *m;
 	struct rfs_opts o;
@@ -715,7 +962,10 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 	uint64_t need;
 
 	const char *why;
+	uint64_t nj = 0;
 
+	if (jobs && (parse_uint(jobs, MAX_JOBS, &nj) < 0 || nj < 1))
+		usage_error("--jobs %s: not a number of threads from 1 to %d", jobs, MAX_JOBS);
 	if ((why = size_parse(size, &o.size)))
 		fatal("--size %s: %s", size, why);
 	if (uuid && parse_uuid(uuid, o.uuid) < 0)
@@ -725,6 +975,7 @@ do_create(const char *mpath, const char *out, const char *size, const char *uuid
 		derive_uuid(mpath, out, o.uuid);
 	o.time = source_date_epoch();
 	o.compress = compress;
+	o.jobs = nj ? (unsigned)nj : default_jobs();
 	a = afile_open(out);
 	if (ftruncate(a->fd, (off_t)o.size) < 0)
 		fatal("%s: cannot size the image to %llu bytes: %s", out,
@@ -773,7 +1024,7 @@ open_image(struct rfs *fs, const char *img, const char *offset)
 int
 cmd_redoxfs(int argc, char *argv[])
 {
-	const char *pos[3], *out = NULL, *size = NULL, *uuid = NULL, *offset = NULL, *sub;
+	const char *pos[3], *out = NULL, *size = NULL, *uuid = NULL, *offset = NULL, *jobs = NULL, *sub;
 	int npos = 0, i, rc, compress = 1;
 	struct rfs fs;
 
@@ -788,6 +1039,7 @@ cmd_redoxfs(int argc, char *argv[])
 		else if (!strncmp(a, "--size", 6) && (a[6] == '=' || !a[6])) opt = &size, l = 6;
 		else if (!strncmp(a, "--uuid", 6) && (a[6] == '=' || !a[6])) opt = &uuid, l = 6;
 		else if (!strncmp(a, "--offset", 8) && (a[8] == '=' || !a[8])) opt = &offset, l = 8;
+		else if (!strncmp(a, "--jobs", 6) && (a[6] == '=' || !a[6])) opt = &jobs, l = 6;
 		else if (a[0] == '-' && a[1])
 			unknown_option(a);
 		if (opt) {
@@ -806,10 +1058,10 @@ cmd_redoxfs(int argc, char *argv[])
 	if (!strcmp(sub, "create")) {
 		if (npos != 1 || !out || !size)
 			usage_error("create needs one MANIFEST, -o OUT and --size N");
-		return do_create(pos[0], out, size, uuid, compress);
+		return do_create(pos[0], out, size, uuid, compress, jobs);
 	}
 	if (!strcmp(sub, "list") || !strcmp(sub, "check") || !strcmp(sub, "cat")) {
-		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid || !compress)
+		if (npos != (strcmp(sub, "cat") ? 1 : 2) || out || size || uuid || jobs || !compress)
 			usage_error("%s takes IMG%s and --offset only", sub, strcmp(sub, "cat") ? "" : " PATH");
 		if (open_image(&fs, pos[0], offset) < 0) {
 			size_t l = strlen(pos[0]);

@@ -4,8 +4,10 @@
  * header ring zeroed, blocks handed out upward from 257 with buddy alignment (gaps are reused
  * first-fit and listed free), per entry in manifest order its data blocks then its node,
  * then the tree lists (all level-0 lists, then level 1, 2, 3), then the allocation log, then
- * the header (generation 0, slot 0). File content is streamed record by record; only
- * metadata is kept in memory. A record above level 0 is stored LZ4-compressed (formats.md
+ * the header (generation 0, slot 0). File content is streamed record by record through a
+ * bounded ring (read ahead, compressed and hashed on rfs_opts.jobs threads, allocated and
+ * written in order, so the image does not depend on the thread count); only metadata and the
+ * ring are kept in memory. A record above level 0 is stored LZ4-compressed (formats.md
  * 2.6) when that takes a smaller level, as the real writer does; the zero padding of a record
  * is left a hole in the image file.
  *
@@ -78,6 +80,8 @@ struct rfs_opts {
 	unsigned char uuid[16];      /* header uuid */
 	uint64_t time;               /* ctime = mtime = atime of every node */
 	int compress;                /* store records LZ4-compressed when that takes a smaller level */
+	unsigned jobs;               /* threads that compress records (0 or 1: the caller alone);
+	                              * the image is the same for any number */
 };
 
 /* write the filesystem of m into fd (already sized, all zero: blocks of zeros are not written)
