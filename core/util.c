@@ -107,6 +107,19 @@ xreallocarray(void *p, size_t n, size_t sz)
 	return xrealloc(p, n * sz);
 }
 
+int
+xfork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		fatal("fork: %s", strerror(errno));
+	return (int)pid;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -38,6 +38,9 @@ void *xrealloc(void *p, size_t n);
 /* grow an array of n elements of size sz so that it can hold need elements; returns it */
 void *xreallocarray(void *p, size_t n, size_t sz);
 char *xstrdup(const char *s);
+/* fork() after flushing stdout and stderr (the child must not write their buffers twice);
+ * fatal when it fails */
+int xfork(void);
 char *xstrndup(const char *s, size_t n);
 /* printf into a freshly allocated string */
 char *xasprintf(const char *fmt, ...);

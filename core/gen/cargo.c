@@ -373,10 +373,7 @@ run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
 
 	if (pipe(fd) != 0)
 		fatal("pipe: %s", strerror(errno));
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
+	pid = xfork();
 	if (pid == 0) {
 		close(fd[0]);
 		dup2(fd[1], 1);
@@ -432,11 +429,7 @@ start_sccache(const char *wrapper)
 
 	if (!f)
 		fatal("tmpfile: %s", strerror(errno));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
+	pid = xfork();
 	if (pid == 0) {
 		int nul = open("/dev/null", O_RDONLY), fd;
 

@@ -62,11 +62,7 @@ sysroot_of(const char *rustc, const char *dir)
 
 	if (pipe(fd) != 0)
 		fatal("pipe: %s", strerror(errno));
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0)
-		fatal("fork: %s", strerror(errno));
+	pid = xfork();
 	if (pid == 0) {
 		close(fd[0]);
 		dup2(fd[1], 1);
