@@ -105,7 +105,8 @@ RS
 	[ -n "$_img" ] || return 0
 	cat >"$_d/plugins/images.lua" <<'LUA'
 -- images.lua: the workspace's binaries in a RedoxFS and an initfs (never booted: no bootstrap)
-image { name = "rootfs", format = "redoxfs", size = "8M" }
+-- (128 MiB: with Debian 12's own rustc, as on a fresh machine, these programs take about 26 MB)
+image { name = "rootfs", format = "redoxfs", size = "128M" }
 image { name = "initfs", format = "initfs", waive = { ["no-bootstrap"] = "a test image of host programs, never booted" } }
 LUA
 }
