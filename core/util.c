@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -118,6 +119,55 @@ xfork(void)
 	if (pid < 0)
 		fatal("fork: %s", strerror(errno));
 	return (int)pid;
+}
+
+char *
+run_first_line(const char *const argv[], const char *dir, int with_stderr, int *status)
+{
+	char out[4096], drop[4096];
+	size_t len = 0;
+	ssize_t n;
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd) != 0)
+		fatal("pipe: %s", strerror(errno));
+	pid = xfork();
+	if (pid == 0) {
+		close(fd[0]);
+		dup2(fd[1], 1);
+		if (with_stderr)
+			dup2(fd[1], 2);
+		close(fd[1]);
+		if (dir && chdir(dir) != 0)
+			_exit(127);
+		execvp(argv[0], (char *const *)argv);
+		if (with_stderr)
+			fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	for (;;) {
+		int full = len == sizeof out - 1;
+
+		n = read(fd[0], full ? drop : out + len, full ? sizeof drop : sizeof out - 1 - len);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("reading the output of %s: %s", argv[0], strerror(errno));
+		}
+		if (!full)
+			len += (size_t)n;
+	}
+	close(fd[0]);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	out[len] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	return xstrdup(out);
 }
 
 char *

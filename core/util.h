@@ -41,6 +41,11 @@ char *xstrdup(const char *s);
 /* fork() after flushing stdout and stderr (the child must not write their buffers twice);
  * fatal when it fails */
 int xfork(void);
+/* run argv (found on PATH) in dir (NULL: here) and return the first line of its standard
+ * output (with with_stderr, of its standard error too), newline removed, "" when it printed
+ * nothing; the rest is read and dropped. *status is waitpid's status (exit 127 when the program
+ * could not be run or dir entered) */
+char *run_first_line(const char *const argv[], const char *dir, int with_stderr, int *status);
 char *xstrndup(const char *s, size_t n);
 /* printf into a freshly allocated string */
 char *xasprintf(const char *fmt, ...);

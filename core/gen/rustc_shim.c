@@ -54,44 +54,15 @@ shim_mark_remaps(char **flags, size_t n, const char *builddir)
 static char *
 sysroot_of(const char *rustc, const char *dir)
 {
-	int fd[2], status;
-	pid_t pid;
-	char out[4096];
-	size_t len = 0;
-	ssize_t n;
+	const char *argv[] = { rustc, "--print", "sysroot", NULL };
+	int status;
+	char *out = run_first_line(argv, dir, 0, &status);
 
-	if (pipe(fd) != 0)
-		fatal("pipe: %s", strerror(errno));
-	pid = xfork();
-	if (pid == 0) {
-		close(fd[0]);
-		dup2(fd[1], 1);
-		close(fd[1]);
-		if (dir && chdir(dir) != 0)
-			_exit(127);
-		execlp(rustc, rustc, "--print", "sysroot", (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	while ((n = read(fd[0], out + len, sizeof out - 1 - len)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal("reading %s --print sysroot: %s", rustc, strerror(errno));
-		}
-		len += (size_t)n;
-		if (len == sizeof out - 1)
-			break;
-	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
-	out[len] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out[0] != '/')
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out[0] != '/') {
+		free(out);
 		return NULL;
-	return xstrdup(out);
+	}
+	return out;
 }
 
 char *

@@ -163,24 +163,11 @@ wrapper_env_summary(const char *path)
 char *
 wrapper_version(const char *wrapper, int *status)
 {
-	char *cmd, line[256] = "";
-	FILE *p;
-	int st;
+	const char *argv[] = { wrapper, "--version", NULL };
 
 	if (strchr(wrapper, '\'')) {
 		*status = -1;
 		return xstrdup("");
 	}
-	cmd = xasprintf("'%s' --version 2>&1", wrapper);
-	p = popen(cmd, "r");
-	free(cmd);
-	if (p) {
-		if (!fgets(line, sizeof line, p))
-			line[0] = '\0';
-		while (fgetc(p) != EOF) ;
-		line[strcspn(line, "\n")] = '\0';
-	}
-	st = p ? pclose(p) : -1;
-	*status = st;
-	return xstrdup(line);
+	return run_first_line(argv, NULL, 1, status);
 }
