@@ -67,6 +67,19 @@ listed(const char *const *list, size_t n, const char *name, size_t len)
 	return 0;
 }
 
+/* NAME=VALUE sets a variable for cargo; -NAME (no '=') unsets NAME */
+static void
+put_env(const char *setting)
+{
+	char *k = xstrdup(setting), *eq = strchr(k, '=');
+
+	if (eq)
+		*eq = '\0';
+	if (eq ? setenv(k, eq + 1, 1) != 0 : unsetenv(k + (k[0] == '-')) != 0)
+		fatal("setenv %s: %s", k, strerror(errno));
+	free(k);
+}
+
 /* drop from our environment (which cargo inherits) every variable that is not allowed */
 static void
 scrub_env(int online)
@@ -567,23 +580,10 @@ cmd_cargo(int argc, char *argv[])
 	cargo = xstrdup(cargo_prog ? cargo_prog : getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo");
 	scrub_env(fetch != NULL);
 	/* the tools' variables as configure recorded them replace the shell's */
-	for (i = 0; i < ntools; i++) {
-		char *k = xstrdup(tools[i][0] == '-' ? tools[i] + 1 : tools[i]), *eq = strchr(k, '=');
-
-		if (eq)
-			*eq = '\0';
-		if (eq ? setenv(k, eq + 1, 1) != 0 : unsetenv(k) != 0)
-			fatal("setenv %s: %s", k, strerror(errno));
-		free(k);
-	}
-	for (i = 0; i < nsets; i++) {
-		char *k = xstrdup(sets[i]), *eq = strchr(k, '=');
-
-		*eq = '\0';
-		if (setenv(k, eq + 1, 1) != 0)
-			fatal("setenv %s: %s", k, strerror(errno));
-		free(k);
-	}
+	for (i = 0; i < ntools; i++)
+		put_env(tools[i]);
+	for (i = 0; i < nsets; i++)
+		put_env(sets[i]);
 	/* the rustc wrapper (sccache) and its settings; sccache refuses incremental builds */
 	if (wrapper) {
 		if (wrapper[0] != '/' || strchr(wrapper, '\''))
