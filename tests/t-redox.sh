@@ -53,11 +53,12 @@ contains "summary: which line boot-test waits for" "$T/summary" "note: boot-test
 contains "summary: the crate cache lacks the Cargo.lock's crates: ninja fetch" "$T/summary" \
 	"note: crate cache: 1 crates of the workspaces' Cargo.lock files are not in cargo's cache \($T/cargo-home\), and builds are offline: run .ninja fetch. once with network \(first missing: libc 0.2.150\)"
 
-# --- target specs: byte for byte the reference fork's S1 and S3, with this build's sysroot ----
+# --- target specs: the reference fork's S1 and S3, with the CRT objects by name (no path) ------
 for s in aarch64-unknown-none aarch64-unknown-redox-clif; do
 	sed "s|@SYSROOT@|$B/out/sysroot/lib|g" "$FX/redox-expected/$s.json" >"$T/$s.json"
 	same "spec $s.json equals components.md (generated into the build dir)" "$T/$s.json" "$B/gen/targets/$s.json"
 done
+check "the user spec names no path: the same in every build directory (rustc's E0461, sccache's hash)" sh -c "! grep -q / '$B/gen/targets/aarch64-unknown-redox-clif.json'"
 check "no spec is written into the source tree" sh -c "! find '$R' -name '*.json' | grep -q ."
 
 # --- exact commands -------------------------------------------------------------------------
@@ -71,7 +72,7 @@ SYSROOT="--relink-on=out/sysroot/lib/libc.a --relink-on=out/sysroot/lib/crt0.o -
 # what finds the tools, as configure recorded it: the same in every cargo command
 if [ -n "${TMPDIR+set}" ]; then TD="--tool-env=TMPDIR=$TMPDIR"; else TD=--tool-env=-TMPDIR; fi
 TOOLS="--cargo=$CARGO --tool-env=PATH=$PATH --tool-env=HOME=$HOME --tool-env=CARGO_HOME=$CARGO_HOME --tool-env=RUSTUP_HOME=$RH $TD"
-USERFLAGS="--rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Cpanic=abort --rustflag=-Clink-arg=-z --rustflag=-Clink-arg=muldefs --rustflag=-Clink-arg=-lunwind_stubs"
+USERFLAGS="--rustflag=-Zcodegen-backend=$CL --rustflag=-Lnative=$B/out/sysroot/lib --rustflag=-Crelocation-model=static --rustflag=-Cpanic=abort --rustflag=-Clink-arg=-z --rustflag=-Clink-arg=muldefs --rustflag=-Clink-arg=-lunwind_stubs"
 
 eq "kernel: the exact kiln cargo command (S1 spec, build-std core,alloc + compiler-builtins-mem, linker script, static, run in the crate)" \
 	"$KILN cargo $TOOLS --log=out/logs/kernel.log --manifest-path=$KD/Cargo.toml --target-dir=out/cargo/aarch64-unknown-none-cranelift --cwd=$KD --rustflag=-Zcodegen-backend=$CL --rustflag=-Crelocation-model=static --rustflag=-Clink-arg=-T$KD/linkers/aarch64.ld $REMAP $ENV --relink-on=$KD/linkers/aarch64.ld --relink-on=out/targets/aarch64-unknown-none.json --artifact=out/cargo/aarch64-unknown-none-cranelift/aarch64-unknown-none/release/kernel --out=out/kernel/kernel --depfile=out/kernel/kernel.d -- build --offline --manifest-path $KD/Cargo.toml --release --bin kernel --target $B/out/targets/aarch64-unknown-none.json -Zbuild-std=core,alloc -Zbuild-std-features=compiler-builtins-mem,compiler_builtins/no-f16-f128" \
@@ -88,7 +89,7 @@ eq "one cargo run per workspace and directory configuration, for $(echo $statics
 case $(cmd out/sleep/sleep) in *"--cwd=$BASE/simple-coreutils "*) ok "simple-coreutils (own .cargo/config.toml) runs in its directory, so cargo reads that file" ;;
 *) fail "simple-coreutils runs in its directory" "$(cmd out/sleep/sleep)" ;; esac
 c=$(cmd out/relibc/librelibc.a)
-case $c in *"--rustflag=-Zcodegen-backend=$CL $REMAP $ENV --relink-on=out/targets/aarch64-unknown-redox-clif.json --artifact="*"/librelibc.a --out=out/relibc/librelibc.a "*"-- build --offline --manifest-path $R/recipes/core/relibc/source/Cargo.toml --release -p relibc -p crt0 -p crti -p crtn --lib --target $UT -Zbuild-std=core,alloc -Zbuild-std-features=compiler_builtins/no-f16-f128") ok "relibc: the exact rustflags, environment and cargo arguments (relibc and its CRT crates in one run)" ;;
+case $c in *"--rustflag=-Zcodegen-backend=$CL --rustflag=-Lnative=$B/out/sysroot/lib $REMAP $ENV --relink-on=out/targets/aarch64-unknown-redox-clif.json --artifact="*"/librelibc.a --out=out/relibc/librelibc.a "*"-- build --offline --manifest-path $R/recipes/core/relibc/source/Cargo.toml --release -p relibc -p crt0 -p crti -p crtn --lib --target $UT -Zbuild-std=core,alloc -Zbuild-std-features=compiler_builtins/no-f16-f128") ok "relibc: the exact rustflags, environment and cargo arguments (relibc and its CRT crates in one run)" ;;
 *) fail "relibc: the exact rustflags, environment and cargo arguments" "$c" ;; esac
 c=$(cmd out/redoxfs/redoxfs)
 case $c in *"-p redoxfs --bin redoxfs --target $UT --features std,log --no-default-features -Zbuild-std=core,alloc,std,panic_abort"*) ok "redoxfs: --no-default-features --features std,log (no FUSE)" ;;
@@ -169,7 +170,7 @@ m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c " CARGO_HOME=$CARGO_HOME RUST
 eq "cargo, its toolchain, crate cache and PATH are configure's (kiln.env), not the shell's" "$n" "$m"
 m=$(grep '^fake-cargo' "$FAKE_CARGO_LOG" | grep -c "ARGS=build .* --config build.rustc-wrapper='' --config build.rustc-workspace-wrapper=''$")
 eq "every cargo run disables the wrappers of config files (--config build.rustc-wrapper='')" "$n" "$m"
-check "cargo got the rustflags as CARGO_ENCODED_RUSTFLAGS" grep -q "^fake-cargo .* pcid .*CARGO_ENCODED_RUSTFLAGS=-Zcodegen-backend=$CL -Crelocation-model=static -Cpanic=abort -Clink-arg=-z -Clink-arg=muldefs -Clink-arg=-lunwind_stubs --remap-path-prefix=$R=/redox " "$FAKE_CARGO_LOG"
+check "cargo got the rustflags as CARGO_ENCODED_RUSTFLAGS" grep -q "^fake-cargo .* pcid .*CARGO_ENCODED_RUSTFLAGS=-Zcodegen-backend=$CL -Lnative=$B/out/sysroot/lib -Crelocation-model=static -Cpanic=abort -Clink-arg=-z -Clink-arg=muldefs -Clink-arg=-lunwind_stubs --remap-path-prefix=$R=/redox " "$FAKE_CARGO_LOG"
 I=$B/out/images
 entry=$(readelf -hW "$B/out/bootstrap/bootstrap" | awk '/Entry point/ { print $4 }')
 "$KILN" initfs list "$I/initfs.img" >"$T/initfs.list" 2>&1

@@ -26,7 +26,7 @@ return function(R)
 		return "target-" .. which, spec_components[which]
 	end
 	function R.kernel_spec() return spec_component("kernel", specs.kernel_name[arch], specs.json(specs.kernel(arch))) end
-	function R.user_spec() return spec_component("user", specs.user_name[arch], specs.json(specs.user(arch, R.sysroot_lib))) end
+	function R.user_spec() return spec_component("user", specs.user_name[arch], specs.json(specs.user(arch))) end
 
 	-- -Zbuild-std sets of components.md section 1 (Cranelift lacks f16/f128)
 	R.std = {
@@ -35,8 +35,9 @@ return function(R)
 		user = { crates = { "core", "alloc", "std", "panic_abort" }, features = { "compiler_builtins/no-f16-f128" } },
 	}
 
-	-- the flags every static userspace link needs besides the spec's CRT objects: non-PIC code,
-	-- abort on panic, the unwinder stubs, and muldefs for relibc's core/alloc copies (F5)
+	-- the flags every static userspace link needs besides the spec's CRT objects (and the
+	-- sysroot's -L, which R.cargo gives every run with the user spec): non-PIC code, abort on
+	-- panic, the unwinder stubs, and muldefs for relibc's core/alloc copies (F5)
 	R.user_rustflags = {
 		"-Crelocation-model=static", "-Cpanic=abort",
 		"-Clink-arg=-z", "-Clink-arg=muldefs", "-Clink-arg=-lunwind_stubs",
@@ -241,6 +242,10 @@ return function(R)
 		local backend = R.backend(t.component)
 		local flags = {}
 		if backend == "cranelift" then flags[1] = "-Zcodegen-backend=" .. R.cranelift() end
+		-- the user spec's CRT objects are bare names, found in kiln's sysroot through rustc's
+		-- search path (specs.lua), where the linker finds libc.a too; sccache leaves -L out of
+		-- its hash, so the flag naming the build directory costs no cache hit
+		if t.target == "user" then flags[#flags + 1] = "-Lnative=" .. R.sysroot_lib end
 		for _, f in ipairs(t.rustflags or {}) do flags[#flags + 1] = f end
 		for _, f in ipairs(R.remap) do flags[#flags + 1] = f end
 		local e = {

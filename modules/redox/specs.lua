@@ -55,9 +55,16 @@ function S.kernel(arch)
 	}
 end
 
--- S3 (aarch64) and S4 (x86_64), with absolute CRT paths (S3 proper): static non-PIE
--- executables (F1) whose CRT objects come from kiln's sysroot, linked exactly once (F2, F3)
-function S.user(arch, sysroot_lib)
+-- S3 (aarch64) and S4 (x86_64): static non-PIE executables (F1) whose CRT objects come from
+-- kiln's sysroot, linked exactly once (F2, F3). The fork's S3 names them by absolute path, with
+-- `-L SYSROOT` in pre-link-args; here they are bare names, which rustc resolves through its
+-- search paths, and every cargo run with this spec gives it `-Lnative=SYSROOT` (R.cargo). The
+-- linker gets the same absolute paths in the same places (only the -L moves, and lld reads
+-- every -L before any input), and the spec names no path: rustc records a spec's content in
+-- every rlib and refuses one built with different content (E0461), and sccache hashes it, so
+-- a spec naming the build directory kept userspace crates from being shared between build
+-- directories (docs/sccache.md).
+function S.user(arch)
 	local fl = flavor[arch]
 	local t = {
 		arch = arch,
@@ -75,9 +82,8 @@ function S.user(arch, sysroot_lib)
 		os = "redox",
 		["panic-strategy"] = "abort",
 		["position-independent-executables"] = false,
-		["pre-link-objects"] = { ["static-nopic-exe"] = { sysroot_lib .. "/crt0.o", sysroot_lib .. "/crti.o" } },
-		["post-link-objects"] = { ["static-nopic-exe"] = { sysroot_lib .. "/crtn.o" } },
-		["pre-link-args"] = { [fl] = { "-L", sysroot_lib } },
+		["pre-link-objects"] = { ["static-nopic-exe"] = { "crt0.o", "crti.o" } },
+		["post-link-objects"] = { ["static-nopic-exe"] = { "crtn.o" } },
 		["relro-level"] = "full",
 		["target-family"] = { "unix" },
 		["target-pointer-width"] = 64,
