@@ -103,8 +103,11 @@ function M.generate(c, s)
 	local relink = {}
 	for _, f in ipairs(s.relink_on) do relink[#relink + 1] = ctx.join(c.dir, f) end
 	for _, f in ipairs(ctx.dep_outputs(c)) do relink[#relink + 1] = f end
-	local imps = { manifest }
-	if spec then imps[2] = spec end
+	-- kiln cargo decides the environment, the artifact copies and the relinks: the kiln binary
+	-- is an input like the manifest (a rebuilt kiln reruns cargo, which finds its units fresh;
+	-- restat keeps what follows)
+	local imps = { manifest, ctx.conf.kiln }
+	if spec then imps[#imps + 1] = spec end
 	-- configure --rustc-wrapper (sccache): its settings file is an input (a changed setting
 	-- reruns cargo); the file holds the secrets, build.ninja only its name
 	if ctx.conf.rustc_wrapper ~= "" then

@@ -45,3 +45,17 @@ echo '// changed' >>"$T/ws/shared/src/lib.rs"
 eq "shared crate changed: cargo compiled it and every binary" "bin-01 bin-02 bin-03 bin-04 feat-off feat-on shared" \
 	"$(sed -n 's/^ *Compiling \([^ ]*\) .*/\1/p' "$T/b3" | sort | tr '\n' ' ' | sed 's/ $//')"
 eq "shared crate changed: one cargo run" 1 "$(grep -c '^\[.*CARGO ' "$T/b3")"
+
+# the kiln binary is an input of the cargo edge (kiln cargo decides cargo's environment, the
+# artifact copies, the relinks): a rebuilt kiln reruns cargo, which finds every unit fresh, and
+# restat keeps the binaries and all that follows them
+cp "$KILN" "$T/kiln" && (cd "$B" && "$T/kiln" gen -q --system=none --plugin-dir="$T/plugins" && ninja) >"$T/b4" 2>&1
+for f in bin-01 feat-off; do cp -p "$B/out/$f/$f" "$T/$f.before"; done
+sleep 1
+touch "$T/kiln"
+(cd "$B" && ninja) >"$T/b5" 2>&1
+eq "a rebuilt kiln: cargo ran and compiled nothing" "1 0" "$(grep -c '^\[.*CARGO ' "$T/b5") $(grep -c 'Compiling' "$T/b5")"
+kept=
+for f in bin-01 feat-off; do same_mtime "$B/out/$f/$f" "$T/$f.before" || kept="$kept $f"; done
+eq "a rebuilt kiln: the binaries are untouched (restat)" "" "$kept"
+case $(cd "$B" && ninja) in *"no work to do"*) ok "a rebuilt kiln: then no work" ;; *) fail "a rebuilt kiln: then no work" "$(cd "$B" && ninja)" ;; esac
