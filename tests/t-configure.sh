@@ -120,6 +120,8 @@ mkdir -p "$T/else where"
 check "the kiln built there finds its data directory from anywhere" \
 	sh -c "cd '$T/else where' && '$S/kiln' gen -q --system=none --plugin-dir='$T/plug ins'"
 check "make tests there" sh -c "cd '$S' && make -s tests"
+out=$(cd "$S" && ninja)
+case $out in *"no work to do"*) ok "in tree: after the unit tests are built, ninja has no work to do" ;; *) fail "in tree: after the unit tests are built, ninja has no work to do" "$out" ;; esac
 n=$(ls "$S"/tests/unit-*.c | wc -l | tr -d ' ')
 check "make clean in tree" sh -c "cd '$S' && make -s clean"
 eq "make clean keeps the unit test sources" "$n" "$(ls "$S"/tests/unit-*.c 2>/dev/null | wc -l | tr -d ' ')"
@@ -168,6 +170,6 @@ sleep 1
 printf '#include "unit.h"\nint main(void) { CHECK("zz", 1); return unit_failed; }\n' >"$S/tests/unit-zz.c"
 make -s tests >"$T/make.out" 2>&1
 contains "a new unit test: make runs configure again" "$T/make.out" "^config.status: the list of sources changed: "
-check "... and builds the test with the new Makefile" test -x tests/unit-zz
+check "... and builds the test with the new Makefile" test -x obj/tests/unit-zz
 ninja >/dev/null 2>&1
 noop "... then ninja once, and the next has no work to do"
