@@ -59,3 +59,16 @@ kept=
 for f in bin-01 feat-off; do same_mtime "$B/out/$f/$f" "$T/$f.before" || kept="$kept $f"; done
 eq "a rebuilt kiln: the binaries are untouched (restat)" "" "$kept"
 case $(cd "$B" && ninja) in *"no work to do"*) ok "a rebuilt kiln: then no work" ;; *) fail "a rebuilt kiln: then no work" "$(cd "$B" && ninja)" ;; esac
+
+# a wrapper in a config file above the workspace (cargo reads every directory's .cargo/ up to /)
+# never runs: kiln cargo finds it and overrides it; without one, no override (tested in t-redox)
+mkdir -p "$T/.cargo"
+printf '#!/bin/sh\necho "wrapped: $*" >>"%s"\nexec "$@"\n' "$T/wrapped.log" >"$T/wrap.sh" && chmod +x "$T/wrap.sh"
+printf '[build]\nrustc-wrapper = "%s"\nrustc-workspace-wrapper = "%s"\n' "$T/wrap.sh" "$T/wrap.sh" >"$T/.cargo/config.toml"
+sleep 1
+echo '// changed again' >>"$T/ws/shared/src/lib.rs"
+if (cd "$B" && ninja) >"$T/b6" 2>&1; then ok "a wrapper in a parent's .cargo/config.toml: the build works"; else fail "a wrapper in a parent's .cargo/config.toml: the build works" "$(tail -5 "$T/b6" | tr '\n' ' ')"; fi
+check "... and that wrapper never ran" test ! -e "$T/wrapped.log"
+contains "... and kiln cargo says that a disabled workspace wrapper still changes cargo's hash" "$T/b6" \
+	"^kiln cargo: $T/.cargo/config.toml may set a rustc-workspace-wrapper: kiln disables it, but cargo puts that setting into the hash of every workspace crate"
+rm -rf "$T/.cargo"

@@ -10,9 +10,10 @@
  *    replace the shell's: the build uses the toolchain configure checked. RUSTFLAGS, RUSTC,
  *    RUSTC_WRAPPER, CARGO_PROFILE_*, CARGO_BUILD_* and every other variable of the shell are
  *    dropped. The plugin's flags go in CARGO_ENCODED_RUSTFLAGS (set even when empty, so
- *    config-file rustflags never apply); CARGO_TARGET_DIR is D. Wrappers set in a config file
- *    ([build] rustc-wrapper, rustc-workspace-wrapper, in $CARGO_HOME/config.toml or a tree's
- *    .cargo/config.toml) are overridden with --config. With a rustc wrapper, a remap of the
+ *    config-file rustflags never apply); CARGO_TARGET_DIR is D. Wrappers that a config file
+ *    may set ([build] rustc-wrapper, rustc-workspace-wrapper, in $CARGO_HOME/config.toml or a
+ *    .cargo/config.toml of the directory or above) are overridden with --config (only then:
+ *    the override costs cargo its rustc info cache). With a rustc wrapper, a remap of the
  *    build directory in the flags goes through a rustc shim (rustc_shim.c).
  * 2. Cargo does not track link inputs passed through linker arguments (relibc's libc.a, the
  *    CRT objects). When one of them is newer than the artifact, the artifact is removed so
@@ -48,12 +49,6 @@ static const char *const allowed_online[] = {
 	"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY", "all_proxy",
 	"ALL_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR", "CARGO_HTTP_CAINFO", "CARGO_HTTP_PROXY",
 	"SSH_AUTH_SOCK",
-};
-
-/* the arguments that disable wrappers set in config files (global options of cargo, given
- * after the subcommand's own arguments) */
-static const char *const no_wrappers[] = {
-	"--config", "build.rustc-wrapper=''", "--config", "build.rustc-workspace-wrapper=''",
 };
 
 static int
@@ -105,14 +100,77 @@ scrub_env(int online)
 	free(names);
 }
 
-/* cargo's argument vector: CARGO (or cargo), args, the target dir when given as an argument
- * (tdir, or NULL) and the wrapper settings of config files overridden (before a "--", whose
- * arguments cargo passes on): disabled, or set to the configured wrapper */
-static char **
-cargo_argv(const char *cargo, char **args, int nargs, const char *tdir, const char *wrapper)
+/* the wrappers a config file of cargo's may set: WRAP_RUSTC when it names a wrapper,
+ * WRAP_WORKSPACE too when it names the workspace wrapper, includes other files or escapes
+ * characters (in a quoted key); 0 when it does not exist */
+enum { WRAP_RUSTC = 1, WRAP_WORKSPACE = 2 };
+
+static int
+config_wrappers(const char *path)
 {
-	size_t nw = sizeof no_wrappers / sizeof no_wrappers[0], i, k = 0;
-	char **v = xcalloc((size_t)nargs + nw + 4, sizeof *v);
+	char *t = read_file(path, NULL);
+	int w = 0;
+
+	if (!t)
+		return 0;
+	if (strstr(t, "wrapper"))
+		w |= WRAP_RUSTC;
+	if (strstr(t, "workspace-wrapper") || strstr(t, "workspace_wrapper") || strstr(t, "include") ||
+	    strchr(t, '\\'))
+		w |= WRAP_RUSTC | WRAP_WORKSPACE;
+	free(t);
+	return w;
+}
+
+/* the wrappers that the config files cargo reads when it runs in dir may set (the
+ * .cargo/config.toml and .cargo/config of dir and of each directory above it, then
+ * CARGO_HOME's), and in *ws_file the first that may set the workspace wrapper. Only those are
+ * overridden, since the override, an empty wrapper, is a program cargo cannot fingerprint: it
+ * then keeps no rustc info cache and asks rustc -vV and its target probes on every run
+ * (measured: a fresh build 33 ms without, 90 ms with both) */
+static int
+configs_wrappers(const char *dir, const char *cargo_home, char **ws_file)
+{
+	static const char *const names[] = { "config.toml", "config" };
+	char *d = xstrdup(dir), *p, *f;
+	size_t i;
+	int w = 0, one;
+
+	*ws_file = NULL;
+	for (;;) {  /* "/a/b", "/a", "" (the root's) */
+		for (i = 0; i < 2; i++) {
+			f = xasprintf("%s/.cargo/%s", d, names[i]);
+			one = config_wrappers(f);
+			if ((one & WRAP_WORKSPACE) && !*ws_file)
+				*ws_file = xstrdup(f);
+			w |= one;
+			free(f);
+		}
+		if (!(p = strrchr(d, '/')))
+			break;
+		*p = '\0';
+	}
+	for (i = 0; i < 2; i++) {
+		f = xasprintf("%s/%s", cargo_home, names[i]);
+		one = config_wrappers(f);
+		if ((one & WRAP_WORKSPACE) && !*ws_file)
+			*ws_file = xstrdup(f);
+		w |= one;
+		free(f);
+	}
+	free(d);
+	return w;
+}
+
+/* cargo's argument vector: CARGO (or cargo), args, the target dir when given as an argument
+ * (tdir, or NULL) and the wrapper settings of config files that over (WRAP_*) names
+ * overridden (before a "--", whose arguments cargo passes on): disabled, or the rustc wrapper
+ * set to the configured one */
+static char **
+cargo_argv(const char *cargo, char **args, int nargs, const char *tdir, const char *wrapper, int over)
+{
+	size_t k = 0;
+	char **v = xcalloc((size_t)nargs + 8, sizeof *v);
 	int at = nargs, j;
 
 	for (j = 0; j < nargs; j++)
@@ -127,10 +185,14 @@ cargo_argv(const char *cargo, char **args, int nargs, const char *tdir, const ch
 		v[k++] = "--target-dir";
 		v[k++] = (char *)tdir;
 	}
-	for (i = 0; i < nw; i++)
-		v[k++] = (char *)no_wrappers[i];
-	if (wrapper)
-		v[k - 3] = xasprintf("build.rustc-wrapper='%s'", wrapper);
+	if (over & WRAP_RUSTC) {
+		v[k++] = "--config";
+		v[k++] = wrapper ? xasprintf("build.rustc-wrapper='%s'", wrapper) : "build.rustc-wrapper=''";
+	}
+	if (over & WRAP_WORKSPACE) {
+		v[k++] = "--config";
+		v[k++] = "build.rustc-workspace-wrapper=''";
+	}
 	for (j = at; j < nargs; j++)
 		v[k++] = args[j];
 	return v;
@@ -626,7 +688,7 @@ cmd_cargo(int argc, char *argv[])
 	/* ninja fetch: the one run that goes online; the stamp says it succeeded */
 	if (fetch) {
 		setenv("CARGO_NET_OFFLINE", "false", 1);
-		cargs = cargo_argv(cargo, argv + a, argc - a, NULL, NULL);
+		cargs = cargo_argv(cargo, argv + a, argc - a, NULL, NULL, WRAP_RUSTC | WRAP_WORKSPACE);
 		status = run_cargo(cargs, cwd, NULL, &all);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			error("cargo fetch failed (%s %d) for %s: the network or the crate index is not reachable, "
@@ -672,8 +734,27 @@ cmd_cargo(int argc, char *argv[])
 		}
 	}
 
-	/* 3. run cargo, with the wrappers of config files disabled */
-	cargs = cargo_argv(cargo, argv + a, argc - a, wrapper ? abs_tdir : NULL, wrapper);
+	/* 3. run cargo, with the wrappers of config files disabled (RUSTC_WRAPPER, which wins over
+	 * them, is the configured wrapper or unset) */
+	{
+		char *in = cwd ? (cwd[0] == '/' ? xstrdup(cwd) : xasprintf("%s/%s", here, cwd)) : xstrdup(here);
+		char *home = getenv("CARGO_HOME") && *getenv("CARGO_HOME") ? xstrdup(getenv("CARGO_HOME")) :
+			     xasprintf("%s/.cargo", getenv("HOME") ? getenv("HOME") : "");
+		char *ws_file;
+		int over = configs_wrappers(in, home, &ws_file);
+
+		/* an empty rustc wrapper builds what no wrapper builds; an empty workspace wrapper
+		 * does not: cargo hashes it into every workspace crate's metadata */
+		if (ws_file)
+			fprintf(stderr, "kiln cargo: %s may set a rustc-workspace-wrapper: kiln disables it, but cargo "
+				"puts that setting into the hash of every workspace crate, so these binaries differ "
+				"from a build where no config file sets one; for binaries identical to other "
+				"machines', remove it from %s\n", ws_file, ws_file);
+		cargs = cargo_argv(cargo, argv + a, argc - a, wrapper ? abs_tdir : NULL, wrapper, over);
+		free(in);
+		free(home);
+		free(ws_file);
+	}
 	status = run_cargo(cargs, cwd, log, &all);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		int offline = 0;
