@@ -53,7 +53,9 @@ function M.generate()
 		add(i.output)
 		if i.format ~= "gpt" then add("gen/manifests/" .. i.name .. ".manifest") end
 	end
-	ctx.edge { rule = "summary", outs = { M.output }, ins = ins, origin = "rules/summary.lua", owner = "summary" }
+	-- kiln report and lua/report.lua write it
+	ctx.edge { rule = "summary", outs = { M.output }, ins = ins, imps = { ctx.conf.kiln, ctx.conf.datadir .. "/lua/report.lua" },
+		origin = "rules/summary.lua", owner = "summary" }
 	return M.output
 end
 
