@@ -287,6 +287,8 @@ function M.fetch_edges()
 		local n = 1
 		while seen[stamp] do n = n + 1; stamp = sfmt("out/fetch/%s-%d.stamp", what, n) end
 		seen[stamp] = true
+		-- what a fetch leaves (the crates of the lock file in cargo's cache) depends on the
+		-- manifest and the lock file, not on kiln: a rebuilt kiln does not go online again
 		local imps = { manifest }
 		local lock = ctx.dirname(manifest) .. "/Cargo.lock"
 		if ctx.core.stat(lock) == "file" then imps[2] = lock end
