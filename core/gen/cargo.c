@@ -100,25 +100,28 @@ scrub_env(int online)
 	free(names);
 }
 
-/* the wrappers a config file of cargo's may set: WRAP_RUSTC when it names a wrapper,
- * WRAP_WORKSPACE too when it names the workspace wrapper, includes other files or escapes
- * characters (in a quoted key); 0 when it does not exist */
+/* the wrappers that path, a config file of cargo's (freed here), may set: WRAP_RUSTC when it
+ * names a wrapper, WRAP_WORKSPACE too when it names the workspace wrapper, includes other
+ * files or escapes characters (in a quoted key); 0 when it does not exist. The first file
+ * that may set the workspace wrapper is kept in *ws_file */
 enum { WRAP_RUSTC = 1, WRAP_WORKSPACE = 2 };
 
 static int
-config_wrappers(const char *path)
+config_wrappers(char *path, char **ws_file)
 {
 	char *t = read_file(path, NULL);
 	int w = 0;
 
-	if (!t)
-		return 0;
-	if (strstr(t, "wrapper"))
+	if (t && strstr(t, "wrapper"))
 		w |= WRAP_RUSTC;
-	if (strstr(t, "workspace-wrapper") || strstr(t, "workspace_wrapper") || strstr(t, "include") ||
-	    strchr(t, '\\'))
+	if (t && (strstr(t, "workspace-wrapper") || strstr(t, "workspace_wrapper") || strstr(t, "include") ||
+		  strchr(t, '\\')))
 		w |= WRAP_RUSTC | WRAP_WORKSPACE;
 	free(t);
+	if ((w & WRAP_WORKSPACE) && !*ws_file)
+		*ws_file = path;
+	else
+		free(path);
 	return w;
 }
 
@@ -131,33 +134,19 @@ config_wrappers(const char *path)
 static int
 configs_wrappers(const char *dir, const char *cargo_home, char **ws_file)
 {
-	static const char *const names[] = { "config.toml", "config" };
-	char *d = xstrdup(dir), *p, *f;
-	size_t i;
-	int w = 0, one;
+	char *d = xstrdup(dir), *p;
+	int w = 0;
 
 	*ws_file = NULL;
 	for (;;) {  /* "/a/b", "/a", "" (the root's) */
-		for (i = 0; i < 2; i++) {
-			f = xasprintf("%s/.cargo/%s", d, names[i]);
-			one = config_wrappers(f);
-			if ((one & WRAP_WORKSPACE) && !*ws_file)
-				*ws_file = xstrdup(f);
-			w |= one;
-			free(f);
-		}
+		w |= config_wrappers(xasprintf("%s/.cargo/config.toml", d), ws_file);
+		w |= config_wrappers(xasprintf("%s/.cargo/config", d), ws_file);
 		if (!(p = strrchr(d, '/')))
 			break;
 		*p = '\0';
 	}
-	for (i = 0; i < 2; i++) {
-		f = xasprintf("%s/%s", cargo_home, names[i]);
-		one = config_wrappers(f);
-		if ((one & WRAP_WORKSPACE) && !*ws_file)
-			*ws_file = xstrdup(f);
-		w |= one;
-		free(f);
-	}
+	w |= config_wrappers(xasprintf("%s/config.toml", cargo_home), ws_file);
+	w |= config_wrappers(xasprintf("%s/config", cargo_home), ws_file);
 	free(d);
 	return w;
 }
