@@ -71,4 +71,14 @@ if (cd "$B" && ninja) >"$T/b6" 2>&1; then ok "a wrapper in a parent's .cargo/con
 check "... and that wrapper never ran" test ! -e "$T/wrapped.log"
 contains "... and kiln cargo says that a disabled workspace wrapper still changes cargo's hash" "$T/b6" \
 	"^kiln cargo: $T/.cargo/config.toml may set a rustc-workspace-wrapper: kiln disables it, but cargo puts that setting into the hash of every workspace crate"
+# "include" as a value is no config-include; as a key it is (cargo would read another file)
+printf '[env]\nCPATH = "/usr/include"\n' >"$T/.cargo/config.toml"
+sleep 1; echo '// and again' >>"$T/ws/shared/src/lib.rs"
+(cd "$B" && ninja) >"$T/b7" 2>&1
+check "a config file with 'include' in a value: no workspace wrapper override" sh -c "! grep -q 'rustc-workspace-wrapper' '$T/b7'"
+printf 'include = "more.toml"\n' >"$T/.cargo/config.toml"
+sleep 1; echo '// and once more' >>"$T/ws/shared/src/lib.rs"
+(cd "$B" && ninja) >"$T/b8" 2>&1
+contains "a config file that includes another: the workspace wrapper is overridden, and said" "$T/b8" \
+	"^kiln cargo: $T/.cargo/config.toml may set a rustc-workspace-wrapper"
 rm -rf "$T/.cargo"

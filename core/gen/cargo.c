@@ -100,10 +100,25 @@ scrub_env(int online)
 	free(names);
 }
 
+/* whether config text t has a line whose key or table is include (cargo's config-include,
+ * which reads other files): include = ..., "include" = ..., [include], [[include]] */
+static int
+has_include(const char *t)
+{
+	const char *l;
+
+	for (l = t; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		l += strspn(l, " \t[\"'");
+		if (!strncmp(l, "include", 7) && strchr("=].", l[7 + strspn(l + 7, " \t\"'")]))
+			return 1;
+	}
+	return 0;
+}
+
 /* the wrappers that path, a config file of cargo's (freed here), may set: WRAP_RUSTC when it
  * names a wrapper, WRAP_WORKSPACE too when it names the workspace wrapper, includes other
- * files or escapes characters (in a quoted key); 0 when it does not exist. The first file
- * that may set the workspace wrapper is kept in *ws_file */
+ * files, or has a \u escape (which could spell a key); 0 when it does not exist. The first
+ * file that may set the workspace wrapper is kept in *ws_file */
 enum { WRAP_RUSTC = 1, WRAP_WORKSPACE = 2 };
 
 static int
@@ -114,8 +129,8 @@ config_wrappers(char *path, char **ws_file)
 
 	if (t && strstr(t, "wrapper"))
 		w |= WRAP_RUSTC;
-	if (t && (strstr(t, "workspace-wrapper") || strstr(t, "workspace_wrapper") || strstr(t, "include") ||
-		  strchr(t, '\\')))
+	if (t && (strstr(t, "workspace-wrapper") || strstr(t, "workspace_wrapper") || has_include(t) ||
+		  strstr(t, "\\u") || strstr(t, "\\U")))
 		w |= WRAP_RUSTC | WRAP_WORKSPACE;
 	free(t);
 	if ((w & WRAP_WORKSPACE) && !*ws_file)
