@@ -134,3 +134,18 @@ toolchain() {
 	printf 'version = 3\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.lock"
 	printf '[workspace]\nmembers = []\n' >"$_tc/lib/rustlib/src/rust/library/Cargo.toml"
 }
+
+# edges_missing_kiln DIR KILN: the outputs (with their rule) of the edges of DIR's build.ninja
+# whose command runs KILN but which do not list it as an input (by its path, or as "kiln":
+# a path inside the build directory is written relative). Actions that always run (phony,
+# reconfigure, check, boot-test, run) and ninja fetch's edges (they must not go online again
+# after kiln is rebuilt) are left out.
+edges_missing_kiln() {
+	(cd "$1" && ninja -t targets all | while IFS= read -r _l; do
+		_o=${_l%: *} _r=${_l##*: }
+		case $_r in phony|reconfigure|check|qemu_boot_test|qemu_run|cargo_fetch) continue ;; esac
+		case $(ninja -t commands "$_o" | tail -1) in *"$2 "*|*"'$2' "*) ;; *) continue ;; esac
+		ninja -t query "$_o" | sed -n '/^  input:/,/^  outputs:/p' |
+			grep -q -e "^    .*$2\$" -e "^    \(| \)\{0,1\}kiln\$" || echo "$_o ($_r)"
+	done | sort -u | tr '\n' ' ')
+}

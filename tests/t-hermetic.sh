@@ -59,14 +59,8 @@ case $r in *"CC out/hello/obj/hello/hello.c.o"*) ok "a touched source is compile
 case $r in *INITFS*|*REDOXFS*|*DISK*) fail "a touched but unchanged source rewrites no image" "$r" ;; *) ok "a touched but unchanged source rewrites no image" ;; esac
 check "the initfs keeps its mtime" sh -c "! [ '$A/out/images/initfs.img' -nt '$T/ref' ]"
 
-# every edge that runs the kiln binary has it as an input (reconfigure, an action with no
-# output, always runs)
-missing=$(cd "$A" && ninja -t targets all | while IFS= read -r line; do
-	out=${line%: *}; rule=${line##*: }
-	case $rule in phony|reconfigure) continue ;; esac
-	case $(ninja -t commands "$out" | tail -1) in *"$A/kiln "*) ;; *) continue ;; esac
-	ninja -t query "$out" | sed -n '/^  input:/,/^  outputs:/p' | grep -q "^    .*$A/kiln$" || echo "$out ($rule)"
-done | sort -u | tr '\n' ' ')
+# every edge that runs the kiln binary has it as an input
+missing=$(edges_missing_kiln "$A" "$A/kiln")
 eq "every edge that runs kiln has the kiln binary as an input" "" "$missing"
 n=$(cd "$A" && ninja -t targets all | grep -c ': \(elf_check\|elf_strip\|initfs\|redoxfs\|fat\|gpt\|summary\)$')
 check "... and that covers the image, check and summary edges ($n)" test "$n" -ge 6

@@ -44,6 +44,7 @@ gen() { # DIR TREE ARGS...
 B=$T/b
 if gen "$B" "$R" >"$T/gen.out" 2>&1; then ok "gen: the fixture tree generates"; else fail "gen: the fixture tree generates" "$(head -c 600 "$T/gen.out")"; fi
 (cd "$B" && "$KILN" gen) >"$T/summary" 2>&1
+eq "every edge that runs kiln (cargo, sysroot steps, checks, images) has the kiln binary as an input" "" "$(edges_missing_kiln "$B" "$KILN")"
 contains "summary: the stale and unused submodules are a note, not an error" "$T/summary" \
 	"note: empty or absent submodules that nothing kiln builds needs \(left alone\): recipes/core/kernel/source/redox-path, recipes/core/relibc/source/compiler-builtins, recipes/core/relibc/source/openlibm$"
 contains "summary: [patch] paths of another machine point at the tree's copies, said once" "$T/summary" \
