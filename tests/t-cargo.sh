@@ -17,6 +17,10 @@ case $(cd "$B" && ninja -t commands out/bin-03/bin-03 | tail -1) in
 *) fail "the run: every package and binary" "$(cd "$B" && ninja -t commands out/bin-03/bin-03 | tail -1)" ;; esac
 
 if (cd "$B" && ninja) >"$T/b1" 2>&1; then ok "real cargo builds the workspace through kiln"; else fail "real cargo builds the workspace" "$(tail -5 "$T/b1" | tr '\n' ' ')"; fi
+# no config file names a wrapper, so kiln cargo gives no override, and cargo keeps its rustc
+# info cache (an empty wrapper is a program it cannot fingerprint: then it writes none and asks
+# rustc -vV on every run)
+check "cargo kept its rustc info cache (no wrapper override)" test -f "$B/out/cargo/host-llvm/.rustc_info.json"
 eq "bin-02 runs (with the unified feature too)" "bin-02 6 0.75 extra: on (6b69)" "$("$B/out/bin-02/bin-02" 2>&1)"
 check "cargo's output is in out/logs/ws.log" grep -q "Compiling shared" "$B/out/logs/ws.log"
 # the features of the one run are unified, as in the reference fork's one cargo run: feat-off
