@@ -499,3 +499,12 @@ check "host crate: after the relink it still runs" sh -c "'$H/out/khello/khello'
 r=$(cd "$B" && ninja -t commands run | tail -n 1)
 case $r in *"-smp 2 "*"-netdev user,id=net0 -device virtio-net-pci,netdev=net0"*) ok "ninja run: the Redox image gets 2 CPUs and user-mode networking" ;;
 *) fail "ninja run: the Redox image gets 2 CPUs and user-mode networking" "$(printf '%s' "$r" | cut -c1-400)" ;; esac
+
+# a user's own wrapper in $CARGO_HOME/config.toml (sccache, say): configure says once that
+# kiln's cargo runs do not use it, and how to use one
+printf '[build]\nrustc-wrapper = "sccache"\n' >"$CARGO_HOME/config.toml"
+gen "$T/wn" "$R" >"$T/wn.out" 2>&1
+contains "a rustc-wrapper in \$CARGO_HOME/config.toml: the summary says kiln's cargo runs do not use it" "$T/wn.out" \
+	"note: $CARGO_HOME/config.toml sets \[build\] rustc-wrapper = \"sccache\": kiln's cargo runs do not use it \(only configure --rustc-wrapper=PATH reaches cargo"
+eq "... said once" 1 "$(grep -c 'rustc-wrapper = "sccache"' "$T/wn.out")"
+rm -f "$CARGO_HOME/config.toml"

@@ -104,6 +104,18 @@ return function(R)
 	-- pointed at the tree's copy; one that cannot be resolved is a problem naming file:line.
 	local remapped = {}
 	local overrides_cache = {}
+	-- config files that set a rustc wrapper (a user's sccache in ~/.cargo/config.toml), said once:
+	-- kiln's cargo runs do not use it
+	local wrapper_files = {}
+	after_plugins(function()
+		local files = {}
+		for f in pairs(wrapper_files) do files[#files + 1] = f end
+		table.sort(files)
+		for _, f in ipairs(files) do
+			note(sfmt("%s sets [build] rustc-wrapper = \"%s\": kiln's cargo runs do not use it (only configure --rustc-wrapper=PATH reaches cargo; docs/sccache.md)",
+				f, wrapper_files[f]))
+		end
+	end)
 	function R.cargo_overrides(dir, ws)
 		local key = dir .. "\0" .. (ws and ws.root or "")
 		if overrides_cache[key] then return overrides_cache[key] end
@@ -157,6 +169,7 @@ return function(R)
 						res.overrides[#res.overrides + 1] = sfmt("%s: [build] %s is replaced by kiln's", f, k)
 					end
 				end
+				if type(b["rustc-wrapper"]) == "string" and b["rustc-wrapper"] ~= "" then wrapper_files[f] = b["rustc-wrapper"] end
 				for triple, tt in pairs(type(t.target) == "table" and t.target or {}) do
 					if type(tt) == "table" and tt.rustflags ~= nil then
 						res.overrides[#res.overrides + 1] = sfmt("%s: [target.%s] rustflags is replaced by kiln's", f, triple)
