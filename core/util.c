@@ -121,14 +121,10 @@ xfork(void)
 	return (int)pid;
 }
 
-char *
-run_first_line(const char *const argv[], const char *dir, int with_stderr, int *status)
+int
+xfork_piped(int with_stderr, int *rfd)
 {
-	char out[4096], drop[4096];
-	size_t len = 0;
-	ssize_t n;
-	int fd[2];
-	pid_t pid;
+	int fd[2], pid;
 
 	if (pipe(fd) != 0)
 		fatal("pipe: %s", strerror(errno));
@@ -139,6 +135,34 @@ run_first_line(const char *const argv[], const char *dir, int with_stderr, int *
 		if (with_stderr)
 			dup2(fd[1], 2);
 		close(fd[1]);
+		return 0;
+	}
+	close(fd[1]);
+	*rfd = fd[0];
+	return pid;
+}
+
+int
+xwait(int pid)
+{
+	int status;
+
+	while (waitpid((pid_t)pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fatal("waitpid: %s", strerror(errno));
+	return status;
+}
+
+char *
+run_first_line(const char *const argv[], const char *dir, int with_stderr, int *status)
+{
+	char out[4096], drop[4096];
+	size_t len = 0;
+	ssize_t n;
+	int rfd, pid;
+
+	pid = xfork_piped(with_stderr, &rfd);
+	if (pid == 0) {
 		if (dir && chdir(dir) != 0)
 			_exit(127);
 		execvp(argv[0], (char *const *)argv);
@@ -146,11 +170,10 @@ run_first_line(const char *const argv[], const char *dir, int with_stderr, int *
 			fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	close(fd[1]);
 	for (;;) {
 		int full = len == sizeof out - 1;
 
-		n = read(fd[0], full ? drop : out + len, full ? sizeof drop : sizeof out - 1 - len);
+		n = read(rfd, full ? drop : out + len, full ? sizeof drop : sizeof out - 1 - len);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -161,10 +184,8 @@ run_first_line(const char *const argv[], const char *dir, int with_stderr, int *
 		if (!full)
 			len += (size_t)n;
 	}
-	close(fd[0]);
-	while (waitpid(pid, status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
+	close(rfd);
+	*status = xwait(pid);
 	out[len] = '\0';
 	out[strcspn(out, "\n")] = '\0';
 	return xstrdup(out);

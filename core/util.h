@@ -41,6 +41,11 @@ char *xstrdup(const char *s);
 /* fork() after flushing stdout and stderr (the child must not write their buffers twice);
  * fatal when it fails */
 int xfork(void);
+/* xfork() with the child's standard output (and, with with_stderr, its standard error) on a
+ * pipe: 0 in the child, the child's pid in the parent, which gets the pipe's read end in *rfd */
+int xfork_piped(int with_stderr, int *rfd);
+/* waitpid() for pid, again when interrupted; its status. fatal when it fails */
+int xwait(int pid);
 /* run argv (found on PATH) in dir (NULL: here) and return the first line of its standard
  * output (with with_stderr, of its standard error too), newline removed, "" when it printed
  * nothing; the rest is read and dropped. *status is waitpid's status (exit 127 when the program

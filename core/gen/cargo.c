@@ -444,20 +444,13 @@ log_text(struct buf *w, const char *s, size_t n)
 static int
 run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
 {
-	int fd[2], status;
-	pid_t pid;
+	int rfd, status, pid;
 	char chunk[8192];
 	ssize_t n;
 	FILE *lf = NULL;
 
-	if (pipe(fd) != 0)
-		fatal("pipe: %s", strerror(errno));
-	pid = xfork();
+	pid = xfork_piped(1, &rfd);
 	if (pid == 0) {
-		close(fd[0]);
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[1]);
 		if (dir && chdir(dir) != 0) {
 			fprintf(stderr, "kiln cargo: cannot enter %s: %s\n", dir, strerror(errno));
 			_exit(127);
@@ -467,12 +460,11 @@ run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
 		        cargs[0], strerror(errno));
 		_exit(127);
 	}
-	close(fd[1]);
 	if (log) {
 		if (mkdir_parents(log) != 0 || !(lf = fopen(log, "w")))
 			fatal("%s: cannot write the cargo log: %s", log, strerror(errno));
 	}
-	while ((n = read(fd[0], chunk, sizeof chunk)) != 0) {
+	while ((n = read(rfd, chunk, sizeof chunk)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -481,10 +473,8 @@ run_cargo(char **cargs, const char *dir, const char *log, struct buf *all)
 		fwrite(chunk, 1, (size_t)n, stderr);
 		log_text(all, chunk, (size_t)n);
 	}
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
+	close(rfd);
+	status = xwait(pid);
 	if (lf) {
 		fwrite(all->s ? all->s : "", 1, all->len, lf);
 		if (fclose(lf) != 0)
@@ -523,9 +513,7 @@ start_sccache(const char *wrapper)
 		fprintf(stderr, "cannot run %s: %s\n", wrapper, strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			fatal("waitpid: %s", strerror(errno));
+	status = xwait(pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		rewind(f);
 		while (fgets(line, sizeof line, f)) {
