@@ -648,7 +648,8 @@ cmd_cargo(int argc, char *argv[])
 		setenv("RUSTC_WRAPPER", wrapper, 1);
 		setenv("CARGO_INCREMENTAL", "0", 1);
 	}
-	cargo_home = xstrdup(getenv("CARGO_HOME") ? getenv("CARGO_HOME") : "~/.cargo");
+	cargo_home = getenv("CARGO_HOME") && *getenv("CARGO_HOME") ? xstrdup(getenv("CARGO_HOME")) :
+		     xasprintf("%s/.cargo", getenv("HOME") ? getenv("HOME") : "");
 	/* ninja runs us in the build directory */
 	if (!getcwd(here, sizeof here))
 		fatal("getcwd: %s", strerror(errno));
@@ -730,10 +731,8 @@ cmd_cargo(int argc, char *argv[])
 	 * them, is the configured wrapper or unset) */
 	{
 		char *in = cwd ? (cwd[0] == '/' ? xstrdup(cwd) : xasprintf("%s/%s", here, cwd)) : xstrdup(here);
-		char *home = getenv("CARGO_HOME") && *getenv("CARGO_HOME") ? xstrdup(getenv("CARGO_HOME")) :
-			     xasprintf("%s/.cargo", getenv("HOME") ? getenv("HOME") : "");
 		char *ws_file;
-		int over = configs_wrappers(in, home, &ws_file);
+		int over = configs_wrappers(in, cargo_home, &ws_file);
 
 		/* an empty rustc wrapper builds what no wrapper builds; an empty workspace wrapper
 		 * does not: cargo hashes it into every workspace crate's metadata */
@@ -744,7 +743,6 @@ cmd_cargo(int argc, char *argv[])
 				"machines', remove it from %s\n", ws_file, ws_file);
 		cargs = cargo_argv(cargo, argv + a, argc - a, wrapper ? abs_tdir : NULL, wrapper, over);
 		free(in);
-		free(home);
 		free(ws_file);
 	}
 	status = run_cargo(cargs, cwd, log, &all);
